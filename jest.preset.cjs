@@ -1,0 +1,19 @@
+// Shared jest settings: swc strips types (tsc type-checks separately), and
+// @hookmesh/* imports resolve to the libraries' sources like tsconfig paths do.
+const path = require('node:path');
+
+const root = __dirname;
+const libs = ['contracts', 'config', 'logging', 'http', 'db', 'messaging', 'telemetry', 'testing'];
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: Object.fromEntries(
+    libs.map((lib) => [`^@hookmesh/${lib}$`, path.join(root, 'libs', lib, 'src', 'index.ts')]),
+  ),
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 30000,
+};
