@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { BooleanFlag, Port } from './env';
+import { DurationListMs, DurationMs } from './duration';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Variables every service reads (design.md, "Configuration"). */
+export const CommonEnv = z.object({
+  LOG_LEVEL: LogLevel.default('info'),
+  NODE_ENV: z.string().default('production'),
+  HOOKMESH_STREAM_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'only letters, digits, "_" and "-"')
+    .max(32)
+    .default(''),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+});
+
+/** NATS servers, comma-separated. */
+export const NatsEnv = z.object({
+  NATS_URL: z.string({ message: 'is required (e.g. nats://127.0.0.1:4222)' }).min(1),
+});
+
+/** Postgres connection string. */
+export const DatabaseEnv = z.object({
+  DATABASE_URL: z
+    .string({ message: 'is required (e.g. postgres://postgres@127.0.0.1:5432/hookmesh)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+});
+
+/** How bearer tokens are verified: exactly one of an HS256 secret or a JWKS URL. */
+export const AuthEnv = z
+  .object({
+    HOOKMESH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    HOOKMESH_JWKS_URL: z.url().optional(),
+    HOOKMESH_JWT_ISSUER: z.string().optional(),
+    HOOKMESH_JWT_AUDIENCE: z.string().optional(),
+    HOOKMESH_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+    HOOKMESH_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
+  })
+  .refine((env) => (env.HOOKMESH_JWT_SECRET === undefined) !== (env.HOOKMESH_JWKS_URL === undefined), {
+    message: 'set exactly one of HOOKMESH_JWT_SECRET or HOOKMESH_JWKS_URL',
+    path: ['HOOKMESH_JWT_SECRET'],
+  });
+
+/** Key(s) sealing signing secrets and tokens at rest: "<kid>:<base64 of 32 bytes>", comma-separated, first seals. */
+export const SecretsKeyEnv = z.object({
+  HOOKMESH_SECRETS_KEY: z.string({ message: 'is required (32 random bytes, base64; `npm run up` generates one)' }).min(1),
+});
+
+/** Delivery behaviour shared by the dispatcher and the services that explain it. */
+export const DeliveryEnv = z.object({
+  HOOKMESH_RETRY_SCHEDULE: DurationListMs.default([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  HOOKMESH_DELIVERY_TIMEOUT: DurationMs.default(30_000),
+  HOOKMESH_HEADER_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be a header-name prefix such as X-Hookmesh')
+    .default('X-Hookmesh'),
+  HOOKMESH_USER_AGENT: z.string().min(1).default('Hookmesh-Webhook/1.0'),
+  HOOKMESH_ALLOW_PRIVATE_TARGETS: BooleanFlag.default(false),
+});
+
+/** A service's HTTP port with its default from design.md. */
+export function portEnv(defaultPort: number) {
+  return z.object({ PORT: Port.default(defaultPort) });
+}
+
+export { DurationMs, DurationListMs, BooleanFlag, Port };

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
+
+const Schema = z.object({ ...CommonEnv.shape, ...NatsEnv.shape, ...DeliveryEnv.shape, ...portEnv(3003).shape });
+
+describe('parseEnv', () => {
+  it('applies the defaults of the design', () => {
+    const env = parseEnv('dispatcher', Schema, { NATS_URL: 'nats://127.0.0.1:4222' });
+    expect(env.PORT).toBe(3003);
+    expect(env.HOOKMESH_RETRY_SCHEDULE).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000]);
+    expect(env.HOOKMESH_DELIVERY_TIMEOUT).toBe(30000);
+    expect(env.HOOKMESH_HEADER_PREFIX).toBe('X-Hookmesh');
+    expect(env.HOOKMESH_ALLOW_PRIVATE_TARGETS).toBe(false);
+    expect(env.LOG_LEVEL).toBe('info');
+  });
+
+  it('names every bad variable at once', () => {
+    let caught: unknown;
+    try {
+      parseEnv('dispatcher', Schema, { PORT: 'abc', HOOKMESH_RETRY_SCHEDULE: '0,5x', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const variables = (caught as ConfigError).problems.map((problem) => problem.variable).sort();
+    expect(variables).toEqual(['HOOKMESH_RETRY_SCHEDULE', 'LOG_LEVEL', 'NATS_URL', 'PORT']);
+    expect((caught as ConfigError).message).toContain('"5x" is not a duration');
+  });
+
+  it('treats empty strings as unset', () => {
+    const env = parseEnv('x', Schema, { NATS_URL: 'nats://a:1', PORT: '' });
+    expect(env.PORT).toBe(3003);
+  });
+
+  it('requires exactly one way to verify tokens', () => {
+    expect(() => parseEnv('x', AuthEnv, {})).toThrow(/exactly one of HOOKMESH_JWT_SECRET or HOOKMESH_JWKS_URL/);
+    expect(() =>
+      parseEnv('x', AuthEnv, { HOOKMESH_JWT_SECRET: 'a'.repeat(32), HOOKMESH_JWKS_URL: 'https://idp.example/jwks' }),
+    ).toThrow(ConfigError);
+    expect(parseEnv('x', AuthEnv, { HOOKMESH_JWT_SECRET: 'a'.repeat(32) }).HOOKMESH_JWT_SECRET).toHaveLength(32);
+  });
+
+  it('parses a millisecond retry schedule for tests', () => {
+    const env = parseEnv('x', Schema, { NATS_URL: 'nats://a:1', HOOKMESH_RETRY_SCHEDULE: '0, 50ms, 100ms' });
+    expect(env.HOOKMESH_RETRY_SCHEDULE).toEqual([0, 50, 100]);
+  });
+
+  it('rejects a stream prefix that is not subject-safe', () => {
+    expect(() => parseEnv('x', Schema, { NATS_URL: 'nats://a:1', HOOKMESH_STREAM_PREFIX: 'a.b' })).toThrow(
+      /HOOKMESH_STREAM_PREFIX/,
+    );
+  });
+});
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['250ms', 250],
+    ['5s', 5000],
+    ['30m', 1_800_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+    ['1500', 1500],
+    ['0.5s', 500],
+  ])('reads %s as %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+
+  it.each(['', 'five', '5 weeks', '-1s'])('refuses %p', (text) => expect(parseDurationMs(text)).toBeUndefined());
+});

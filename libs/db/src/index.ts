@@ -1,0 +1,2 @@
+export { createDatabase, pingDatabase, type CreateDatabaseOptions } from './database';
+export { migrateToLatest, type Migration } from './migrate';

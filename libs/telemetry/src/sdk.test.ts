@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+type OtlpSpan = { name: string; traceId: string; spanId: string; parentSpanId?: string };
+type OtlpBody = { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
+
+describe('startTelemetry', () => {
+  it('exports a service trace over OTLP/HTTP, with outgoing fetches as child spans', async () => {
+    const bodies: OtlpBody[] = [];
+    const collector = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    try {
+      await run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'emit-span.ts')], {
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+        timeout: 20_000,
+      });
+    } finally {
+      collector.close();
+    }
+    const resources = bodies.flatMap((body) => body.resourceSpans);
+    const serviceNames = resources.flatMap((r) => r.resource.attributes).filter((a) => a.key === 'service.name');
+    expect(serviceNames.map((a) => a.value.stringValue)).toContain('telemetry-fixture');
+    const spans = resources.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    const work = spans.find((span) => span.name === 'fixture-work');
+    expect(work).toBeDefined();
+    const fetchSpan = spans.find((span) => span.parentSpanId === work!.spanId);
+    expect(fetchSpan).toBeDefined();
+    expect(fetchSpan!.traceId).toBe(work!.traceId);
+  });
+});

@@ -1,0 +1,67 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+import { dockerAnswers } from './docker';
+
+export type TestNats = {
+  url: string;
+  /** A unique HOOKMESH_STREAM_PREFIX for this test file. */
+  prefix: string;
+  /** Deletes every stream and KV bucket whose name starts with the prefix. */
+  cleanup(): Promise<void>;
+};
+
+const HOW_TO = [
+  'Integration tests need NATS with JetStream. Provide one of:',
+  '  - NATS_URL=nats://127.0.0.1:4222 (a server started with -js), or',
+  '  - a running Docker engine (testcontainers starts nats:2.10 -js).',
+].join('\n');
+
+let containerUrl: Promise<string> | undefined;
+
+/** The NATS server tests use: NATS_URL, else a testcontainers NATS, else a loud error. */
+export async function testNatsUrl(): Promise<string> {
+  const fromEnv = process.env['NATS_URL'];
+  if (fromEnv) return fromEnv;
+  if (!(await dockerAnswers())) throw new Error(HOW_TO);
+  containerUrl ??= (async () => {
+    const { NatsContainer } = await import('@testcontainers/nats');
+    const container = await new NatsContainer('nats:2.10-alpine').withJetStream().start();
+    return container.getConnectionOptions().servers as string;
+  })();
+  return containerUrl;
+}
+
+/** Reserves a unique stream prefix on the test NATS server and checks JetStream answers. */
+export async function createTestNats(label = 't'): Promise<TestNats> {
+  const url = await testNatsUrl();
+  const prefix = `${label.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}${randomBytes(4).toString('hex')}_`;
+  const nc = await connect({ servers: url, timeout: 5_000 }).catch((error: unknown) => {
+    throw new Error(`${HOW_TO}\nCould not connect to ${url}: ${String(error)}`, { cause: error });
+  });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.getAccountInfo();
+  } catch (error) {
+    await nc.close();
+    throw new Error(`${HOW_TO}\nJetStream is not enabled on ${url}: ${String(error)}`, { cause: error });
+  }
+  await nc.close();
+  return {
+    url,
+    prefix,
+    async cleanup() {
+      const conn = await connect({ servers: url, timeout: 5_000 });
+      try {
+        const jsm = await jetstreamManager(conn);
+        const names: string[] = [];
+        for await (const stream of jsm.streams.list()) names.push(stream.config.name);
+        for (const name of names) {
+          if (name.startsWith(prefix) || name.startsWith(`KV_${prefix}`)) await jsm.streams.delete(name);
+        }
+      } finally {
+        await conn.close();
+      }
+    },
+  };
+}
