@@ -1,0 +1,45 @@
+// Public surface of @hookmesh/http; nothing else is imported from outside the library.
+export {
+  HttpError,
+  NotFound,
+  Conflict,
+  Invalid,
+  Unauthorized,
+  Forbidden,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  TooManyRequests,
+  Unavailable,
+  type ProblemIssue,
+} from './errors';
+export {
+  createProblemHandler,
+  notFoundHandler,
+  requireJsonBody,
+  sendProblem,
+  issuesFromZod,
+  toHttpError,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+} from './problem';
+export { parseBody, parseQuery, parseParams } from './validate';
+export {
+  createTokenVerifier,
+  requireAuth,
+  requireScope,
+  authOf,
+  signDevToken,
+  ALL_SCOPES,
+  type Scope,
+  type AuthContext,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+  type RequireAuthOptions,
+  type DevTokenOptions,
+} from './auth';
+export { rateLimit, createTokenBuckets, type RateLimitOptions, type TokenBucketOptions, type TokenBuckets, type TakeResult } from './rate-limit';
+export { createHttpMetrics, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS, type HttpMetrics } from './metrics';
+export { routeTemplateOf, requestIdOf } from './request-context';
+export type { CheckResult, ReadinessCheck, Readiness } from './readiness';
+export { createHttpApp, type HttpAppOptions } from './app';
+export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
