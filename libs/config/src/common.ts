@@ -61,6 +61,16 @@ export const DeliveryEnv = z.object({
   HOOKMESH_ALLOW_PRIVATE_TARGETS: BooleanFlag.default(false),
 });
 
+/** JetStream stream settings; only each stream's owning service applies changes to an existing stream. */
+export const StreamsEnv = z.object({
+  /** How long events, deliveries and attempts are kept (JetStream max_age and audit pruning). */
+  HOOKMESH_RETENTION: DurationMs.default(30 * 86_400_000),
+  /** A repeated ingest idempotency_key inside this window stores nothing new (EVENTS duplicate_window). */
+  HOOKMESH_IDEMPOTENCY_WINDOW: DurationMs.default(15 * 60_000),
+  /** Stream replicas: 1 on one server, 3 on a clustered JetStream. */
+  HOOKMESH_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+});
+
 /** A service's HTTP port with its default from design.md. */
 export function portEnv(defaultPort: number) {
   return z.object({ PORT: Port.default(defaultPort) });

@@ -1,0 +1,62 @@
+// Event intake API served by event-ingest.
+import { z } from 'zod';
+import { eventTypes, type MessageType } from '../events';
+
+export const MAX_EVENTS_PER_BATCH = 500;
+
+/** Becomes part of a NATS header (Nats-Msg-Id), so control characters are refused. */
+export const IdempotencyKey = z
+  .string()
+  .min(1, 'idempotency_key must not be empty')
+  .max(200, 'idempotency_key must be at most 200 characters')
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'idempotency_key must not contain control characters');
+
+function ingestEventOf<T extends MessageType, D extends z.ZodType>(messageType: T, data: D) {
+  return z.strictObject({ message_type: z.literal(messageType), data, idempotency_key: IdempotencyKey.optional() });
+}
+
+/** One event from a producer; `data` is checked against the schema of its message_type. */
+export const IngestEvent = z.discriminatedUnion('message_type', [
+  ingestEventOf('skuInventoryChange', eventTypes.skuInventoryChange.data),
+  ingestEventOf('snapshotReady', eventTypes.snapshotReady.data),
+  ingestEventOf('orderEvent', eventTypes.orderEvent.data),
+  ingestEventOf('orderUpdateResolution', eventTypes.orderUpdateResolution.data),
+  ingestEventOf('orderCancelResolution', eventTypes.orderCancelResolution.data),
+  ingestEventOf('inboundShipmentEvent', eventTypes.inboundShipmentEvent.data),
+  ingestEventOf('shipmentEvent', eventTypes.shipmentEvent.data),
+  ingestEventOf('rmaEvent', eventTypes.rmaEvent.data),
+  ingestEventOf('qualityEvent', eventTypes.qualityEvent.data),
+]);
+export type IngestEvent = z.infer<typeof IngestEvent>;
+
+export const IngestBatch = z
+  .array(IngestEvent)
+  .min(1, 'send at least one event')
+  .max(MAX_EVENTS_PER_BATCH, `send at most ${MAX_EVENTS_PER_BATCH} events per batch`);
+export type IngestBatch = z.infer<typeof IngestBatch>;
+
+/** The body of POST /events, for documentation; parse with parseIngestRequest, whose issues are precise. */
+export const IngestRequest = z.union([IngestEvent, IngestBatch]);
+export type IngestRequest = z.infer<typeof IngestRequest>;
+
+export type ParsedIngestRequest = { kind: 'single'; events: [IngestEvent] } | { kind: 'batch'; events: IngestBatch };
+
+/** Parses a POST /events body: an array is a batch, anything else a single event; issues point at the exact item and field. */
+export function parseIngestRequest(body: unknown): { success: true; data: ParsedIngestRequest } | { success: false; error: z.ZodError } {
+  if (Array.isArray(body)) {
+    const batch = IngestBatch.safeParse(body);
+    return batch.success ? { success: true, data: { kind: 'batch', events: batch.data } } : { success: false, error: batch.error };
+  }
+  const single = IngestEvent.safeParse(body);
+  return single.success ? { success: true, data: { kind: 'single', events: [single.data] } } : { success: false, error: single.error };
+}
+
+export const IngestAccepted = z.object({ message_id: z.string() });
+export type IngestAccepted = z.infer<typeof IngestAccepted>;
+
+export const IngestBatchAccepted = z.object({ events: z.array(IngestAccepted) });
+export type IngestBatchAccepted = z.infer<typeof IngestBatchAccepted>;
+
+export const IngestResponse = z.union([IngestAccepted, IngestBatchAccepted]);
+export type IngestResponse = z.infer<typeof IngestResponse>;

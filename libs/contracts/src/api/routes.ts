@@ -1,0 +1,181 @@
+// Every HTTP route of every service, with the schemas its handler parses and answers with.
+import type { z } from 'zod';
+import { EventCatalogResponse } from '../events';
+import type { Scope, ServiceName } from '../primitives';
+import {
+  DeliveriesQuery,
+  DeliveriesResponse,
+  Delivery,
+  DeliveryParams,
+  MessageParams,
+  MessageResponse,
+  RecoverRequest,
+  RecoverResponse,
+  RedeliverResponse,
+  StatsQuery,
+  StatsResponse,
+} from './audit';
+import { AccountParams, CallbackParams } from './common';
+import { IngestRequest, IngestResponse } from './ingest';
+import { HealthResponse, MetricsText, OpenApiDocumentResponse, ReadinessResponse } from './operational';
+import {
+  Callback,
+  CreateCallbacksRequest,
+  CreateCallbacksResponse,
+  CreateHoldRequest,
+  DeleteCallbacksRequest,
+  DeleteCallbacksResponse,
+  Hold,
+  HoldParams,
+  ListCallbacksQuery,
+  ListCallbacksResponse,
+  ListHoldsResponse,
+  PatchCallbackRequest,
+  RotateSecretRequest,
+  RotateSecretResponse,
+  TestCallbackResponse,
+} from './subscription';
+
+export const API_BASE_PATH = '/{account}/api/v1';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+export interface RouteDefinition {
+  service: ServiceName;
+  method: HttpMethod;
+  /** OpenAPI path template, e.g. "/{account}/api/v1/callbacks/{id}"; see expressPath. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** null for the unauthenticated operational routes. */
+  scope: Scope | null;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: { status: number; schema: z.ZodType; contentType?: string };
+  /** Extra error statuses beyond those implied by auth, params and body (e.g. 503 when JetStream cannot store). */
+  errors?: readonly number[];
+}
+
+const api = (path: string) => `${API_BASE_PATH}${path}`;
+
+export const subscriptionRoutes = [
+  {
+    service: 'subscription-service', method: 'get', path: api('/callbacks'), operationId: 'listCallbacks',
+    summary: 'List callbacks, optionally of one message type', scope: 'callbacks:read',
+    params: AccountParams, query: ListCallbacksQuery, response: { status: 200, schema: ListCallbacksResponse },
+  },
+  {
+    service: 'subscription-service', method: 'post', path: api('/callbacks'), operationId: 'createCallbacks',
+    summary: 'Create callbacks (all or nothing); answers each with its signing secret', scope: 'callbacks:write',
+    params: AccountParams, body: CreateCallbacksRequest, response: { status: 201, schema: CreateCallbacksResponse },
+  },
+  {
+    service: 'subscription-service', method: 'delete', path: api('/callbacks'), operationId: 'deleteCallbacks',
+    summary: 'Delete callbacks by id', scope: 'callbacks:write',
+    params: AccountParams, body: DeleteCallbacksRequest, response: { status: 200, schema: DeleteCallbacksResponse },
+  },
+  {
+    service: 'subscription-service', method: 'get', path: api('/callbacks/{id}'), operationId: 'getCallback',
+    summary: 'Get one callback', scope: 'callbacks:read',
+    params: CallbackParams, response: { status: 200, schema: Callback }, errors: [404],
+  },
+  {
+    service: 'subscription-service', method: 'patch', path: api('/callbacks/{id}'), operationId: 'patchCallback',
+    summary: 'Change a callback\'s url, token or status', scope: 'callbacks:write',
+    params: CallbackParams, body: PatchCallbackRequest, response: { status: 200, schema: Callback }, errors: [404],
+  },
+  {
+    service: 'subscription-service', method: 'post', path: api('/callbacks/{id}/rotate_secret'), operationId: 'rotateCallbackSecret',
+    summary: 'Issue a new signing secret; the old one keeps signing until the overlap ends', scope: 'callbacks:write',
+    params: CallbackParams, body: RotateSecretRequest, response: { status: 200, schema: RotateSecretResponse }, errors: [404],
+  },
+  {
+    service: 'subscription-service', method: 'post', path: api('/callbacks/{id}/test'), operationId: 'testCallback',
+    summary: 'Send the example event of the callback\'s type through the normal pipeline', scope: 'callbacks:write',
+    params: CallbackParams, response: { status: 202, schema: TestCallbackResponse }, errors: [404, 503],
+  },
+  {
+    service: 'subscription-service', method: 'get', path: api('/callback_holds'), operationId: 'listHolds',
+    summary: 'List holds by message type', scope: 'callbacks:read',
+    params: AccountParams, response: { status: 200, schema: ListHoldsResponse },
+  },
+  {
+    service: 'subscription-service', method: 'post', path: api('/callback_holds'), operationId: 'createHold',
+    summary: 'Hold deliveries of a message type (not attempted, not lost)', scope: 'callbacks:write',
+    params: AccountParams, body: CreateHoldRequest, response: { status: 201, schema: Hold }, errors: [409],
+  },
+  {
+    service: 'subscription-service', method: 'delete', path: api('/callback_holds/{message_type}'), operationId: 'deleteHold',
+    summary: 'Release a hold; held deliveries flow again', scope: 'callbacks:write',
+    params: HoldParams, response: { status: 200, schema: Hold }, errors: [404],
+  },
+  {
+    service: 'subscription-service', method: 'get', path: api('/event_types'), operationId: 'listEventTypes',
+    summary: 'Catalog of message types with JSON Schema and example', scope: 'callbacks:read',
+    params: AccountParams, response: { status: 200, schema: EventCatalogResponse },
+  },
+] as const satisfies readonly RouteDefinition[];
+
+export const ingestRoutes = [
+  {
+    service: 'event-ingest', method: 'post', path: api('/events'), operationId: 'ingestEvents',
+    summary: 'Store one event or a batch in EVENTS; answers once JetStream stored them', scope: 'events:write',
+    params: AccountParams, body: IngestRequest, response: { status: 202, schema: IngestResponse }, errors: [503],
+  },
+] as const satisfies readonly RouteDefinition[];
+
+export const auditRoutes = [
+  {
+    service: 'audit', method: 'get', path: api('/deliveries'), operationId: 'listDeliveries',
+    summary: 'List deliveries, newest first, with keyset pagination', scope: 'deliveries:read',
+    params: AccountParams, query: DeliveriesQuery, response: { status: 200, schema: DeliveriesResponse },
+  },
+  {
+    service: 'audit', method: 'get', path: api('/deliveries/{delivery_id}'), operationId: 'getDelivery',
+    summary: 'Get one delivery with every attempt', scope: 'deliveries:read',
+    params: DeliveryParams, response: { status: 200, schema: Delivery }, errors: [404],
+  },
+  {
+    service: 'audit', method: 'get', path: api('/messages/{message_id}'), operationId: 'getMessage',
+    summary: 'Get an event as ingested and all its deliveries', scope: 'deliveries:read',
+    params: MessageParams, response: { status: 200, schema: MessageResponse }, errors: [404],
+  },
+  {
+    service: 'audit', method: 'post', path: api('/deliveries/{delivery_id}/redeliver'), operationId: 'redeliverDelivery',
+    summary: 'Start a new attempt series for a delivery', scope: 'deliveries:write',
+    params: DeliveryParams, response: { status: 202, schema: RedeliverResponse }, errors: [404, 503],
+  },
+  {
+    service: 'audit', method: 'post', path: api('/callbacks/{id}/recover'), operationId: 'recoverCallback',
+    summary: 'Redeliver every failed delivery of a callback since a time', scope: 'deliveries:write',
+    params: CallbackParams, body: RecoverRequest, response: { status: 202, schema: RecoverResponse }, errors: [503],
+  },
+  {
+    service: 'audit', method: 'get', path: api('/stats'), operationId: 'getStats',
+    summary: 'Delivery statistics per message type and per callback', scope: 'deliveries:read',
+    params: AccountParams, query: StatsQuery, response: { status: 200, schema: StatsResponse },
+  },
+] as const satisfies readonly RouteDefinition[];
+
+/** The unauthenticated routes every service serves (health, readiness, metrics, its OpenAPI document). */
+export function operationalRoutes(service: ServiceName): RouteDefinition[] {
+  return [
+    { service, method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Alive', scope: null, response: { status: 200, schema: HealthResponse } },
+    { service, method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Dependencies answer', scope: null, response: { status: 200, schema: ReadinessResponse }, errors: [503] },
+    { service, method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', scope: null, response: { status: 200, schema: MetricsText, contentType: 'text/plain; version=0.0.4' } },
+    { service, method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This OpenAPI document', scope: null, response: { status: 200, schema: OpenApiDocumentResponse } },
+  ];
+}
+
+/** Every route a service serves: its API routes followed by the operational ones. */
+export function routesFor(service: ServiceName): RouteDefinition[] {
+  const apiRoutes: readonly RouteDefinition[] =
+    service === 'subscription-service' ? subscriptionRoutes : service === 'event-ingest' ? ingestRoutes : service === 'audit' ? auditRoutes : [];
+  return [...apiRoutes, ...operationalRoutes(service)];
+}
+
+/** Converts an OpenAPI path template to an Express path ("/{account}/x/{id}" → "/:account/x/:id"). */
+export function expressPath(path: string): string {
+  return path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+}

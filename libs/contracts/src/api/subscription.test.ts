@@ -1,0 +1,115 @@
+import { describe, expect, it } from '@jest/globals';
+import { CallbackUrl } from './common';
+import { CreateCallbacksRequest, CreateHoldRequest, DeleteCallbacksRequest, ListCallbacksQuery, PatchCallbackRequest, RotateSecretRequest, WebhookSecret } from './subscription';
+import { generateSecret } from '../signing';
+
+const item = { url: 'https://client.example/hook', message_type: 'orderEvent', api_version: '1.0' };
+
+describe('CallbackUrl', () => {
+  it('accepts an absolute https url', () => {
+    expect(CallbackUrl.safeParse('https://client.example/hooks/orders?x=1').success).toBe(true);
+  });
+
+  it('rejects a url with a username and password and says to use the token', () => {
+    const result = CallbackUrl.safeParse('https://user:pw@client.example/hook');
+    expect(result.error?.issues[0]?.message).toBe(
+      'url must not contain a username or password (userinfo); use the callback token to authenticate deliveries',
+    );
+  });
+
+  it('rejects a relative url', () => {
+    expect(CallbackUrl.safeParse('/hook').error?.issues[0]?.message).toContain('absolute URL');
+  });
+
+  it('rejects a url longer than 2048 characters', () => {
+    const result = CallbackUrl.safeParse(`https://client.example/${'a'.repeat(2048)}`);
+    expect(result.error?.issues[0]?.message).toBe('url must be at most 2048 characters');
+  });
+
+  it('leaves the https-only rule to the service (an http url is syntactically valid)', () => {
+    expect(CallbackUrl.safeParse('http://client.example/hook').success).toBe(true);
+  });
+});
+
+describe('CreateCallbacksRequest', () => {
+  it('normalises a single object to an array of one', () => {
+    expect(CreateCallbacksRequest.parse(item)).toEqual([item]);
+  });
+
+  it('names the index and field of each bad item', () => {
+    const result = CreateCallbacksRequest.safeParse([item, { ...item, url: 'nope' }, { ...item, message_type: 'x' }]);
+    expect(result.error?.issues.map((issue) => issue.path)).toEqual([
+      [1, 'url'],
+      [2, 'message_type'],
+    ]);
+  });
+
+  it('reports a bad single object at index 0', () => {
+    const result = CreateCallbacksRequest.safeParse({ ...item, api_version: '2.0' });
+    expect(result.error?.issues[0]).toMatchObject({ path: [0, 'api_version'], message: 'api_version must be "1.0"' });
+  });
+
+  it('rejects unknown fields of an item', () => {
+    expect(CreateCallbacksRequest.safeParse([{ ...item, secret: 'x' }]).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', path: [0] });
+  });
+
+  it('rejects an empty array and more than 100 items', () => {
+    expect(CreateCallbacksRequest.safeParse([]).error?.issues[0]?.message).toBe('send at least one callback');
+    expect(CreateCallbacksRequest.safeParse(Array.from({ length: 101 }, () => item)).error?.issues[0]?.message).toBe(
+      'send at most 100 callbacks per request',
+    );
+  });
+
+  it('bounds timeout_ms', () => {
+    expect(CreateCallbacksRequest.safeParse([{ ...item, timeout_ms: 5000 }]).success).toBe(true);
+    expect(CreateCallbacksRequest.safeParse([{ ...item, timeout_ms: 10 }]).error?.issues[0]?.path).toEqual([0, 'timeout_ms']);
+    expect(CreateCallbacksRequest.safeParse([{ ...item, timeout_ms: 10_000_000 }]).success).toBe(false);
+  });
+});
+
+describe('DeleteCallbacksRequest', () => {
+  it('rejects a repeated id at its index', () => {
+    const result = DeleteCallbacksRequest.safeParse(['a', 'b', 'a']);
+    expect(result.error?.issues[0]).toMatchObject({ path: [2], message: 'duplicate callback id "a"' });
+  });
+
+  it('rejects an empty list', () => {
+    expect(DeleteCallbacksRequest.safeParse([]).success).toBe(false);
+  });
+});
+
+describe('PatchCallbackRequest', () => {
+  it('rejects an empty patch', () => {
+    expect(PatchCallbackRequest.safeParse({}).error?.issues[0]?.message).toBe('send at least one of url, token, status');
+  });
+
+  it('accepts a status change and a token removal', () => {
+    expect(PatchCallbackRequest.parse({ status: 'disabled', token: null })).toEqual({ status: 'disabled', token: null });
+  });
+
+  it('rejects a status other than active or disabled', () => {
+    expect(PatchCallbackRequest.safeParse({ status: 'paused' }).error?.issues[0]?.path).toEqual(['status']);
+  });
+});
+
+describe('other subscription bodies', () => {
+  it('defaults the secret overlap to 24 hours', () => {
+    expect(RotateSecretRequest.parse({})).toEqual({ overlap_seconds: 86400 });
+  });
+
+  it('defaults the callback list filter to all', () => {
+    expect(ListCallbacksQuery.parse({})).toEqual({ message_type: 'all' });
+    expect(ListCallbacksQuery.safeParse({ message_type: 'bogus' }).success).toBe(false);
+  });
+
+  it('requires a known message type on a hold', () => {
+    expect(CreateHoldRequest.safeParse({ message_type: 'orderEvent', expires_at: '2030-01-01T00:00:00Z' }).success).toBe(true);
+    expect(CreateHoldRequest.safeParse({ message_type: 'nope' }).success).toBe(false);
+  });
+
+  it('describes generated secrets', () => {
+    expect(WebhookSecret.safeParse(generateSecret(24)).success).toBe(true);
+    expect(WebhookSecret.safeParse(generateSecret(64)).success).toBe(true);
+    expect(WebhookSecret.safeParse('whsec_short').success).toBe(false);
+  });
+});

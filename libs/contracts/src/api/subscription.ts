@@ -1,0 +1,146 @@
+// Callback Configuration API (seed 000) served by subscription-service.
+import { z } from 'zod';
+import { MESSAGE_TYPES, MessageType } from '../events';
+import { ApiVersion, CallbackStatus, IsoDateTime } from '../primitives';
+import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
+
+export const MAX_CALLBACKS_PER_REQUEST = 100;
+/** Per-callback timeouts may only lower the installation's timeout (default 30 s); the service clamps to it. */
+export const MIN_CALLBACK_TIMEOUT_MS = 1000;
+export const MAX_CALLBACK_TIMEOUT_MS = 120_000;
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 60 * 60;
+export const MAX_SECRET_OVERLAP_SECONDS = 7 * 24 * 60 * 60;
+
+export const CallbackToken = z.string().min(1, 'token must not be empty').max(512, 'token must be at most 512 characters');
+
+/** `whsec_` + base64 of 24..64 bytes (Standard Webhooks). */
+export const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'secret must be "whsec_" followed by base64 of 24-64 bytes');
+export type WebhookSecret = z.infer<typeof WebhookSecret>;
+
+export const Callback = z.object({
+  id: Uuid,
+  url: z.string(),
+  message_type: MessageType,
+  api_version: ApiVersion,
+  status: CallbackStatus,
+  timeout_ms: z.number().int().nullable().optional(),
+  created_at: IsoDateTime,
+  updated_at: IsoDateTime,
+});
+export type Callback = z.infer<typeof Callback>;
+
+/** Returned only when a callback is created: the one time its signing secret is shown. */
+export const CallbackWithSecret = Callback.extend({ secret: WebhookSecret });
+export type CallbackWithSecret = z.infer<typeof CallbackWithSecret>;
+
+export const CreateCallbackItem = z.strictObject({
+  url: CallbackUrl,
+  message_type: MessageType,
+  api_version: ApiVersion,
+  token: CallbackToken.optional(),
+  timeout_ms: z
+    .number()
+    .int('timeout_ms must be an integer')
+    .min(MIN_CALLBACK_TIMEOUT_MS, `timeout_ms must be at least ${MIN_CALLBACK_TIMEOUT_MS}`)
+    .max(MAX_CALLBACK_TIMEOUT_MS, `timeout_ms must be at most ${MAX_CALLBACK_TIMEOUT_MS}`)
+    .optional(),
+});
+export type CreateCallbackItem = z.infer<typeof CreateCallbackItem>;
+
+/**
+ * An array of callbacks, or a single object that is treated as an array of one, so every issue path
+ * starts with the item index (`[0, "url"]`) whichever form was sent.
+ */
+export const CreateCallbacksRequest = z
+  .preprocess(
+    (value) => (Array.isArray(value) ? value : [value]),
+    z
+      .array(CreateCallbackItem)
+      .min(1, 'send at least one callback')
+      .max(MAX_CALLBACKS_PER_REQUEST, `send at most ${MAX_CALLBACKS_PER_REQUEST} callbacks per request`),
+  )
+  .describe('An array of callbacks to create; a single callback object is also accepted. All or nothing.');
+export type CreateCallbacksRequest = z.infer<typeof CreateCallbacksRequest>;
+
+export const CreateCallbacksResponse = z.object({ callbacks: z.array(CallbackWithSecret) });
+export type CreateCallbacksResponse = z.infer<typeof CreateCallbacksResponse>;
+
+export const ListCallbacksQuery = z.strictObject({
+  message_type: z
+    .enum(['all', ...MESSAGE_TYPES], { error: (issue) => `message_type must be "all" or a known message type, got ${JSON.stringify(issue.input)}` })
+    .default('all'),
+});
+export type ListCallbacksQuery = z.infer<typeof ListCallbacksQuery>;
+
+export const ListCallbacksResponse = z.object({ callbacks: z.array(Callback) });
+export type ListCallbacksResponse = z.infer<typeof ListCallbacksResponse>;
+
+export const DeleteCallbacksRequest = z
+  .array(IdParam)
+  .min(1, 'send at least one callback id')
+  .max(MAX_CALLBACKS_PER_REQUEST, `send at most ${MAX_CALLBACKS_PER_REQUEST} callback ids per request`)
+  .superRefine((ids, ctx) => {
+    const seen = new Set<string>();
+    ids.forEach((id, index) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate callback id ${JSON.stringify(id)}` });
+      seen.add(id);
+    });
+  });
+export type DeleteCallbacksRequest = z.infer<typeof DeleteCallbacksRequest>;
+
+export const DeleteCallbacksResponse = z.object({ deleted: z.array(z.string()), not_found: z.array(z.string()) });
+export type DeleteCallbacksResponse = z.infer<typeof DeleteCallbacksResponse>;
+
+export const PatchCallbackRequest = z
+  .strictObject({
+    url: CallbackUrl.optional(),
+    // null removes the token.
+    token: CallbackToken.nullable().optional(),
+    status: CallbackStatus.optional(),
+  })
+  .refine((patch) => patch.url !== undefined || patch.token !== undefined || patch.status !== undefined, {
+    message: 'send at least one of url, token, status',
+  });
+export type PatchCallbackRequest = z.infer<typeof PatchCallbackRequest>;
+
+export const RotateSecretRequest = z.strictObject({
+  overlap_seconds: z
+    .number()
+    .int('overlap_seconds must be an integer')
+    .min(0, 'overlap_seconds must not be negative')
+    .max(MAX_SECRET_OVERLAP_SECONDS, `overlap_seconds must be at most ${MAX_SECRET_OVERLAP_SECONDS} (7 days)`)
+    .default(DEFAULT_SECRET_OVERLAP_SECONDS),
+});
+export type RotateSecretRequest = z.infer<typeof RotateSecretRequest>;
+
+export const RotateSecretResponse = z.object({
+  secret: WebhookSecret,
+  /** When the previous secret stops signing; null when overlap_seconds was 0. */
+  previous_secret_expires_at: IsoDateTime.nullable(),
+});
+export type RotateSecretResponse = z.infer<typeof RotateSecretResponse>;
+
+export const TestCallbackResponse = z.object({ message_id: z.string() });
+export type TestCallbackResponse = z.infer<typeof TestCallbackResponse>;
+
+export const Hold = z.object({
+  message_type: MessageType,
+  reason: z.string().nullable(),
+  created_at: IsoDateTime,
+  expires_at: IsoDateTime.nullable(),
+});
+export type Hold = z.infer<typeof Hold>;
+
+/** Whether expires_at lies in the future depends on the clock, so subscription-service checks it. */
+export const CreateHoldRequest = z.strictObject({
+  message_type: MessageType,
+  reason: z.string().min(1, 'reason must not be empty').max(500, 'reason must be at most 500 characters').optional(),
+  expires_at: IsoDateTime.optional(),
+});
+export type CreateHoldRequest = z.infer<typeof CreateHoldRequest>;
+
+export const ListHoldsResponse = z.object({ holds: z.array(Hold) });
+export type ListHoldsResponse = z.infer<typeof ListHoldsResponse>;
+
+export const HoldParams = AccountParams.extend({ message_type: MessageType });
+export type HoldParams = z.infer<typeof HoldParams>;

@@ -1,0 +1,51 @@
+// The JSON body a customer endpoint receives.
+import { z } from 'zod';
+import { eventTypes, type MessageType } from './events';
+import { ApiVersion, NonEmptyString } from './primitives';
+
+function envelopeOf<T extends MessageType, D extends z.ZodType>(messageType: T, data: D) {
+  return z.strictObject({
+    callback_url: z.url({ error: 'callback_url must be an absolute URL' }),
+    message_type: z.literal(messageType),
+    message_id: NonEmptyString,
+    // Seed 002's per-type examples omit api_version although its common structure lists it; Hookmesh always sends it.
+    api_version: ApiVersion.default('1.0'),
+    token: z.string().optional(),
+    data,
+  });
+}
+
+/** Strict envelope, discriminated on message_type so `data` is checked against that type's schema. */
+export const DeliveryEnvelope = z.discriminatedUnion('message_type', [
+  envelopeOf('skuInventoryChange', eventTypes.skuInventoryChange.data),
+  envelopeOf('snapshotReady', eventTypes.snapshotReady.data),
+  envelopeOf('orderEvent', eventTypes.orderEvent.data),
+  envelopeOf('orderUpdateResolution', eventTypes.orderUpdateResolution.data),
+  envelopeOf('orderCancelResolution', eventTypes.orderCancelResolution.data),
+  envelopeOf('inboundShipmentEvent', eventTypes.inboundShipmentEvent.data),
+  envelopeOf('shipmentEvent', eventTypes.shipmentEvent.data),
+  envelopeOf('rmaEvent', eventTypes.rmaEvent.data),
+  envelopeOf('qualityEvent', eventTypes.qualityEvent.data),
+]);
+export type DeliveryEnvelope = z.infer<typeof DeliveryEnvelope>;
+
+export interface DeliveryEnvelopeInput {
+  callbackUrl: string;
+  messageType: MessageType;
+  messageId: string;
+  data: unknown;
+  /** The callback's verification token (seed 000), sent in the body when set. */
+  token?: string | undefined;
+}
+
+/** Builds the validated envelope in wire key order (callback_url, message_type, message_id, api_version, token?, data); throws a ZodError when data does not fit its type. */
+export function buildDeliveryEnvelope(input: DeliveryEnvelopeInput): DeliveryEnvelope {
+  return DeliveryEnvelope.parse({
+    callback_url: input.callbackUrl,
+    message_type: input.messageType,
+    message_id: input.messageId,
+    api_version: '1.0',
+    ...(input.token === undefined ? {} : { token: input.token }),
+    data: input.data,
+  });
+}

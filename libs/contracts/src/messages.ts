@@ -1,0 +1,206 @@
+// Internal NATS messages (docs/architecture.md): what travels on EVENTS, DELIVERIES, AUDIT, CONTROL and the KV bucket.
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { MessageType } from './events';
+import { Account, ApiVersion, AttemptOutcome, CallbackStatus, ErrorClass, IsoDateTime, NonEmptyString } from './primitives';
+
+/** Fixed namespace of delivery ids; changing it would rename every delivery, so never do. */
+export const DELIVERY_ID_NAMESPACE = '6f1d8a4e-3c2b-5e7f-9a1d-2b4c6e8f0a13';
+
+/** The delivery id of one event for one callback: UUIDv5, the same on every run of the fan-out. */
+export function deliveryIdFor(messageId: string, callbackId: string): string {
+  return uuidv5(`${messageId}:${callbackId}`, DELIVERY_ID_NAMESPACE);
+}
+
+/** A fresh, time-ordered message id (UUIDv7). */
+export function newMessageId(): string {
+  return uuidv7();
+}
+
+const base64url = /^[A-Za-z0-9_-]*$/;
+
+/** A secret or token encrypted with AES-256-GCM (see sealing.ts); every part is base64url. */
+export const Sealed = z.strictObject({
+  kid: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'kid must be 1-32 characters of letters, digits, "_", "." or "-"'),
+  iv: z.string().regex(base64url, 'iv must be base64url').length(16, 'iv must be 12 bytes (16 base64url characters)'),
+  tag: z.string().regex(base64url, 'tag must be base64url').length(22, 'tag must be 16 bytes (22 base64url characters)'),
+  ct: z.string().regex(base64url, 'ct must be base64url'),
+});
+export type Sealed = z.infer<typeof Sealed>;
+
+/**
+ * `data` is checked against its message type at the edges (ingest, envelope build), not on internal hops,
+ * so a rolling upgrade that widens a schema cannot strand events already stored.
+ */
+export const EventRecord = z.object({
+  message_id: NonEmptyString,
+  account: Account,
+  message_type: MessageType,
+  api_version: ApiVersion,
+  data: z.unknown(),
+  idempotency_key: z.string().optional(),
+  ingested_at: IsoDateTime,
+});
+export type EventRecord = z.infer<typeof EventRecord>;
+
+/** Nats-Msg-Id of an EventRecord: the account-scoped idempotency key when given, else the message id. */
+export function eventMsgId(record: Pick<EventRecord, 'account' | 'message_id' | 'idempotency_key'>): string {
+  return record.idempotency_key === undefined ? record.message_id : `idem:${record.account}:${record.idempotency_key}`;
+}
+
+export const DeliveryTaskEvent = z.object({
+  message_id: NonEmptyString,
+  message_type: MessageType,
+  api_version: ApiVersion,
+  data: z.unknown(),
+});
+export type DeliveryTaskEvent = z.infer<typeof DeliveryTaskEvent>;
+
+/** One attempt to make of one delivery. URL, token and secrets are looked up at attempt time, so they are not here. */
+export const DeliveryTask = z.object({
+  delivery_id: z.uuid(),
+  /** 0 for the fan-out; each redelivery from audit starts the next series at attempt 1. */
+  series: z.number().int().nonnegative(),
+  attempt: z.number().int().positive(),
+  /** Earliest time to attempt; the dispatcher naks with the remaining delay until then. */
+  not_before: IsoDateTime.optional(),
+  account: Account,
+  callback_id: NonEmptyString,
+  event: DeliveryTaskEvent,
+  ingested_at: IsoDateTime,
+  /** Who asked for a redelivery (a JWT subject or "recover"); absent for the fan-out and its retries. */
+  requested_by: z.string().optional(),
+});
+export type DeliveryTask = z.infer<typeof DeliveryTask>;
+
+/**
+ * Nats-Msg-Id of a DeliveryTask: `<message_id>:<callback_id>` for the fan-out (series 0, attempt 1) so a re-run
+ * fan-out is deduplicated; `<delivery_id>:<series>:<attempt>` for every retry and redelivery, which must not be.
+ */
+export function deliveryTaskMsgId(task: Pick<DeliveryTask, 'delivery_id' | 'series' | 'attempt' | 'callback_id' | 'event'>): string {
+  return task.series === 0 && task.attempt === 1 ? `${task.event.message_id}:${task.callback_id}` : `${task.delivery_id}:${task.series}:${task.attempt}`;
+}
+
+const auditIdentity = {
+  delivery_id: z.uuid(),
+  message_id: NonEmptyString,
+  account: Account,
+  callback_id: NonEmptyString,
+  message_type: MessageType,
+  series: z.number().int().nonnegative(),
+};
+
+export const DeliveryCreatedRecord = z.object({
+  kind: z.literal('delivery_created'),
+  ...auditIdentity,
+  created_at: IsoDateTime,
+  trace_id: z.string().nullable().optional(),
+});
+export type DeliveryCreatedRecord = z.infer<typeof DeliveryCreatedRecord>;
+
+/** Every HTTP attempt, whatever its outcome (also an attempt refused before sending, e.g. ssrf_blocked). */
+export const AttemptRecord = z.object({
+  kind: z.literal('attempt'),
+  ...auditIdentity,
+  attempt: z.number().int().positive(),
+  url: z.string(),
+  started_at: IsoDateTime,
+  latency_ms: z.number().nonnegative(),
+  status_code: z.number().int().nullable(),
+  outcome: AttemptOutcome,
+  error_class: ErrorClass.nullable(),
+  error_message: z.string().nullable(),
+  response_excerpt: z.string().nullable(),
+  /** When the next attempt is due (outcome retrying), else null. */
+  next_attempt_at: IsoDateTime.nullable(),
+  trace_id: z.string().nullable(),
+});
+export type AttemptRecord = z.infer<typeof AttemptRecord>;
+
+/** A delivery waits without an attempt: its type is held, or its callback's circuit is open. */
+export const DeliveryHeldRecord = z.object({
+  kind: z.literal('delivery_held'),
+  ...auditIdentity,
+  attempt: z.number().int().positive(),
+  reason: z.enum(['hold', 'circuit_open']),
+  held_at: IsoDateTime,
+  next_attempt_at: IsoDateTime.nullable(),
+});
+export type DeliveryHeldRecord = z.infer<typeof DeliveryHeldRecord>;
+
+export const RedeliveryRequestedRecord = z.object({
+  kind: z.literal('redelivery_requested'),
+  ...auditIdentity,
+  requested_by: NonEmptyString,
+  requested_at: IsoDateTime,
+});
+export type RedeliveryRequestedRecord = z.infer<typeof RedeliveryRequestedRecord>;
+
+export const AuditRecord = z.discriminatedUnion('kind', [DeliveryCreatedRecord, AttemptRecord, DeliveryHeldRecord, RedeliveryRequestedRecord]);
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const AUDIT_KINDS = ['delivery_created', 'attempt', 'delivery_held', 'redelivery_requested'] as const satisfies readonly AuditRecord['kind'][];
+export const AuditKind = z.enum(AUDIT_KINDS);
+export type AuditKind = z.infer<typeof AuditKind>;
+
+/** Nats-Msg-Id of an AuditRecord, so a re-published record after a crash is stored once. */
+export function auditMsgId(record: AuditRecord): string {
+  switch (record.kind) {
+    case 'delivery_created':
+      return `${record.delivery_id}:created`;
+    case 'attempt':
+      return `${record.delivery_id}:${record.series}:${record.attempt}:attempt`;
+    case 'delivery_held':
+      return `${record.delivery_id}:${record.series}:${record.attempt}:held:${record.held_at}`;
+    case 'redelivery_requested':
+      return `${record.delivery_id}:${record.series}:redelivery`;
+  }
+}
+
+export const DisableCallbackCommand = z.object({
+  command: z.literal('disable_callback'),
+  account: Account,
+  callback_id: NonEmptyString,
+  reason: z.string(),
+  at: IsoDateTime,
+});
+export type DisableCallbackCommand = z.infer<typeof DisableCallbackCommand>;
+
+/** Dispatcher → subscription-service commands on CONTROL; a union so commands can be added. */
+export const ControlCommand = z.discriminatedUnion('command', [DisableCallbackCommand]);
+export type ControlCommand = z.infer<typeof ControlCommand>;
+
+export const CONTROL_COMMANDS = ['disable_callback'] as const satisfies readonly ControlCommand['command'][];
+
+export const SealedSecretEntry = z.object({
+  secret: Sealed,
+  /** When this secret stops signing (the previous one during rotation); absent for the current secret. */
+  expires_at: IsoDateTime.optional(),
+});
+export type SealedSecretEntry = z.infer<typeof SealedSecretEntry>;
+
+/** KV value under `cb.<account>.<id>`: everything the dispatcher needs to deliver to a callback. */
+export const CallbackState = z.object({
+  id: NonEmptyString,
+  account: Account,
+  url: z.string(),
+  message_type: MessageType,
+  api_version: ApiVersion,
+  status: CallbackStatus,
+  token: Sealed.optional(),
+  /** Newest first; every unexpired entry signs during a rotation overlap. */
+  secrets: z.array(SealedSecretEntry).min(1, 'a callback has at least one secret'),
+  timeout_ms: z.number().int().positive().optional(),
+  updated_at: IsoDateTime,
+});
+export type CallbackState = z.infer<typeof CallbackState>;
+
+/** KV value under `hold.<account>.<message_type>`; deleting the key releases the hold. */
+export const HoldState = z.object({
+  account: Account,
+  message_type: MessageType,
+  reason: z.string().nullable(),
+  created_at: IsoDateTime,
+  expires_at: IsoDateTime.nullable(),
+});
+export type HoldState = z.infer<typeof HoldState>;

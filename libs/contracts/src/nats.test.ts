@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidNatsNameError, natsNames } from './nats';
+
+describe('natsNames', () => {
+  it('uses the bare names without a prefix', () => {
+    const names = natsNames();
+    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', audit: 'AUDIT', control: 'CONTROL' });
+    expect(names.subjects.events).toBe('hookmesh.events.>');
+    expect(names.eventSubject('acme', 'orderEvent')).toBe('hookmesh.events.acme.orderEvent');
+    expect(names.deliverySubject('acme', 'cb-1')).toBe('hookmesh.deliveries.acme.cb-1');
+    expect(names.auditSubject('acme', 'attempt')).toBe('hookmesh.audit.acme.attempt');
+    expect(names.controlSubject('acme', 'disable_callback')).toBe('hookmesh.control.acme.disable_callback');
+    expect(names.consumers.dispatcherFanout).toBe('dispatcher-fanout');
+    expect(names.kv.bucket).toBe('hookmesh_subscriptions');
+  });
+
+  it('prefixes streams, consumers, the bucket and the subject root', () => {
+    const names = natsNames('t42_');
+    expect(names.streams.deliveries).toBe('t42_DELIVERIES');
+    expect(names.consumers.subscriptionControl).toBe('t42_subscription-control');
+    expect(names.kv.bucket).toBe('t42_hookmesh_subscriptions');
+    expect(names.subjects.audit).toBe('t42_hookmesh.audit.>');
+    expect(names.eventSubject('acme', 'rmaEvent')).toBe('t42_hookmesh.events.acme.rmaEvent');
+  });
+
+  it.each(['a.b', 'has space', 'x*', 'x>', 'a'.repeat(33)])('rejects the prefix %j', (prefix) => {
+    expect(() => natsNames(prefix)).toThrow(InvalidNatsNameError);
+  });
+
+  it('refuses an account or callback id that would break the subject', () => {
+    const names = natsNames();
+    expect(() => names.eventSubject('acme.evil', 'orderEvent')).toThrow(InvalidNatsNameError);
+    expect(() => names.deliverySubject('acme', 'a.>')).toThrow(/callback id/);
+  });
+
+  it('builds and parses KV keys', () => {
+    const { kv } = natsNames('p');
+    expect(kv.callbackKey('acme', 'cb-1')).toBe('cb.acme.cb-1');
+    expect(kv.holdKey('acme', 'orderEvent')).toBe('hold.acme.orderEvent');
+    expect(kv.parseKey('cb.acme.cb-1')).toEqual({ kind: 'callback', account: 'acme', callbackId: 'cb-1' });
+    expect(kv.parseKey('hold.acme.orderEvent')).toEqual({ kind: 'hold', account: 'acme', messageType: 'orderEvent' });
+    expect(kv.parseKey('other.acme.x')).toBeNull();
+    expect(kv.parseKey('cb.acme')).toBeNull();
+  });
+});

@@ -1,0 +1,101 @@
+// Stream, subject, consumer and KV names (docs/architecture.md), all derived from HOOKMESH_STREAM_PREFIX.
+import type { AuditKind, ControlCommand } from './messages';
+import type { MessageType } from './events';
+import { ACCOUNT_PATTERN } from './primitives';
+
+export const STREAM_PREFIX_PATTERN = /^[A-Za-z0-9_-]{0,32}$/;
+
+/** A subject token we build from data: no separators, wildcards or whitespace. */
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+export class InvalidNatsNameError extends Error {
+  override readonly name = 'InvalidNatsNameError';
+}
+
+function token(kind: string, value: string, pattern: RegExp = SUBJECT_TOKEN): string {
+  if (!pattern.test(value)) {
+    throw new InvalidNatsNameError(`${kind} ${JSON.stringify(value)} cannot be used in a NATS subject or key: use letters, digits, "_" and "-"`);
+  }
+  return value;
+}
+
+export type KvKey =
+  | { kind: 'callback'; account: string; callbackId: string }
+  | { kind: 'hold'; account: string; messageType: string };
+
+export interface NatsNames {
+  prefix: string;
+  /** Subject root: "hookmesh" or "<prefix>hookmesh". */
+  root: string;
+  streams: { events: string; deliveries: string; audit: string; control: string };
+  /** Subject filters covering a whole stream (used as the stream's subjects). */
+  subjects: { events: string; deliveries: string; audit: string; control: string };
+  consumers: {
+    dispatcherFanout: string;
+    dispatcherDelivery: string;
+    auditEvents: string;
+    auditRecords: string;
+    subscriptionControl: string;
+  };
+  kv: {
+    bucket: string;
+    callbackKey(account: string, callbackId: string): string;
+    holdKey(account: string, messageType: MessageType): string;
+    /** Key filters for watching all callbacks or all holds. */
+    callbackKeys: string;
+    holdKeys: string;
+    /** Reads a key back; null for keys that are not ours. */
+    parseKey(key: string): KvKey | null;
+  };
+  eventSubject(account: string, messageType: MessageType): string;
+  deliverySubject(account: string, callbackId: string): string;
+  auditSubject(account: string, kind: AuditKind): string;
+  controlSubject(account: string, command: ControlCommand['command']): string;
+  /** Every event of one account, e.g. for a consumer filter. */
+  accountEventsFilter(account: string): string;
+}
+
+/** Names every stream, subject, consumer and KV key for one installation; throws InvalidNatsNameError for a prefix outside [A-Za-z0-9_-]{0,32}. */
+export function natsNames(prefix = ''): NatsNames {
+  if (!STREAM_PREFIX_PATTERN.test(prefix)) {
+    throw new InvalidNatsNameError(
+      `HOOKMESH_STREAM_PREFIX ${JSON.stringify(prefix)} is invalid: use at most 32 letters, digits, "_" or "-" (no dots, spaces or wildcards)`,
+    );
+  }
+  const root = `${prefix}hookmesh`;
+  const account = (value: string) => token('account', value, ACCOUNT_PATTERN);
+  return {
+    prefix,
+    root,
+    streams: { events: `${prefix}EVENTS`, deliveries: `${prefix}DELIVERIES`, audit: `${prefix}AUDIT`, control: `${prefix}CONTROL` },
+    subjects: { events: `${root}.events.>`, deliveries: `${root}.deliveries.>`, audit: `${root}.audit.>`, control: `${root}.control.>` },
+    consumers: {
+      dispatcherFanout: `${prefix}dispatcher-fanout`,
+      dispatcherDelivery: `${prefix}dispatcher-delivery`,
+      auditEvents: `${prefix}audit-events`,
+      auditRecords: `${prefix}audit-records`,
+      subscriptionControl: `${prefix}subscription-control`,
+    },
+    kv: {
+      bucket: `${prefix}hookmesh_subscriptions`,
+      callbackKey: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
+      holdKey: (acc, messageType) => `hold.${account(acc)}.${token('message type', messageType)}`,
+      callbackKeys: 'cb.>',
+      holdKeys: 'hold.>',
+      parseKey: (key) => {
+        const parts = key.split('.');
+        if (parts.length !== 3) return null;
+        const [kind, acc, id] = parts as [string, string, string];
+        if (!ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
+        if (kind === 'cb') return { kind: 'callback', account: acc, callbackId: id };
+        if (kind === 'hold') return { kind: 'hold', account: acc, messageType: id };
+        return null;
+      },
+    },
+    eventSubject: (acc, messageType) => `${root}.events.${account(acc)}.${token('message type', messageType)}`,
+    deliverySubject: (acc, callbackId) => `${root}.deliveries.${account(acc)}.${token('callback id', callbackId)}`,
+    auditSubject: (acc, kind) => `${root}.audit.${account(acc)}.${token('audit kind', kind)}`,
+    controlSubject: (acc, command) => `${root}.control.${account(acc)}.${token('control command', command)}`,
+    accountEventsFilter: (acc) => `${root}.events.${account(acc)}.*`,
+  };
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { auditRoutes, expressPath, ingestRoutes, subscriptionRoutes } from './api/routes';
+import { buildOpenApiDocument } from './openapi';
+
+// The route table of design.md, written out so a route dropped from the registry fails here.
+const designPaths = {
+  'subscription-service': [
+    'get /{account}/api/v1/callbacks',
+    'post /{account}/api/v1/callbacks',
+    'delete /{account}/api/v1/callbacks',
+    'get /{account}/api/v1/callbacks/{id}',
+    'patch /{account}/api/v1/callbacks/{id}',
+    'post /{account}/api/v1/callbacks/{id}/rotate_secret',
+    'post /{account}/api/v1/callbacks/{id}/test',
+    'get /{account}/api/v1/callback_holds',
+    'post /{account}/api/v1/callback_holds',
+    'delete /{account}/api/v1/callback_holds/{message_type}',
+    'get /{account}/api/v1/event_types',
+  ],
+  'event-ingest': ['post /{account}/api/v1/events'],
+  audit: [
+    'get /{account}/api/v1/deliveries',
+    'get /{account}/api/v1/deliveries/{delivery_id}',
+    'get /{account}/api/v1/messages/{message_id}',
+    'post /{account}/api/v1/deliveries/{delivery_id}/redeliver',
+    'post /{account}/api/v1/callbacks/{id}/recover',
+    'get /{account}/api/v1/stats',
+  ],
+} as const;
+const operational = ['get /healthz', 'get /readyz', 'get /metrics', 'get /openapi.json'];
+
+function operationsOf(doc: ReturnType<typeof buildOpenApiDocument>): string[] {
+  return Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+}
+
+describe('buildOpenApiDocument', () => {
+  it.each(Object.keys(designPaths) as (keyof typeof designPaths)[])('documents every design route of %s plus the operational routes', (service) => {
+    const doc = buildOpenApiDocument(service);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(operationsOf(doc).sort()).toEqual([...designPaths[service], ...operational].sort());
+  });
+
+  it('declares bearer auth and the scope each operation needs', () => {
+    const doc = buildOpenApiDocument('subscription-service');
+    expect(doc.components.securitySchemes['bearerAuth']).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.paths['/{account}/api/v1/callbacks']?.['post']?.['security']).toEqual([{ bearerAuth: ['callbacks:write'] }]);
+    expect(doc.paths['/healthz']?.['get']?.['security']).toEqual([]);
+  });
+
+  it('answers errors as problem+json', () => {
+    const doc = buildOpenApiDocument('event-ingest');
+    const responses = doc.paths['/{account}/api/v1/events']?.['post']?.['responses'] as Record<string, unknown>;
+    expect(Object.keys(responses).sort()).toEqual(['202', '400', '401', '403', '503']);
+    expect(doc.components.responses['BadRequest']).toMatchObject({
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
+    expect(doc.components.schemas['Problem']?.['required']).toEqual(expect.arrayContaining(['title', 'status']));
+  });
+
+  it('derives component schemas from zod', () => {
+    const doc = buildOpenApiDocument('subscription-service');
+    const callback = doc.components.schemas['Callback'] as { properties: Record<string, { enum?: string[] }> };
+    expect(callback.properties['status']?.enum).toEqual(['active', 'disabled']);
+    const item = doc.components.schemas['CreateCallbackItem'] as { properties: Record<string, { const?: string }>; additionalProperties: boolean };
+    expect(item.properties['api_version']?.const).toBe('1.0');
+    expect(item.additionalProperties).toBe(false);
+    expect(JSON.stringify(doc.components.schemas['ListCallbacksResponse'])).toContain('"$ref":"#/components/schemas/Callback"');
+  });
+
+  it('only carries the components its own operations reach', () => {
+    expect(buildOpenApiDocument('event-ingest').components.schemas['Delivery']).toBeUndefined();
+    expect(buildOpenApiDocument('audit').components.schemas['Delivery']).toBeDefined();
+  });
+
+  it('documents path and query parameters, with the limit default', () => {
+    const parameters = buildOpenApiDocument('audit').paths['/{account}/api/v1/deliveries']?.['get']?.['parameters'] as {
+      name: string;
+      in: string;
+      required: boolean;
+      schema: Record<string, unknown>;
+    }[];
+    expect(parameters.find((p) => p.name === 'account')).toMatchObject({ in: 'path', required: true });
+    expect(parameters.find((p) => p.name === 'limit')).toMatchObject({ in: 'query', required: false, schema: { default: 50, maximum: 200 } });
+  });
+
+  it('produces JSON without undefined values or functions', () => {
+    const doc = buildOpenApiDocument('audit');
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+});
+
+describe('route registry', () => {
+  it('gives every API route a unique operationId', () => {
+    const ids = [...subscriptionRoutes, ...ingestRoutes, ...auditRoutes].map((route) => route.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('converts path templates to Express paths', () => {
+    expect(expressPath('/{account}/api/v1/callbacks/{id}/test')).toBe('/:account/api/v1/callbacks/:id/test');
+  });
+});

@@ -1,0 +1,43 @@
+// Small schemas shared by events, API bodies and internal messages.
+import { z } from 'zod';
+
+/** ISO 8601 date-time with `Z` or a numeric offset and any fraction precision (seed values carry microseconds). */
+export const IsoDateTime = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2018-11-18T00:43:23.095Z' });
+export type IsoDateTime = z.infer<typeof IsoDateTime>;
+
+/** Account names are used verbatim as NATS subject tokens and KV key parts, hence the narrow alphabet. */
+export const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const Account = z
+  .string()
+  .regex(ACCOUNT_PATTERN, 'account must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit');
+export type Account = z.infer<typeof Account>;
+
+export const ApiVersion = z.literal('1.0', { error: 'api_version must be "1.0"' });
+export type ApiVersion = z.infer<typeof ApiVersion>;
+
+export const NonEmptyString = z.string().min(1, 'must not be empty');
+
+/** Ids we did not mint ourselves (seed ids such as "vf79fyn5-…" are not UUIDs), so only non-empty is required. */
+export const ExternalId = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+
+export const Quantity = z.number().int('must be an integer').nonnegative('must not be negative');
+
+export const CallbackStatus = z.enum(['active', 'disabled']);
+export type CallbackStatus = z.infer<typeof CallbackStatus>;
+
+export const DeliveryStatus = z.enum(['pending', 'held', 'retrying', 'delivered', 'failed']);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** What one HTTP attempt (or a refusal to attempt) led to. */
+export const AttemptOutcome = z.enum(['delivered', 'retrying', 'failed', 'held']);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+/** Why an attempt did not succeed; `http_status` means the endpoint answered with a non-2xx status. */
+export const ErrorClass = z.enum(['timeout', 'connect', 'dns', 'reset', 'http_status', 'redirect', 'ssrf_blocked', 'tls', 'other']);
+export type ErrorClass = z.infer<typeof ErrorClass>;
+
+export const Scope = z.enum(['callbacks:read', 'callbacks:write', 'events:write', 'deliveries:read', 'deliveries:write']);
+export type Scope = z.infer<typeof Scope>;
+
+export const ServiceName = z.enum(['subscription-service', 'event-ingest', 'dispatcher', 'audit']);
+export type ServiceName = z.infer<typeof ServiceName>;

@@ -1,0 +1,52 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+export type { NatsConnection } from '@nats-io/transport-node';
+
+export type ConnectNatsOptions = {
+  /** Comma-separated server URLs (NATS_URL). */
+  servers: string;
+  /** Connection name shown by the server (service name and pid). */
+  name: string;
+  log: Logger;
+};
+
+/**
+ * Connects to NATS and keeps reconnecting forever: a service outlives a NATS restart
+ * and reports not-ready meanwhile instead of exiting. Status changes are logged once each.
+ */
+export async function connectNats(options: ConnectNatsOptions): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: options.servers.split(',').map((server) => server.trim()).filter(Boolean),
+    name: `${options.name}:${process.pid}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+    timeout: 5_000,
+    pingInterval: 10_000,
+  });
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
+        options.log.warn({ nats_status: status.type, server: 'server' in status ? status.server : undefined }, `nats ${status.type}`);
+      }
+    }
+  })();
+  return nc;
+}
+
+/** Resolves when the server answers a ping within the timeout (readiness checks); rejects otherwise. */
+export async function pingNats(nc: NatsConnection, timeoutMs = 2_000): Promise<void> {
+  if (nc.isClosed()) throw new Error('nats connection is closed');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      nc.flush(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`nats did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,121 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { natsNames } from '@hookmesh/contracts';
+
+export { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy };
+export type { StreamConfig, ConsumerConfig } from '@nats-io/jetstream';
+
+const NS_PER_MS = 1_000_000;
+
+/** Milliseconds to the nanoseconds JetStream configs use. */
+export function nanos(ms: number): number {
+  return Math.round(ms * NS_PER_MS);
+}
+
+function isNotFound(error: unknown): boolean {
+  const text = String((error as { message?: string })?.message ?? error);
+  return /not found/i.test(text) || (error as { code?: number | string })?.code === 404;
+}
+
+/**
+ * Creates the stream when missing. Only the owning service passes `update: true`,
+ * so services started with different settings never flip a stream back and forth.
+ */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+  options: { update: boolean },
+): Promise<void> {
+  try {
+    const info = await jsm.streams.info(config.name);
+    if (options.update) await jsm.streams.update(config.name, { ...info.config, ...config });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await jsm.streams.add(config);
+    } catch (addError) {
+      // Another replica created it between our info() and add().
+      if (!/already in use|already exists/i.test(String(addError))) throw addError;
+    }
+  }
+}
+
+/** Creates or updates a durable pull consumer to the given config. */
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<void> {
+  try {
+    await jsm.consumers.info(stream, config.durable_name);
+    await jsm.consumers.update(stream, config.durable_name, config);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await jsm.consumers.add(stream, { ack_policy: AckPolicy.Explicit, ...config });
+    } catch (addError) {
+      if (!/already in use|already exists/i.test(String(addError))) throw addError;
+    }
+  }
+}
+
+export type HookmeshStreamSettings = {
+  prefix: string;
+  /** How long events, tasks and audit records stay in JetStream (matches audit retention). */
+  maxAgeMs: number;
+  /** Ingest idempotency window: a repeated key inside it stores nothing new. */
+  duplicateWindowMs: number;
+  replicas: number;
+};
+
+/** The stream configs of design.md/docs/architecture.md, keyed by the service that owns each. */
+export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
+  const names = natsNames(settings.prefix);
+  const base = {
+    storage: StorageType.File,
+    num_replicas: settings.replicas,
+    max_age: nanos(settings.maxAgeMs),
+    discard: DiscardPolicy.Old,
+  } as const;
+  // A duplicate window longer than max_age is refused by the server.
+  const window = (ms: number) => nanos(Math.min(ms, settings.maxAgeMs));
+  return {
+    events: {
+      ...base,
+      name: names.streams.events,
+      subjects: [names.subjects.events],
+      retention: RetentionPolicy.Limits,
+      duplicate_window: window(settings.duplicateWindowMs),
+    },
+    deliveries: {
+      ...base,
+      name: names.streams.deliveries,
+      subjects: [names.subjects.deliveries],
+      // A task is gone once settled; retries are new messages.
+      retention: RetentionPolicy.Workqueue,
+      duplicate_window: window(10 * 60_000),
+    },
+    audit: {
+      ...base,
+      name: names.streams.audit,
+      subjects: [names.subjects.audit],
+      retention: RetentionPolicy.Limits,
+      duplicate_window: window(10 * 60_000),
+    },
+    control: {
+      ...base,
+      name: names.streams.control,
+      subjects: [names.subjects.control],
+      retention: RetentionPolicy.Limits,
+      duplicate_window: window(10 * 60_000),
+    },
+  } satisfies Record<string, Partial<StreamConfig> & { name: string }>;
+}
