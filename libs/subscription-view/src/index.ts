@@ -1,0 +1,1 @@
+export { startSubscriptionView, type SubscriptionView, type ViewChange, type StartSubscriptionViewOptions } from './view';
