@@ -8,7 +8,6 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mjs', '**/*.cjs', '**/*.js'],
-    plugins: { '@nx': nx },
     languageOptions: {
       globals: {
         process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly',
@@ -18,6 +17,16 @@ export default tseslint.config(
         TextDecoder: 'readonly', structuredClone: 'readonly', performance: 'readonly',
       },
     },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+    },
+  },
+  {
+    // Module boundaries apply to source; config files (jest.config.cjs) may require the shared preset.
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -33,9 +42,6 @@ export default tseslint.config(
           ],
         },
       ],
-      '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },
   },
   {

@@ -1,8 +1,8 @@
 import { createTestDatabase, freePort, type TestDatabase } from '@hookmesh/testing';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import { createDatabase, migrateToLatest, pingDatabase, type Migration } from './index';
 
-type Db = { widgets: { id: number; name: string } };
+type Db = { widgets: { id: Generated<number>; name: string } };
 
 const migrations: Record<string, Migration> = {
   '2026_11_24_0001_widgets': {

@@ -1,0 +1,58 @@
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import pg from 'pg';
+import { createTestDatabase, createTestNats, freePort, startOwnNatsServer, waitFor } from './index';
+
+describe('test resources', () => {
+  it('creates a private database and drops it again', async () => {
+    const db = await createTestDatabase('selftest');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query<{ name: string }>('select current_database() as name');
+    await client.end();
+    expect(rows[0]!.name).toMatch(/^hm_selftest_[0-9a-f]{10}$/);
+    await db.drop();
+    const again = new pg.Client({ connectionString: db.url });
+    await expect(again.connect()).rejects.toThrow(/does not exist/);
+  });
+
+  it('gives each caller its own stream prefix and deletes only its own streams', async () => {
+    const a = await createTestNats('a');
+    const b = await createTestNats('b');
+    expect(a.prefix).not.toBe(b.prefix);
+    const nc = await connect({ servers: a.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: `${a.prefix}S`, subjects: [`${a.prefix}s.>`] });
+    await jsm.streams.add({ name: `${b.prefix}S`, subjects: [`${b.prefix}s.>`] });
+    await a.cleanup();
+    await expect(jsm.streams.info(`${a.prefix}S`)).rejects.toThrow(/not found/);
+    expect((await jsm.streams.info(`${b.prefix}S`)).config.name).toBe(`${b.prefix}S`);
+    await b.cleanup();
+    await nc.close();
+  });
+
+  it('runs a private nats-server that can be killed and restarted on the same data', async () => {
+    const server = await startOwnNatsServer();
+    try {
+      let nc = await connect({ servers: server.url });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'KEEP', subjects: ['keep.>'] });
+      await nc.close();
+      await server.stop();
+      await expect(connect({ servers: server.url, reconnect: false, timeout: 500 })).rejects.toThrow();
+      await server.start();
+      nc = await connect({ servers: server.url });
+      expect((await (await jetstreamManager(nc)).streams.info('KEEP')).config.name).toBe('KEEP');
+      await nc.close();
+    } finally {
+      await server.destroy();
+    }
+  });
+
+  it('finds free ports and waits for conditions with a labelled timeout', async () => {
+    expect(await freePort()).toBeGreaterThan(0);
+    let n = 0;
+    await expect(waitFor(() => ++n >= 3, { intervalMs: 1 })).resolves.toBe(true);
+    await expect(waitFor(() => false, { timeoutMs: 50, label: 'never' })).rejects.toThrow('timed out waiting for never');
+  });
+});
