@@ -1,0 +1,53 @@
+import { eventTypes, generateSecret, signStandardWebhook } from '@hookmesh/contracts';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createReceiverApp, type ReceivedEvent } from './receiver';
+
+describe('demo receiver', () => {
+  const secret = generateSecret();
+  const received: ReceivedEvent[] = [];
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    const app = createReceiverApp({ secrets: () => [secret], onEvent: (event) => received.push(event) });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  function signed(id: string, body: string, key = secret): Record<string, string> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    return {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook({ id, timestamp, body, secrets: [key] }),
+    };
+  }
+
+  const example = eventTypes.orderEvent.example;
+  const body = JSON.stringify({ ...example, callback_url: 'http://127.0.0.1/webhook', api_version: '1.0' });
+
+  it('accepts a correctly signed delivery once and works after answering', async () => {
+    const first = await fetch(`${url}/webhook`, { method: 'POST', headers: signed('msg_1', body), body });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ status: 'ok' });
+    const again = await fetch(`${url}/webhook`, { method: 'POST', headers: signed('msg_1', body), body });
+    expect(await again.json()).toEqual({ status: 'duplicate' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received.map((event) => event.webhookId)).toEqual(['msg_1']);
+    const listed = (await (await fetch(`${url}/events`)).json()) as { events: ReceivedEvent[] };
+    expect(listed.events[0]!.messageType).toBe('orderEvent');
+  });
+
+  it('refuses a body signed with another secret or changed after signing', async () => {
+    const wrongKey = await fetch(`${url}/webhook`, { method: 'POST', headers: signed('msg_2', body, generateSecret()), body });
+    expect(wrongKey.status).toBe(401);
+    const tampered = await fetch(`${url}/webhook`, { method: 'POST', headers: signed('msg_3', body), body: body.replace('fulfilled', 'canceled') });
+    expect(tampered.status).toBe(401);
+    expect(received.map((event) => event.webhookId)).not.toContain('msg_3');
+  });
+});
