@@ -38,7 +38,9 @@ export default tseslint.config(
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:tool'] },
+            // Packaging checks read the services' env schemas to prove the manifests set them.
+            { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:app', 'type:lib', 'type:contracts'] },
           ],
         },
       ],

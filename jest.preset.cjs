@@ -10,9 +10,11 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  moduleNameMapper: Object.fromEntries(
-    libs.map((lib) => [`^@hookmesh/${lib}$`, path.join(root, 'libs', lib, 'src', 'index.ts')]),
-  ),
+  moduleNameMapper: {
+    ...Object.fromEntries(libs.map((lib) => [`^@hookmesh/${lib}$`, path.join(root, 'libs', lib, 'src', 'index.ts')])),
+    // Packaging checks read each service's env schema (apps/<svc>/src/config.ts).
+    '^@hookmesh/(subscription-service|event-ingest|dispatcher|audit)/config$': path.join(root, 'apps', '$1', 'src', 'config.ts'),
+  },
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
