@@ -1,0 +1,51 @@
+// Thin typed helpers over the public HTTP APIs: the tests drive the platform only through these.
+import type { Platform, ServiceName } from './platform';
+
+export type ApiResponse<T> = { status: number; body: T; headers: Headers };
+
+/** Calls a public API route as `account` with a token holding every scope. */
+export async function call<T = unknown>(platform: Platform, service: ServiceName, account: string, method: string, route: string, body?: unknown): Promise<ApiResponse<T>> {
+  const token = await platform.token(account);
+  const response = await fetch(`${platform.api(service, account)}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+}
+
+export type CreatedCallback = { id: string; url: string; message_type: string; secret: string; status: string };
+
+/** Registers callbacks and returns them with their secrets; throws on anything but 201. */
+export async function registerCallbacks(platform: Platform, account: string, items: Array<{ url: string; message_type: string; token?: string }>): Promise<CreatedCallback[]> {
+  const response = await call<{ callbacks: CreatedCallback[] }>(platform, 'subscription-service', account, 'POST', '/callbacks', items.map((item) => ({ api_version: '1.0', ...item })));
+  if (response.status !== 201) throw new Error(`register callbacks: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.callbacks;
+}
+
+/** Posts one event and returns its message id; throws on anything but 202. */
+export async function postEvent(platform: Platform, account: string, messageType: string, data: unknown, idempotencyKey?: string): Promise<string> {
+  const response = await call<{ message_id: string }>(platform, 'event-ingest', account, 'POST', '/events', {
+    message_type: messageType,
+    data,
+    ...(idempotencyKey ? { idempotency_key: idempotencyKey } : {}),
+  });
+  if (response.status !== 202) throw new Error(`post event: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.message_id;
+}
+
+export type DeliveryView = {
+  id: string;
+  message_id: string;
+  callback_id: string;
+  status: string;
+  attempts_count: number;
+  attempts?: Array<{ attempt: number; series: number; status_code: number | null; outcome: string }>;
+};
+
+/** The audit service's view of one message's deliveries. */
+export async function messageDeliveries(platform: Platform, account: string, messageId: string): Promise<DeliveryView[]> {
+  const response = await call<{ deliveries: DeliveryView[] }>(platform, 'audit', account, 'GET', `/messages/${messageId}`);
+  return response.status === 200 ? response.body.deliveries : [];
+}
