@@ -1,0 +1,75 @@
+// createApp(deps): the event-ingest express app with its routes, probes and metrics; main.ts listens.
+import { buildOpenApiDocument, newMessageId, type NatsNames } from '@hookmesh/contracts';
+import { createHttpApp, type TokenVerifier } from '@hookmesh/http';
+import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
+import { trace } from '@opentelemetry/api';
+import { Router, type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RecordStamps } from './domain/event-records';
+import { trackConnectionState } from './messaging/connection-state';
+import { createEventPublisher } from './messaging/events-stream';
+import { createIngestMetrics } from './metrics';
+import { eventsRouter } from './routes/events';
+import { SERVICE_NAME } from './service-name';
+
+export interface AppDeps {
+  log: Logger;
+  registry: Registry;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  names: NatsNames;
+  verifier: TokenVerifier;
+  rateLimit: { ratePerSecond: number; burst: number };
+  limits: { maxBatch: number; maxBodyBytes: number };
+  /** How long each publish attempt waits for its PubAck. */
+  publishTimeoutMs: number;
+  /** Pins ids and time in tests; defaults to UUIDv7 and the clock. */
+  stamps?: Partial<RecordStamps>;
+}
+
+/** Builds the event-ingest app (no listen): POST /:account/api/v1/events plus /healthz, /readyz, /metrics, /openapi.json. */
+export function createApp(deps: AppDeps): Express {
+  const { log, registry, nc, js, jsm, names } = deps;
+  const connection = trackConnectionState(nc);
+  const publisher = createEventPublisher({ nc, js, jsm, names, connection, timeoutMs: deps.publishTimeoutMs });
+  const metrics = createIngestMetrics(registry);
+
+  return createHttpApp({
+    log,
+    serviceName: SERVICE_NAME,
+    registry,
+    openapi: buildOpenApiDocument(SERVICE_NAME),
+    jsonLimit: deps.limits.maxBodyBytes,
+    readiness: {
+      nats: async () => {
+        if (!connection.isConnected()) return { ok: false, detail: 'disconnected' };
+        await pingNats(nc, 1_500);
+        return { ok: true };
+      },
+      // Ingest is only useful if JetStream answers and the stream it stores into exists.
+      events_stream: async () => {
+        if (!connection.isConnected()) return { ok: false, detail: 'disconnected' };
+        const info = await jsm.streams.info(names.streams.events);
+        return { ok: true, detail: `${info.state.messages} messages` };
+      },
+    },
+    routes: (app) => {
+      const api = Router({ mergeParams: true });
+      api.use(
+        eventsRouter({
+          log,
+          verifier: deps.verifier,
+          rateLimit: deps.rateLimit,
+          publisher,
+          metrics,
+          tracer: trace.getTracer(SERVICE_NAME),
+          maxBatch: deps.limits.maxBatch,
+          stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
+        }),
+      );
+      app.use('/:account/api/v1', api);
+    },
+  });
+}

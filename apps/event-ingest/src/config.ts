@@ -1,0 +1,50 @@
+// The environment of event-ingest, parsed once at start; every bad variable is reported together.
+import { AuthEnv, CommonEnv, DurationMs, NatsEnv, StreamsEnv, parseEnv, portEnv } from '@hookmesh/config';
+import { MAX_EVENTS_PER_BATCH } from '@hookmesh/contracts';
+import { z } from 'zod';
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** Parses "512kb", "1mb", "2048b" or a bare number of bytes; undefined when malformed. */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(text);
+  if (!match) return undefined;
+  const bytes = Math.floor(Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+  return Number.isFinite(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+const ByteSize = z.string().transform((value, ctx) => {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512kb, 1mb or a number of bytes)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const IngestOwnEnv = z.object({
+  ...CommonEnv.shape,
+  ...NatsEnv.shape,
+  ...StreamsEnv.shape,
+  ...portEnv(3002).shape,
+  /** Events per POST /events batch; the contract caps batches at MAX_EVENTS_PER_BATCH, so more cannot be configured. */
+  HOOKMESH_MAX_BATCH: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1)
+    .max(MAX_EVENTS_PER_BATCH, `must be at most ${MAX_EVENTS_PER_BATCH} (the contract's batch limit)`)
+    .default(MAX_EVENTS_PER_BATCH),
+  /** Largest request body; larger bodies get 413 before they are parsed. */
+  HOOKMESH_MAX_BODY: ByteSize.default(1024 * 1024),
+  /** How long one publish waits for its PubAck before the request answers 503 (the producer then retries). */
+  HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
+});
+
+/** The whole schema: AuthEnv is a refined object, so it is intersected rather than spread. */
+export const IngestEnv = IngestOwnEnv.and(AuthEnv);
+export type IngestEnv = z.infer<typeof IngestEnv>;
+
+/** Parses event-ingest's environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): IngestEnv {
+  return parseEnv('event-ingest', IngestEnv, env);
+}

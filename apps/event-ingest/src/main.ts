@@ -1,0 +1,86 @@
+// Composition root of event-ingest: the only place that reads env, connects, starts and stops.
+// `node main.js` serves; `node main.js migrate` creates or updates the EVENTS stream and exits (a Kubernetes Job).
+import { telemetry } from './instrument';
+import { ConfigError } from '@hookmesh/config';
+import { natsNames } from '@hookmesh/contracts';
+import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
+import { createShutdown } from '@hookmesh/lifecycle';
+import { createLogger } from '@hookmesh/logging';
+import { connectNats, jetstream, jetstreamManager, type HookmeshStreamSettings } from '@hookmesh/messaging';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createApp } from './app';
+import { loadConfig, type IngestEnv } from './config';
+import { ensureEventsStream } from './messaging/events-stream';
+import { SERVICE_NAME } from './service-name';
+
+function streamSettings(config: IngestEnv): HookmeshStreamSettings {
+  return {
+    prefix: config.HOOKMESH_STREAM_PREFIX,
+    maxAgeMs: config.HOOKMESH_RETENTION,
+    duplicateWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
+    replicas: config.HOOKMESH_STREAM_REPLICAS,
+  };
+}
+
+async function main(command: string | undefined): Promise<void> {
+  let config: IngestEnv;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG: a restart loop will not fix a wrong environment.
+    }
+    throw error;
+  }
+  const log = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+  const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
+  const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });
+  const jsm = await jetstreamManager(nc);
+  await ensureEventsStream(jsm, streamSettings(config));
+  log.info(
+    { stream: names.streams.events, idempotency_window_ms: config.HOOKMESH_IDEMPOTENCY_WINDOW, retention_ms: config.HOOKMESH_RETENTION },
+    'EVENTS stream ready',
+  );
+
+  if (command === 'migrate') {
+    await nc.drain();
+    await telemetry.shutdown();
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}"; use no argument to serve, or "migrate"`);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const app = createApp({
+    log,
+    registry,
+    nc,
+    js: jetstream(nc),
+    jsm,
+    names,
+    verifier: createTokenVerifier({
+      secret: config.HOOKMESH_JWT_SECRET,
+      jwksUrl: config.HOOKMESH_JWKS_URL,
+      issuer: config.HOOKMESH_JWT_ISSUER,
+      audience: config.HOOKMESH_JWT_AUDIENCE,
+    }),
+    rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
+    limits: { maxBatch: config.HOOKMESH_MAX_BATCH, maxBodyBytes: config.HOOKMESH_MAX_BODY },
+    publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
+  });
+  const server = await startHttpServer(app, { port: config.PORT, log });
+
+  // Order matters (style.md): stop taking requests, let in-flight publishes get their PubAcks, then drain NATS.
+  const shutdown = createShutdown(log);
+  shutdown.register('http server', () => server.close());
+  shutdown.register('nats', () => nc.drain());
+  shutdown.register('telemetry', () => telemetry.shutdown());
+  shutdown.onSignals();
+  log.info({ port: server.port, max_batch: config.HOOKMESH_MAX_BATCH, max_body_bytes: config.HOOKMESH_MAX_BODY }, 'event-ingest started');
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  process.stderr.write(`event-ingest failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+// The EVENTS stream, which event-ingest owns: its setup and the publisher that stores ingested events in it.
+import { EventRecord, eventMsgId, type NatsNames } from '@hookmesh/contracts';
+import {
+  encodeJson,
+  ensureStream,
+  hookmeshStreamConfigs,
+  publishJson,
+  type HookmeshStreamSettings,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+  type PubAck,
+} from '@hookmesh/messaging';
+import type { ConnectionState } from './connection-state';
+
+/** Creates EVENTS, or applies the configured retention, replicas and idempotency window to it (this service owns it). */
+export async function ensureEventsStream(jsm: JetStreamManager, settings: HookmeshStreamSettings): Promise<void> {
+  await ensureStream(jsm, hookmeshStreamConfigs(settings).events, { update: true });
+}
+
+/** One stored event: its message id, and whether an earlier event with the same idempotency key was stored instead. */
+export interface PublishedEvent {
+  message_id: string;
+  duplicate: boolean;
+}
+
+/** JetStream did not acknowledge every event: the request may be retried (with the same idempotency keys). */
+export class EventsNotStored extends Error {
+  override readonly name = 'EventsNotStored';
+  constructor(
+    readonly reason: 'disconnected' | 'publish_failed' | 'original_unreadable',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Some events would exceed NATS's max_payload once wrapped: nothing was published. */
+export class EventsTooLarge extends Error {
+  override readonly name = 'EventsTooLarge';
+  constructor(
+    readonly oversized: ReadonlyArray<{ index: number; bytes: number }>,
+    readonly maxBytes: number,
+  ) {
+    super(`events ${oversized.map((entry) => entry.index).join(', ')} exceed the ${maxBytes}-byte message limit`);
+  }
+}
+
+/** A repeated idempotency key whose first event is no longer in the stream (purged by hand): its id is unknown. */
+export class OriginalEventMissing extends Error {
+  override readonly name = 'OriginalEventMissing';
+}
+
+/** Stores EventRecords in EVENTS and answers only with what JetStream acknowledged. */
+export interface EventPublisher {
+  /** Publishes every record at once and resolves when all are acknowledged; throws EventsNotStored or EventsTooLarge. */
+  publish(records: readonly EventRecord[]): Promise<PublishedEvent[]>;
+}
+
+export interface EventPublisherOptions {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  names: NatsNames;
+  connection: ConnectionState;
+  /** How long each publish attempt waits for its PubAck. */
+  timeoutMs: number;
+}
+
+// Room left for the headers (Nats-Msg-Id up to ~270 bytes, traceparent, tracestate) inside max_payload.
+const HEADER_ALLOWANCE_BYTES = 1024;
+
+/** Builds the publisher that stores ingested events in EVENTS. */
+export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
+  const { nc, js, jsm, names, connection, timeoutMs } = options;
+
+  // The first message stored under a repeated Nats-Msg-Id holds the message_id the producer was first given.
+  async function originalMessageId(seq: number): Promise<string> {
+    const stored = await jsm.streams.getMessage(names.streams.events, { seq });
+    if (stored === null) throw new OriginalEventMissing(`EVENTS message ${seq} is gone`);
+    return EventRecord.parse(stored.json()).message_id;
+  }
+
+  return {
+    async publish(records) {
+      if (!connection.isConnected()) {
+        throw new EventsNotStored('disconnected', 'not connected to NATS');
+      }
+      const maxPayload = nc.info?.max_payload;
+      if (maxPayload !== undefined) {
+        const limit = maxPayload - HEADER_ALLOWANCE_BYTES;
+        const oversized = records
+          .map((record, index) => ({ index, bytes: encodeJson(record).byteLength }))
+          .filter((entry) => entry.bytes > limit);
+        if (oversized.length > 0) throw new EventsTooLarge(oversized, limit);
+      }
+
+      // Every publish is in flight at once; allSettled (not all) so the answer waits for the slowest PubAck and the
+      // log says exactly how many were stored when some failed.
+      const settled = await Promise.allSettled(
+        records.map((record) =>
+          publishJson(js, names.eventSubject(record.account, record.message_type), record, { msgID: eventMsgId(record), timeoutMs }),
+        ),
+      );
+      const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failures.length > 0) {
+        throw new EventsNotStored('publish_failed', `${failures.length} of ${records.length} events were not acknowledged by JetStream`, {
+          cause: failures[0]?.reason,
+        });
+      }
+      const acks = settled.map((result) => (result as PromiseFulfilledResult<PubAck>).value);
+
+      return Promise.all(
+        acks.map(async (ack, index): Promise<PublishedEvent> => {
+          const record = records[index]!;
+          if (!ack.duplicate) return { message_id: record.message_id, duplicate: false };
+          try {
+            // A publish retried after a lost PubAck is flagged duplicate too, but the stored record is then our own.
+            const original = await originalMessageId(ack.seq);
+            return { message_id: original, duplicate: original !== record.message_id };
+          } catch (error) {
+            if (error instanceof OriginalEventMissing) throw error;
+            throw new EventsNotStored('original_unreadable', 'could not read the first event stored under a repeated idempotency key', {
+              cause: error,
+            });
+          }
+        }),
+      );
+    },
+  };
+}

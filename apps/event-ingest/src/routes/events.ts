@@ -1,0 +1,145 @@
+// POST /{account}/api/v1/events: validate one event or a batch, store it in EVENTS, answer 202 once JetStream acknowledged.
+import { AccountParams, parseIngestRequest, type EventRecord } from '@hookmesh/contracts';
+import {
+  Conflict,
+  Invalid,
+  PayloadTooLarge,
+  Unavailable,
+  issuesFromZod,
+  parseParams,
+  rateLimit,
+  requireAuth,
+  requireScope,
+  type TokenVerifier,
+} from '@hookmesh/http';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { acceptedBody, toEventRecords, type RecordStamps } from '../domain/event-records';
+import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher, type PublishedEvent } from '../messaging/events-stream';
+import type { IngestMetrics } from '../metrics';
+
+/** How long a producer should wait before retrying a request JetStream could not store. */
+export const RETRY_AFTER_SECONDS = 2;
+
+export interface EventsRouteDeps {
+  log: Logger;
+  verifier: TokenVerifier;
+  rateLimit: { ratePerSecond: number; burst: number };
+  publisher: EventPublisher;
+  metrics: IngestMetrics;
+  tracer: Tracer;
+  /** Most events one batch may hold; a longer array is refused with 413 before validation. */
+  maxBatch: number;
+  stamps: RecordStamps;
+}
+
+/**
+ * The context the ingest span starts in: the HTTP server span when the http instrumentation created one, else the
+ * caller's `traceparent` (a process without the instrumentation still continues the producer's trace).
+ */
+function parentContext(req: Request): Context {
+  const active = context.active();
+  if (trace.getSpan(active) !== undefined) return active;
+  return propagation.extract(active, req.headers);
+}
+
+/** Routes of the events resource, mounted under /:account/api/v1. */
+export function eventsRouter(deps: EventsRouteDeps): Router {
+  const { log, publisher, metrics, tracer, maxBatch, stamps } = deps;
+  const router = Router({ mergeParams: true });
+
+  async function storeInSpan(req: Request, records: EventRecord[]): Promise<PublishedEvent[]> {
+    const parent = parentContext(req);
+    const span = tracer.startSpan(
+      'ingest publish',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'publish',
+          'messaging.batch.message_count': records.length,
+          'hookmesh.account': records[0]?.account ?? '',
+        },
+      },
+      parent,
+    );
+    const stopTimer = metrics.publishDuration.startTimer();
+    try {
+      // publishJson injects the active context, so every stored event carries this span as its parent.
+      const published = await context.with(trace.setSpan(parent, span), () => publisher.publish(records));
+      // Only stored requests are timed: a failed one says nothing about JetStream's latency (it is counted instead).
+      stopTimer();
+      return published;
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'publish failed' });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  router.post(
+    '/events',
+    requireAuth(deps.verifier),
+    requireScope('events:write'),
+    rateLimit(deps.rateLimit),
+    async (req: Request, res: Response) => {
+      const { account } = parseParams(AccountParams, req);
+      const body: unknown = req.body;
+      if (Array.isArray(body) && body.length > maxBatch) {
+        throw new PayloadTooLarge(`A batch holds at most ${maxBatch} events; this one has ${body.length}. Split it into smaller batches.`);
+      }
+      const parsed = parseIngestRequest(body);
+      if (!parsed.success) {
+        throw new Invalid(
+          issuesFromZod(parsed.error),
+          'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.',
+        );
+      }
+
+      const records = toEventRecords(account, parsed.data.events, stamps);
+      let published: PublishedEvent[];
+      try {
+        published = await storeInSpan(req, records);
+      } catch (error) {
+        if (error instanceof EventsTooLarge) {
+          throw new PayloadTooLarge(
+            `Nothing was stored: event(s) at index ${error.oversized.map((entry) => entry.index).join(', ')} exceed the ${error.maxBytes}-byte message limit.`,
+          );
+        }
+        if (error instanceof OriginalEventMissing) {
+          throw new Conflict('An idempotency_key of this request was already used, and its first event is no longer stored; use a new key.');
+        }
+        if (error instanceof EventsNotStored) {
+          metrics.publishFailures.inc({ reason: error.reason });
+          (res.locals.log ?? log).warn({ err: error, account, events: records.length, reason: error.reason }, 'events not stored');
+          throw new Unavailable(
+            RETRY_AFTER_SECONDS,
+            'JetStream could not store the events. Retry after Retry-After seconds with the same idempotency_key values: events already stored are not stored twice.',
+          );
+        }
+        throw error;
+      }
+
+      let duplicates = 0;
+      published.forEach((event, index) => {
+        const messageType = records[index]!.message_type;
+        if (event.duplicate) {
+          duplicates += 1;
+          metrics.duplicates.inc({ message_type: messageType });
+        } else {
+          metrics.eventsStored.inc({ message_type: messageType });
+        }
+      });
+      metrics.batchSize.observe(records.length);
+      if (duplicates > 0) {
+        (res.locals.log ?? log).info({ account, events: records.length, duplicates }, 'repeated idempotency keys answered with their first message ids');
+      }
+      res.status(202).json(acceptedBody(parsed.data.kind, published.map((event) => event.message_id)));
+    },
+  );
+
+  return router;
+}

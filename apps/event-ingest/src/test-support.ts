@@ -1,0 +1,120 @@
+// Test helpers (imported only by *.test.ts): the real ingest app on 127.0.0.1:0 against a real NATS, and stream readers.
+import { EventRecord, natsNames, type NatsNames } from '@hookmesh/contracts';
+import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import {
+  connectNats,
+  jetstream,
+  jetstreamManager,
+  type JetStreamManager,
+  type MsgHdrs,
+  type NatsConnection,
+} from '@hookmesh/messaging';
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createApp, type AppDeps } from './app';
+import { ensureEventsStream } from './messaging/events-stream';
+
+export const TEST_JWT_SECRET = 'event-ingest-test-secret-of-at-least-32-bytes';
+
+export interface TestIngest {
+  url: string;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  names: NatsNames;
+  registry: Registry;
+  /** POSTs a JSON (or raw string) body to /:account/api/v1/events with a token for `account`. */
+  postEvents(account: string, body: unknown, init?: { token?: string | null; headers?: Record<string, string>; raw?: string }): Promise<Response>;
+  /** Every message currently in EVENTS, oldest first. */
+  storedEvents(): Promise<StoredEvent[]>;
+  /** How many messages EVENTS holds. */
+  storedCount(): Promise<number>;
+  /** Creates EVENTS again the way main.ts does (after a test deleted it). */
+  recreateStream(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoredEvent {
+  subject: string;
+  seq: number;
+  header: MsgHdrs;
+  record: EventRecord;
+}
+
+export interface StartTestIngestOptions {
+  natsUrl: string;
+  prefix: string;
+  limits?: Partial<AppDeps['limits']>;
+  publishTimeoutMs?: number;
+  idempotencyWindowMs?: number;
+  log?: Logger;
+}
+
+/** A bearer token for `account`; every scope unless `scopes` says otherwise. */
+export function tokenFor(account: string, scopes?: readonly Scope[]): Promise<string> {
+  return signDevToken({ secret: TEST_JWT_SECRET, account, ...(scopes === undefined ? {} : { scopes }) });
+}
+
+/** Connects to NATS, sets up EVENTS under the prefix the way main.ts does, and serves the app on an ephemeral port. */
+export async function startTestIngest(options: StartTestIngestOptions): Promise<TestIngest> {
+  const log = options.log ?? pino({ level: 'silent' });
+  const names = natsNames(options.prefix);
+  const nc = await connectNats({ servers: options.natsUrl, name: 'event-ingest-test', log });
+  const jsm = await jetstreamManager(nc);
+  const recreateStream = (): Promise<void> =>
+    ensureEventsStream(jsm, { prefix: options.prefix, maxAgeMs: 3_600_000, duplicateWindowMs: options.idempotencyWindowMs ?? 600_000, replicas: 1 });
+  await recreateStream();
+  const registry = new Registry();
+  const app = createApp({
+    log,
+    registry,
+    nc,
+    js: jetstream(nc),
+    jsm,
+    names,
+    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+    rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+    limits: { maxBatch: options.limits?.maxBatch ?? 500, maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024 },
+    publishTimeoutMs: options.publishTimeoutMs ?? 2_000,
+  });
+  const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', log, shutdownTimeoutMs: 2_000 });
+  const url = `http://127.0.0.1:${server.port}`;
+
+  async function storedCount(): Promise<number> {
+    return (await jsm.streams.info(names.streams.events)).state.messages;
+  }
+
+  return {
+    url,
+    nc,
+    jsm,
+    names,
+    registry,
+    async postEvents(account, body, init = {}) {
+      const token = init.token === undefined ? await tokenFor(account) : init.token;
+      return fetch(`${url}/${account}/api/v1/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...init.headers,
+        },
+        body: init.raw ?? JSON.stringify(body),
+      });
+    },
+    storedCount,
+    recreateStream,
+    async storedEvents() {
+      const { state } = await jsm.streams.info(names.streams.events);
+      if (state.messages === 0) return [];
+      const seqs = Array.from({ length: state.last_seq - state.first_seq + 1 }, (_, i) => state.first_seq + i);
+      const messages = await Promise.all(seqs.map((seq) => jsm.streams.getMessage(names.streams.events, { seq })));
+      return messages
+        .filter((message) => message !== null)
+        .map((message) => ({ subject: message.subject, seq: message.seq, header: message.header, record: EventRecord.parse(message.json()) }));
+    },
+    async close() {
+      await server.close();
+      await nc.drain();
+    },
+  };
+}
