@@ -37,7 +37,7 @@ export function createDatabase<DB>(options: CreateDatabaseOptions): Kysely<DB> {
 }
 
 /** Resolves when Postgres answers a trivial query within the timeout; rejects otherwise. */
-export async function pingDatabase(db: Kysely<unknown>, timeoutMs = 2_000): Promise<void> {
+export async function pingDatabase<DB>(db: Kysely<DB>, timeoutMs = 2_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`postgres did not answer within ${timeoutMs} ms`)), timeoutMs);

@@ -7,8 +7,8 @@ export type { Migration } from 'kysely';
  * Migrations are passed in as a record (not read from disk) so bundled builds carry them.
  * Concurrent callers are safe: Kysely takes an advisory lock per schema.
  */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
   schema: string,
   migrations: Record<string, Migration>,
 ): Promise<MigrationResultSet> {
