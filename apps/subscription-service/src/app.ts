@@ -1,0 +1,102 @@
+// createApp: subscription-service's express app with every route of the contract mounted (no listen()).
+import { buildOpenApiDocument, expressPath, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
+import { pingDatabase } from '@hookmesh/db';
+import {
+  Unavailable,
+  createHttpApp,
+  rateLimit,
+  requireAuth,
+  requireScope,
+  type TokenVerifier,
+} from '@hookmesh/http';
+import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
+import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { UrlPolicy } from './domain/callback-url-policy';
+import type { ServiceMetrics } from './metrics';
+import type { StatePublisher } from './messaging/state-publisher';
+import { holdHandlers } from './routes/callback-holds';
+import { callbackHandlers } from './routes/callbacks';
+import { eventTypeHandlers } from './routes/event-types';
+import type { SubscriptionDatabase } from './storage/database';
+
+export const SERVICE_NAME = 'subscription-service';
+
+/** 100 callbacks with the longest url (2048) and token (512) fit with room to spare; larger bodies get 413. */
+export const JSON_BODY_LIMIT = '512kb';
+
+export interface AppDeps {
+  db: Kysely<SubscriptionDatabase>;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  names: NatsNames;
+  log: Logger;
+  registry: Registry;
+  metrics: ServiceMetrics;
+  verifier: TokenVerifier;
+  /** The key that seals new secrets and tokens (the first of HOOKMESH_SECRETS_KEY). */
+  sealingKey: SealingKey;
+  urlPolicy: UrlPolicy;
+  publisher: Pick<StatePublisher, 'kick'>;
+  rateLimit: { ratePerSecond: number; burst: number };
+  publishTimeoutMs: number;
+  now?: () => Date;
+}
+
+type OperationId = (typeof subscriptionRoutes)[number]['operationId'];
+
+// pg and pg-pool report an unreachable or restarting server with these; anything else is a bug (500).
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i;
+
+/** Whether an error means Postgres cannot be reached right now (so the caller should retry), not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (DATABASE_DOWN_CODES.has(code) || code.startsWith('08'))) return true;
+  if (typeof message === 'string' && DATABASE_DOWN_MESSAGES.test(message)) return true;
+  // Node reports a refused dual-stack connect as an AggregateError of per-address errors.
+  return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
+}
+
+const databaseOutageAsUnavailable: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+  next(isDatabaseUnavailable(error) ? new Unavailable(5, 'The database is unavailable; nothing was changed. Retry shortly.') : error);
+};
+
+/** Builds the app; every route, its path and its scope come from the contract (subscriptionRoutes). */
+export function createApp(deps: AppDeps): Express {
+  const now = deps.now ?? (() => new Date());
+  const handlers: Record<OperationId, RequestHandler> = {
+    ...callbackHandlers({ ...deps, now }),
+    ...holdHandlers({ ...deps, now }),
+    ...eventTypeHandlers(),
+  };
+  const authenticate = requireAuth(deps.verifier);
+  const limit = rateLimit(deps.rateLimit);
+
+  return createHttpApp({
+    log: deps.log,
+    serviceName: SERVICE_NAME,
+    registry: deps.registry,
+    openapi: buildOpenApiDocument(SERVICE_NAME),
+    jsonLimit: JSON_BODY_LIMIT,
+    readiness: {
+      postgres: async () => {
+        await pingDatabase(deps.db);
+        return { ok: true };
+      },
+      nats: async () => {
+        await pingNats(deps.nc);
+        return { ok: true };
+      },
+    },
+    routes: (app) => {
+      for (const route of subscriptionRoutes) {
+        app.route(expressPath(route.path))[route.method](authenticate, requireScope(route.scope), limit, handlers[route.operationId]);
+      }
+      app.use(databaseOutageAsUnavailable);
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import { generateSecret, parseSecretsKey, sealSecret, type Sealed } from '@hookmesh/contracts';
+import { randomBytes } from 'node:crypto';
+import type { CallbackRow } from '../storage/callbacks.table';
+import { MAX_LIVE_SECRETS, callbackResponse, callbackState, rotateSecrets } from './callbacks';
+
+const [key] = parseSecretsKey(randomBytes(32).toString('base64'));
+const sealed = (): Sealed => sealSecret(generateSecret(), key!);
+const now = new Date('2026-01-10T12:00:00.000Z');
+
+function row(overrides: Partial<CallbackRow> = {}): CallbackRow {
+  return {
+    id: '0191d7a0-0000-7000-8000-000000000001',
+    account: 'acme',
+    url: 'https://api.clienturl.com/webhook',
+    message_type: 'orderEvent',
+    api_version: '1.0',
+    status: 'active',
+    token: null,
+    secrets: [{ secret: sealed() }],
+    timeout_ms: null,
+    created_at: new Date('2026-01-01T00:00:00.000Z'),
+    updated_at: new Date('2026-01-02T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+describe('rotateSecrets', () => {
+  it('puts the new secret first and lets the previous one sign until the overlap ends', () => {
+    const [current] = row().secrets;
+    const fresh = sealed();
+    const rotated = rotateSecrets([current!], fresh, now, 3_600);
+    expect(rotated.previousExpiresAt).toBe('2026-01-10T13:00:00.000Z');
+    expect(rotated.secrets).toEqual([{ secret: fresh }, { secret: current!.secret, expires_at: '2026-01-10T13:00:00.000Z' }]);
+  });
+
+  it('drops the previous secret at once for an overlap of 0', () => {
+    const fresh = sealed();
+    expect(rotateSecrets(row().secrets, fresh, now, 0)).toEqual({ secrets: [{ secret: fresh }], previousExpiresAt: null });
+  });
+
+  it('keeps older secrets still in their overlap with their own end, and drops expired ones', () => {
+    const stillSigning = { secret: sealed(), expires_at: '2026-01-10T18:00:00.000Z' };
+    const expired = { secret: sealed(), expires_at: '2026-01-10T11:59:59.000Z' };
+    const current = { secret: sealed() };
+    const fresh = sealed();
+    const rotated = rotateSecrets([current, stillSigning, expired], fresh, now, 60);
+    expect(rotated.secrets).toEqual([{ secret: fresh }, { secret: current.secret, expires_at: '2026-01-10T12:01:00.000Z' }, stillSigning]);
+  });
+
+  it(`never keeps more than ${MAX_LIVE_SECRETS} secrets signing at once`, () => {
+    let secrets = row().secrets;
+    for (let n = 0; n < 10; n += 1) secrets = rotateSecrets(secrets, sealed(), now, 86_400).secrets;
+    expect(secrets).toHaveLength(MAX_LIVE_SECRETS);
+    expect(secrets.filter((entry) => entry.expires_at === undefined)).toHaveLength(1);
+  });
+});
+
+describe('callbackState', () => {
+  it('carries the sealed token and only the secrets that still sign', () => {
+    const token = sealed();
+    const current = { secret: sealed() };
+    const state = callbackState(
+      row({ token, timeout_ms: 5_000, secrets: [current, { secret: sealed(), expires_at: '2026-01-10T11:00:00.000Z' }] }),
+      now,
+    );
+    expect(state).toEqual({
+      id: '0191d7a0-0000-7000-8000-000000000001',
+      account: 'acme',
+      url: 'https://api.clienturl.com/webhook',
+      message_type: 'orderEvent',
+      api_version: '1.0',
+      status: 'active',
+      token,
+      secrets: [current],
+      timeout_ms: 5_000,
+      updated_at: '2026-01-02T00:00:00.000Z',
+    });
+  });
+
+  it('omits token and timeout when the callback has none', () => {
+    const state = callbackState(row(), now);
+    expect(state).not.toHaveProperty('token');
+    expect(state).not.toHaveProperty('timeout_ms');
+  });
+});
+
+describe('callbackResponse', () => {
+  it('shows neither the token nor any secret', () => {
+    const response = callbackResponse(row({ token: sealed() }));
+    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'id', 'message_type', 'status', 'timeout_ms', 'updated_at', 'url']);
+  });
+});

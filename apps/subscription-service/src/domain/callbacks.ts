@@ -1,0 +1,70 @@
+// How a stored callback looks to the API and to the dispatcher, and how secrets rotate.
+import type { Callback, CallbackState, Sealed, SealedSecretEntry } from '@hookmesh/contracts';
+import type { CallbackRow } from '../storage/callbacks.table';
+
+/**
+ * Most secrets signing at once (the current one and those still in a rotation overlap). Each live secret adds a
+ * signature to every delivery, so a burst of rotations keeps only the newest; the oldest stop signing early.
+ */
+export const MAX_LIVE_SECRETS = 5;
+
+/** The public representation of a callback: no token, no secrets. */
+export function callbackResponse(row: CallbackRow): Callback {
+  return {
+    id: row.id,
+    url: row.url,
+    message_type: row.message_type,
+    api_version: row.api_version,
+    status: row.status,
+    timeout_ms: row.timeout_ms,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+/** Whether a secret entry still signs at `now`. */
+export function secretIsLive(entry: SealedSecretEntry, now: Date): boolean {
+  return entry.expires_at === undefined || Date.parse(entry.expires_at) > now.getTime();
+}
+
+/** The KV value the dispatcher delivers with: sealed token and every secret that still signs at `now`. */
+export function callbackState(row: CallbackRow, now: Date): CallbackState {
+  return {
+    id: row.id,
+    account: row.account,
+    url: row.url,
+    message_type: row.message_type,
+    api_version: row.api_version,
+    status: row.status,
+    ...(row.token !== null ? { token: row.token } : {}),
+    secrets: row.secrets.filter((entry) => secretIsLive(entry, now)),
+    ...(row.timeout_ms !== null ? { timeout_ms: row.timeout_ms } : {}),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export interface RotatedSecrets {
+  secrets: SealedSecretEntry[];
+  /** When the previously current secret stops signing; null when it stopped at once. */
+  previousExpiresAt: string | null;
+}
+
+/**
+ * Puts `fresh` first as the current secret; the previous current one keeps signing for `overlapSeconds`
+ * (dropped at once for 0), older overlapping ones keep their own end, expired ones go.
+ */
+export function rotateSecrets(entries: readonly SealedSecretEntry[], fresh: Sealed, now: Date, overlapSeconds: number): RotatedSecrets {
+  const previousExpiresAt = overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000).toISOString() : null;
+  const kept = entries
+    .map((entry): SealedSecretEntry | undefined => {
+      if (entry.expires_at === undefined) return previousExpiresAt === null ? undefined : { secret: entry.secret, expires_at: previousExpiresAt };
+      return secretIsLive(entry, now) ? entry : undefined;
+    })
+    .filter((entry): entry is SealedSecretEntry => entry !== undefined);
+  return { secrets: [{ secret: fresh }, ...kept].slice(0, MAX_LIVE_SECRETS), previousExpiresAt };
+}
+
+/** The entries still signing at `now` (the pruner drops the rest). */
+export function liveSecrets(entries: readonly SealedSecretEntry[], now: Date): SealedSecretEntry[] {
+  return entries.filter((entry) => secretIsLive(entry, now));
+}

@@ -1,0 +1,8 @@
+// Starts OpenTelemetry before express, pg and undici are first required; main.ts imports this file first.
+import { startTelemetry } from '@hookmesh/telemetry';
+
+/** The process's telemetry; main.ts flushes it last on shutdown. */
+export const telemetry = startTelemetry({
+  serviceName: process.env['OTEL_SERVICE_NAME'] || 'subscription-service',
+  otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined,
+});

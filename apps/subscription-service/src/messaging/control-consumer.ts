@@ -1,0 +1,95 @@
+// Consumes CONTROL: the dispatcher asks to disable a callback that kept failing; Postgres records it, the KV follows.
+import { ControlCommand, type DisableCallbackCommand, type NatsNames } from '@hookmesh/contracts';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  runConsumer,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type RunningConsumer,
+} from '@hookmesh/messaging';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../metrics';
+import { findCallback, updateCallback } from '../storage/callbacks-repository';
+import type { SubscriptionDatabase } from '../storage/database';
+import { enqueueOutbox } from '../storage/kv-outbox-repository';
+import type { StatePublisher } from './state-publisher';
+
+export type DisableOutcome = 'disabled' | 'already_disabled' | 'not_found';
+
+/** Sets the callback disabled (with its outbox row) unless it is gone or already disabled. */
+export async function applyDisableCallback(db: Kysely<SubscriptionDatabase>, command: DisableCallbackCommand, now: Date): Promise<DisableOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const row = await findCallback(tx, command.account, command.callback_id, { forUpdate: true });
+    if (row === undefined) return 'not_found';
+    if (row.status === 'disabled') return 'already_disabled';
+    await updateCallback(tx, command.account, command.callback_id, { status: 'disabled', updatedAt: now });
+    await enqueueOutbox(tx, [{ kind: 'callback', account: command.account, ref: command.callback_id }]);
+    return 'disabled';
+  });
+}
+
+export interface ControlConsumerOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  names: NatsNames;
+  db: Kysely<SubscriptionDatabase>;
+  log: Logger;
+  metrics: ServiceMetrics;
+  publisher: Pick<StatePublisher, 'kick'>;
+  now?: () => Date;
+}
+
+function decode(msg: JsMsg): unknown {
+  try {
+    return msg.json<unknown>();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the supervised CONTROL consumer; a command is acked only after Postgres stored its effect. */
+export function startControlConsumer(options: ControlConsumerOptions): RunningConsumer {
+  const { db, log, metrics, publisher, names, now = () => new Date() } = options;
+  return runConsumer({
+    js: options.js,
+    jsm: options.jsm,
+    stream: names.streams.control,
+    config: {
+      durable_name: names.consumers.subscriptionControl,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: names.subjects.control,
+      ack_wait: nanos(30_000),
+    },
+    log,
+    concurrency: 4,
+    async handle(msg) {
+      const parsed = ControlCommand.safeParse(decode(msg));
+      if (!parsed.success) {
+        metrics.controlCommands.inc({ command: 'unknown', outcome: 'malformed' });
+        log.error({ subject: msg.subject, seq: msg.seq, issues: parsed.error.issues.length }, 'dropping malformed CONTROL command');
+        // A bare term(): nats-server 2.9 ignores "+TERM <reason>" and would redeliver forever.
+        msg.term();
+        return;
+      }
+      const command = parsed.data;
+      // A throw (Postgres down) naks with a delay in runConsumer: the command waits, it is not lost.
+      const outcome = await applyDisableCallback(db, command, now());
+      metrics.controlCommands.inc({ command: command.command, outcome });
+      if (outcome === 'disabled') {
+        publisher.kick();
+        log.warn(
+          { account: command.account, callback_id: command.callback_id, reason: command.reason, requested_at: command.at },
+          'callback disabled automatically after failing deliveries; the customer must re-enable it (PATCH status active)',
+        );
+      } else {
+        log.info({ account: command.account, callback_id: command.callback_id, outcome }, 'disable_callback command had nothing to change');
+      }
+      msg.ack();
+    },
+  });
+}

@@ -1,0 +1,23 @@
+// Table `callbacks`: one row per subscription; secrets and token are stored sealed (AES-256-GCM), never in clear.
+import type { CallbackStatus, MessageType, Sealed, SealedSecretEntry } from '@hookmesh/contracts';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface CallbacksTable {
+  id: string;
+  account: string;
+  url: string;
+  message_type: MessageType;
+  api_version: '1.0';
+  status: CallbackStatus;
+  /** jsonb: pg parses it on read; writes pass JSON text. */
+  token: ColumnType<Sealed | null, string | null, string | null>;
+  /** jsonb, newest first; the entry without expires_at is the current secret. */
+  secrets: ColumnType<SealedSecretEntry[], string, string>;
+  timeout_ms: number | null;
+  created_at: ColumnType<Date, Date, never>;
+  updated_at: Date;
+}
+
+export type CallbackRow = Selectable<CallbacksTable>;
+export type NewCallbackRow = Insertable<CallbacksTable>;
+export type CallbackUpdate = Updateable<CallbacksTable>;

@@ -1,0 +1,16 @@
+// The Kysely database type of schema `subscription`.
+import type { Kysely, Transaction } from 'kysely';
+import type { CallbacksTable } from './callbacks.table';
+import type { HoldsTable } from './holds.table';
+import type { KvOutboxTable } from './kv-outbox.table';
+
+export const SUBSCRIPTION_SCHEMA = 'subscription';
+
+export interface SubscriptionDatabase {
+  callbacks: CallbacksTable;
+  holds: HoldsTable;
+  kv_outbox: KvOutboxTable;
+}
+
+/** What repository functions take: the database or a transaction the caller opened. */
+export type Db = Kysely<SubscriptionDatabase> | Transaction<SubscriptionDatabase>;

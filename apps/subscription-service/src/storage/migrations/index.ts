@@ -1,0 +1,7 @@
+// Every migration of schema `subscription`, by timestamped name; a record (not files on disk) so the bundle carries them.
+import type { Migration } from '@hookmesh/db';
+import * as initial from './20251124090000_initial';
+
+export const subscriptionMigrations: Record<string, Migration> = {
+  '20251124090000_initial': initial,
+};
