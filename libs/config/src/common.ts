@@ -32,7 +32,7 @@ export const DatabaseEnv = z.object({
 /** How bearer tokens are verified: exactly one of an HS256 secret or a JWKS URL. */
 export const AuthEnv = z
   .object({
-    HOOKMESH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    HOOKMESH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit key)').optional(),
     HOOKMESH_JWKS_URL: z.url().optional(),
     HOOKMESH_JWT_ISSUER: z.string().optional(),
     HOOKMESH_JWT_AUDIENCE: z.string().optional(),
