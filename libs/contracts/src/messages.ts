@@ -40,6 +40,8 @@ export const EventRecord = z.object({
   data: z.unknown(),
   idempotency_key: z.string().optional(),
   ingested_at: IsoDateTime,
+  /** Set by POST /callbacks/{id}/test: the fan-out delivers to this callback only, not to every subscriber. */
+  target_callback_id: z.string().optional(),
 });
 export type EventRecord = z.infer<typeof EventRecord>;
 

@@ -232,7 +232,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
       const { account, id } = parseParams(CallbackParams, req);
       const row = await findCallback(db, account, id);
       if (row === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
-      const record = exampleEventRecord({ account, messageType: row.message_type, messageId: newMessageId(), now: now() });
+      const record = exampleEventRecord({ account, messageType: row.message_type, messageId: newMessageId(), now: now(), callbackId: row.id });
       try {
         await publishJson(deps.js, names.eventSubject(account, record.message_type), record, {
           msgID: eventMsgId(record),
