@@ -28,6 +28,12 @@ export function createDatabase<DB>(options: CreateDatabaseOptions): Kysely<DB> {
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // The pool listens for errors only while a client is idle: a checked-out client (mid-query or inside a
+  // transaction) that loses its server emits 'error' with no listener, an uncaught exception. The query or
+  // transaction using it already rejects with that error, so the event itself needs no handling.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return new Kysely<DB>({
     dialect: new PostgresDialect({ pool }),
     log: (event) => {

@@ -1,0 +1,76 @@
+// createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
+import { buildOpenApiDocument } from '@hookmesh/contracts';
+import { pingDatabase } from '@hookmesh/db';
+import { Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import type { Logger } from '@hookmesh/logging';
+import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
+import { Router, type ErrorRequestHandler, type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { AuditMetrics } from './metrics';
+import { callbacksRoutes } from './routes/callbacks';
+import { deliveriesRoutes } from './routes/deliveries';
+import { messagesRoutes } from './routes/messages';
+import { statsRoutes } from './routes/stats';
+import type { AuditDb } from './storage/database';
+import { isPostgresUnavailable } from './storage/postgres-errors';
+
+export interface AppDeps {
+  db: AuditDb;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  /** HOOKMESH_STREAM_PREFIX. */
+  prefix: string;
+  log: Logger;
+  registry: Registry;
+  metrics: AuditMetrics;
+  verifier: TokenVerifier;
+  rateLimit: { ratePerSecond: number; burst: number };
+  now?: () => Date;
+  /** Deadline of each /readyz check. */
+  readinessTimeoutMs?: number;
+  /** How long a redelivery waits for JetStream's PubAck before answering 503. */
+  publishTimeoutMs?: number;
+}
+
+// An outage of Postgres is the caller's cue to retry, not a bug: 503 with Retry-After instead of 500.
+const postgresOutageAsUnavailable: ErrorRequestHandler = (err, _req, _res, next) => {
+  next(isPostgresUnavailable(err) ? new Unavailable(5, 'The audit database is unreachable; retry after Retry-After seconds.') : err);
+};
+
+/** Builds the audit app from its dependencies (main.ts passes real ones, tests the same on test ports). */
+export function createApp(deps: AppDeps): Express {
+  const now = deps.now ?? (() => new Date());
+  const routeDeps = { db: deps.db, js: deps.js, prefix: deps.prefix, log: deps.log, metrics: deps.metrics, now, publishTimeoutMs: deps.publishTimeoutMs };
+  return createHttpApp({
+    log: deps.log,
+    serviceName: 'audit',
+    registry: deps.registry,
+    openapi: buildOpenApiDocument('audit'),
+    readinessTimeoutMs: deps.readinessTimeoutMs,
+    readiness: {
+      postgres: async () => {
+        try {
+          await pingDatabase(deps.db, 1_500);
+          return { ok: true };
+        } catch {
+          return { ok: false, detail: 'postgres unreachable' };
+        }
+      },
+      nats: async () => {
+        try {
+          await pingNats(deps.nc, 1_500);
+          return { ok: true };
+        } catch {
+          return { ok: false, detail: 'nats unreachable' };
+        }
+      },
+    },
+    routes: (app) => {
+      const api = Router({ mergeParams: true });
+      api.use(requireAuth(deps.verifier), rateLimit(deps.rateLimit));
+      api.use(deliveriesRoutes(routeDeps), messagesRoutes(routeDeps), callbacksRoutes(routeDeps), statsRoutes(routeDeps));
+      api.use(postgresOutageAsUnavailable);
+      app.use('/:account/api/v1', api);
+    },
+  });
+}

@@ -1,0 +1,116 @@
+// Composition root: reads the environment, connects, starts, stops. `node main.js migrate` sets up and exits.
+import { telemetry } from './instrument';
+import { ConfigError } from '@hookmesh/config';
+import { createDatabase, migrateToLatest } from '@hookmesh/db';
+import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
+import { createShutdown } from '@hookmesh/lifecycle';
+import { createLogger } from '@hookmesh/logging';
+import { connectNats, consumerLag, jetstream, jetstreamManager } from '@hookmesh/messaging';
+import { natsNames } from '@hookmesh/contracts';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createApp } from './app';
+import { loadAuditConfig } from './config';
+import { startAuditConsumers } from './messaging/consumers';
+import { ensureAuditStreams } from './messaging/streams';
+import { createAuditMetrics } from './metrics';
+import { AUDIT_SCHEMA, type AuditDatabase } from './storage/database';
+import { auditMigrations } from './storage/migrations';
+import { startPruner } from './storage/retention';
+
+async function main(): Promise<void> {
+  const config = loadAuditConfig(process.env);
+  const log = createLogger({ service: 'audit', level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+  const migrateOnly = process.argv[2] === 'migrate';
+  const shutdown = createShutdown(log);
+
+  const db = createDatabase<AuditDatabase>({
+    connectionString: config.DATABASE_URL,
+    schema: AUDIT_SCHEMA,
+    onQueryError: (event) => log.debug({ err: 'error' in event ? event.error : undefined }, 'query failed'),
+  });
+  const nc = await connectNats({ servers: config.NATS_URL, name: 'audit', log });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const streams = {
+    prefix: config.HOOKMESH_STREAM_PREFIX,
+    retentionMs: config.HOOKMESH_RETENTION,
+    idempotencyWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
+    replicas: config.HOOKMESH_STREAM_REPLICAS,
+  };
+
+  const migration = await migrateToLatest(db, AUDIT_SCHEMA, auditMigrations);
+  log.info({ applied: migration.results?.map((result) => result.migrationName) ?? [] }, 'audit schema migrated');
+  await ensureAuditStreams(jsm, streams);
+  if (migrateOnly) {
+    await nc.drain();
+    await db.destroy();
+    await telemetry.shutdown();
+    return;
+  }
+
+  const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createAuditMetrics(registry, async () => {
+    const lag = await Promise.all(
+      [
+        [names.streams.events, names.consumers.auditEvents],
+        [names.streams.audit, names.consumers.auditRecords],
+      ].map(async ([stream = '', consumer = '']) => {
+        const { pending, ackPending } = await consumerLag(jsm, stream, consumer);
+        return { consumer, pending: pending + ackPending };
+      }),
+    );
+    return lag;
+  });
+
+  const consumers = startAuditConsumers({
+    db,
+    js,
+    jsm,
+    prefix: config.HOOKMESH_STREAM_PREFIX,
+    log,
+    metrics,
+    batchSize: config.HOOKMESH_AUDIT_BATCH,
+    excerptMax: config.HOOKMESH_RESPONSE_EXCERPT_MAX,
+  });
+  const pruner = startPruner({ db, log, metrics, retentionMs: config.HOOKMESH_RETENTION, intervalMs: config.HOOKMESH_PRUNE_INTERVAL });
+
+  const verifier = createTokenVerifier({
+    secret: config.HOOKMESH_JWT_SECRET,
+    jwksUrl: config.HOOKMESH_JWKS_URL,
+    issuer: config.HOOKMESH_JWT_ISSUER,
+    audience: config.HOOKMESH_JWT_AUDIENCE,
+  });
+  const app = createApp({
+    db,
+    nc,
+    js,
+    prefix: config.HOOKMESH_STREAM_PREFIX,
+    log,
+    registry,
+    metrics,
+    verifier,
+    rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
+  });
+  const server = await startHttpServer(app, { port: config.PORT, log });
+
+  // style.md's order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry.
+  shutdown.register('http', () => server.close());
+  shutdown.register('consumers', () => consumers.stop());
+  shutdown.register('retention', () => pruner.stop());
+  shutdown.register('nats', () => nc.drain());
+  shutdown.register('postgres', () => db.destroy());
+  shutdown.register('telemetry', () => telemetry.shutdown());
+  shutdown.onSignals();
+  log.info({ port: server.port, retention_ms: config.HOOKMESH_RETENTION }, 'audit ready');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('audit failed to start:', error);
+  }
+  process.exit(1);
+});

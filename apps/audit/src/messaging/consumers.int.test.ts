@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deliveryIdFor, newMessageId } from '@hookmesh/contracts';
+import { publishJson } from '@hookmesh/messaging';
+import { waitFor } from '@hookmesh/testing';
+import { sql } from 'kysely';
+import { attemptRecord, createdRecord, deliveryRef, eventRecord, startAuditHarness, type AuditHarness } from '../test-support';
+
+const ACCOUNT = 'masonhub';
+
+async function countRows(h: AuditHarness): Promise<Record<string, number>> {
+  const { rows } = await sql<{ events: number; receipts: number; deliveries: number; attempts: number; attempts_counted: number }>`
+    select (select count(*) from events)::int as events,
+           (select count(*) from event_receipts)::int as receipts,
+           (select count(*) from deliveries)::int as deliveries,
+           (select count(*) from attempts)::int as attempts,
+           (select coalesce(sum(attempts_count), 0) from deliveries)::int as attempts_counted`.execute(h.directDb);
+  return rows[0] as Record<string, number>;
+}
+
+describe('audit consumers (real JetStream, real Postgres)', () => {
+  let h: AuditHarness;
+
+  beforeAll(async () => {
+    h = await startAuditHarness('consumers');
+    h.startConsumers();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('stores events and delivery records once, even when every message is published twice and redelivered', async () => {
+    const messageIds = [newMessageId(), newMessageId(), newMessageId()];
+    const events = messageIds.map((id, i) => eventRecord(ACCOUNT, id, 'orderEvent', new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString()));
+    const refs = messageIds.map((id) => deliveryRef(ACCOUNT, id, 'cb-orders', 'orderEvent'));
+    const records = refs.flatMap((ref, i) => [
+      createdRecord(ref, new Date(Date.UTC(2026, 0, 1, 0, i, 1)).toISOString()),
+      attemptRecord(ref, { attempt: 1, startedAt: new Date(Date.UTC(2026, 0, 1, 0, i, 2)).toISOString(), latencyMs: 40, statusCode: 503 }),
+      attemptRecord(ref, { attempt: 2, startedAt: new Date(Date.UTC(2026, 0, 1, 0, i, 8)).toISOString(), latencyMs: 35, statusCode: 200 }),
+    ]);
+    for (const event of events) await h.publishEvent(event);
+    for (const record of records) await h.publishRecord(record);
+    // The same content again under other Nats-Msg-Ids: JetStream stores the copies, audit must not.
+    for (const event of events) await publishJson(h.js, h.names.eventSubject(ACCOUNT, 'orderEvent'), event, { msgID: `copy-${event.message_id}` });
+    for (const [i, record] of records.entries()) await h.publishRecord(record, `copy-${i}`);
+
+    const expected = { events: 3, receipts: 6, deliveries: 3, attempts: 6, attempts_counted: 6 };
+    await waitFor(async () => JSON.stringify(await countRows(h)) === JSON.stringify(expected), { label: 'rows of the first pass' });
+
+    // Deleting the durable consumers makes JetStream deliver every message again from the start.
+    await h.jsm.consumers.delete(h.names.streams.events, h.names.consumers.auditEvents);
+    await h.jsm.consumers.delete(h.names.streams.audit, h.names.consumers.auditRecords);
+    await waitFor(
+      async () => {
+        const info = await h.jsm.consumers.info(h.names.streams.audit, h.names.consumers.auditRecords);
+        const eventsInfo = await h.jsm.consumers.info(h.names.streams.events, h.names.consumers.auditEvents);
+        return info.delivered.stream_seq === 18 && info.num_ack_pending === 0 && eventsInfo.delivered.stream_seq === 6 && eventsInfo.num_ack_pending === 0;
+      },
+      { label: 're-created consumers caught up', timeoutMs: 20_000 },
+    );
+    expect(await countRows(h)).toEqual(expected);
+    const delivered = await h.directDb.selectFrom('deliveries').select(['status', 'attempts_count', 'last_status_code']).execute();
+    expect(delivered).toEqual(Array.from({ length: 3 }, () => ({ status: 'delivered', attempts_count: 2, last_status_code: 200 })));
+  });
+
+  it('converges when an attempt arrives before its delivery_created and the AUDIT record before the EVENTS row', async () => {
+    const messageId = newMessageId();
+    const ref = deliveryRef(ACCOUNT, messageId, 'cb-late', 'skuInventoryChange');
+    await h.publishRecord(attemptRecord(ref, { attempt: 2, startedAt: '2026-02-01T00:00:10.000Z', latencyMs: 20, statusCode: 200 }));
+    await waitFor(async () => (await h.directDb.selectFrom('deliveries').select('status').where('id', '=', ref.deliveryId).executeTakeFirst())?.status === 'delivered', {
+      label: 'delivery from a lone attempt',
+    });
+    await h.publishRecord(attemptRecord(ref, { attempt: 1, startedAt: '2026-02-01T00:00:02.000Z', latencyMs: 30, statusCode: 500 }));
+    await h.publishRecord(createdRecord(ref, '2026-02-01T00:00:00.000Z'));
+    await h.publishEvent(eventRecord(ACCOUNT, messageId, 'skuInventoryChange', '2026-01-31T23:59:59.000Z'));
+
+    const res = await waitFor(
+      async () => {
+        const answer = await h.call(`/${ACCOUNT}/api/v1/messages/${messageId}`);
+        if (answer.status !== 200) return undefined;
+        const body = (await answer.json()) as { deliveries: Array<{ attempts_count: number; created_at: string }> };
+        return body.deliveries[0]?.attempts_count === 2 && body.deliveries[0].created_at === '2026-02-01T00:00:00.000Z' ? body : undefined;
+      },
+      { label: 'message with its converged delivery' },
+    );
+    expect(res.deliveries).toEqual([
+      expect.objectContaining({ id: deliveryIdFor(messageId, 'cb-late'), status: 'delivered', last_status_code: 200, last_error: null, series: 0 }),
+    ]);
+  });
+
+  it('terminates a message that breaks the contract or cannot be stored, and still stores the rest of its batch', async () => {
+    const good = eventRecord(ACCOUNT, newMessageId(), 'rmaEvent', '2026-03-01T00:00:00.000Z');
+    // Postgres jsonb refuses \u0000: this event can never be stored, so it must not block the stream.
+    const unstorable = { ...eventRecord(ACCOUNT, newMessageId(), 'rmaEvent', '2026-03-01T00:00:01.000Z'), data: { note: 'nul\u0000byte' } };
+    await publishJson(h.js, h.names.eventSubject(ACCOUNT, 'rmaEvent'), { message_id: 'x' }, { msgID: 'not-an-event' });
+    await h.publishEvent(unstorable);
+    await h.publishEvent(good);
+
+    await waitFor(async () => (await h.directDb.selectFrom('events').select('message_id').where('message_id', '=', good.message_id).executeTakeFirst()) !== undefined, {
+      label: 'the good event',
+    });
+    await waitFor(async () => (await h.jsm.consumers.info(h.names.streams.events, h.names.consumers.auditEvents)).num_ack_pending === 0, { label: 'everything settled' });
+    expect(await h.directDb.selectFrom('events').select('message_id').where('message_id', '=', unstorable.message_id).executeTakeFirst()).toBeUndefined();
+    const metrics = await h.registry.getSingleMetricAsString('hookmesh_audit_invalid_messages_total');
+    expect(metrics).toContain('hookmesh_audit_invalid_messages_total{stream="events"} 2');
+  });
+});

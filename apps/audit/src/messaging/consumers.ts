@@ -1,0 +1,133 @@
+// The two durable consumers that fill the audit log: EVENTS → events, AUDIT → attempts/holds/redeliveries/deliveries.
+import { AuditRecord, EventRecord, natsNames } from '@hookmesh/contracts';
+import type { Logger } from '@hookmesh/logging';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  runBatchConsumer,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type RunningConsumer,
+} from '@hookmesh/messaging';
+import type { z } from 'zod';
+import type { AuditMetrics } from '../metrics';
+import { writeAuditRecords } from '../storage/audit-records';
+import type { AuditDb } from '../storage/database';
+import { writeEvents } from '../storage/event-log';
+import { createBatchWriter } from './batch-writer';
+
+export interface AuditConsumerOptions {
+  db: AuditDb;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  prefix: string;
+  log: Logger;
+  metrics: AuditMetrics;
+  /** Records per transaction (HOOKMESH_AUDIT_BATCH). */
+  batchSize: number;
+  excerptMax: number;
+  /** Longest a partial batch waits before it is written. */
+  batchWaitMs?: number;
+  /** Redelivery delay of a batch Postgres did not take. */
+  retryDelayMs?: number;
+  /** How long JetStream waits for an ack before redelivering (must exceed a slow batch write). */
+  ackWaitMs?: number;
+}
+
+export interface AuditConsumers {
+  stop(): Promise<void>;
+}
+
+function parseJson<S extends z.ZodType>(schema: S, msg: JsMsg): { ok: true; value: z.output<S> } | { ok: false; problem: string } {
+  let body: unknown;
+  try {
+    body = msg.json<unknown>();
+  } catch {
+    return { ok: false, problem: 'body is not JSON' };
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return { ok: true, value: result.data };
+  // Paths and messages only: values may be customer payload.
+  const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+  return { ok: false, problem: problem.slice(0, 500) };
+}
+
+/** Starts both consumers; stop() stops pulling and waits for the batch in flight to settle. */
+export function startAuditConsumers(options: AuditConsumerOptions): AuditConsumers {
+  const names = natsNames(options.prefix);
+  const { db, log, metrics } = options;
+  const retryDelayMs = options.retryDelayMs ?? 5_000;
+  const batchWaitMs = options.batchWaitMs ?? 200;
+  const consumerConfig = (durable: string) => ({
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(options.ackWaitMs ?? 60_000),
+    // Room for a few batches in flight and in the client buffer, no more: an outage should not park the stream in memory.
+    max_ack_pending: options.batchSize * 4,
+  });
+
+  const events: RunningConsumer = runBatchConsumer({
+    js: options.js,
+    jsm: options.jsm,
+    stream: names.streams.events,
+    config: consumerConfig(names.consumers.auditEvents),
+    log,
+    maxBatch: options.batchSize,
+    maxWaitMs: batchWaitMs,
+    maxMessages: options.batchSize,
+    handleBatch: createBatchWriter({
+      stream: 'events',
+      log,
+      metrics,
+      retryDelayMs,
+      parse: (msg) => parseJson(EventRecord, msg),
+      write: (items) =>
+        db.transaction().execute((trx) =>
+          writeEvents(
+            trx,
+            items.map(({ msg, value }) => ({
+              record: value,
+              streamSeq: msg.seq,
+              publishedAt: msg.time.toISOString(),
+            })),
+          ),
+        ),
+    }),
+  });
+
+  const records: RunningConsumer = runBatchConsumer({
+    js: options.js,
+    jsm: options.jsm,
+    stream: names.streams.audit,
+    config: consumerConfig(names.consumers.auditRecords),
+    log,
+    maxBatch: options.batchSize,
+    maxWaitMs: batchWaitMs,
+    maxMessages: options.batchSize,
+    handleBatch: createBatchWriter({
+      stream: 'audit',
+      log,
+      metrics,
+      retryDelayMs,
+      parse: (msg) => parseJson(AuditRecord, msg),
+      write: (items) =>
+        db.transaction().execute((trx) =>
+          writeAuditRecords(
+            trx,
+            items.map((item) => item.value),
+            { excerptMax: options.excerptMax },
+          ),
+        ),
+    }),
+  });
+
+  log.info({ events: names.consumers.auditEvents, records: names.consumers.auditRecords, batch: options.batchSize }, 'audit consumers started');
+  return {
+    async stop() {
+      await Promise.all([events.stop(), records.stop()]);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The streams audit reads (EVENTS, AUDIT) and writes (DELIVERIES); their owners apply settings, audit only creates them when missing.
+import { hookmeshStreamConfigs, ensureStream, type JetStreamManager } from '@hookmesh/messaging';
+
+export interface StreamSettings {
+  prefix: string;
+  retentionMs: number;
+  idempotencyWindowMs: number;
+  replicas: number;
+}
+
+/** The stream configs of this installation, from StreamsEnv and the prefix. */
+export function streamConfigsOf(settings: StreamSettings) {
+  return hookmeshStreamConfigs({
+    prefix: settings.prefix,
+    maxAgeMs: settings.retentionMs,
+    duplicateWindowMs: settings.idempotencyWindowMs,
+    replicas: settings.replicas,
+  });
+}
+
+/** Creates EVENTS, AUDIT and DELIVERIES when missing; never changes them (event-ingest and dispatcher own them). */
+export async function ensureAuditStreams(jsm: JetStreamManager, settings: StreamSettings): Promise<void> {
+  const configs = streamConfigsOf(settings);
+  for (const config of [configs.events, configs.audit, configs.deliveries]) await ensureStream(jsm, config, { update: false });
+}

@@ -1,0 +1,100 @@
+// Repository of the event log (events + event_receipts).
+import type { EventRecord, MessageType } from '@hookmesh/contracts';
+import { sql } from 'kysely';
+import type { AuditExecutor } from './database';
+import type { EventRow } from './events.table';
+
+export interface ReceivedEvent {
+  record: EventRecord;
+  /** EVENTS stream sequence of the copy we read. */
+  streamSeq: number;
+  /** When JetStream stored that copy (ISO). */
+  publishedAt: string;
+}
+
+export interface EventWriteResult {
+  /** Events stored for the first time. */
+  inserted: number;
+  /** Events already stored (a consumer redelivery or a duplicate publish). */
+  alreadyStored: number;
+}
+
+/** Stores a batch of events and their stream receipts; a repeat of either makes no second row. Run it in a transaction. */
+export async function writeEvents(db: AuditExecutor, received: readonly ReceivedEvent[]): Promise<EventWriteResult> {
+  if (received.length === 0) return { inserted: 0, alreadyStored: 0 };
+  // One row per key, in key order: a statement must not meet its own row twice, and a fixed order avoids deadlocks.
+  const events = new Map<string, ReceivedEvent>();
+  const receipts = new Map<string, ReceivedEvent>();
+  for (const item of received) {
+    events.set(`${item.record.account}\u0000${item.record.message_id}`, item);
+    receipts.set(`${item.record.message_id}\u0000${item.streamSeq}`, item);
+  }
+  const eventRows = [...events.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, { record }]) => ({
+    account: record.account,
+    message_id: record.message_id,
+    message_type: record.message_type,
+    api_version: record.api_version,
+    data: JSON.stringify(record.data ?? null),
+    idempotency_key: record.idempotency_key ?? null,
+    ingested_at: record.ingested_at,
+  }));
+  const inserted = await db
+    .insertInto('events')
+    .values(eventRows)
+    .onConflict((oc) => oc.columns(['account', 'message_id']).doNothing())
+    .returning('message_id')
+    .execute();
+  const receiptRows = [...receipts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, item]) => ({
+    message_id: item.record.message_id,
+    stream_seq: item.streamSeq,
+    account: item.record.account,
+    message_type: item.record.message_type,
+    ingested_at: item.record.ingested_at,
+    published_at: item.publishedAt,
+  }));
+  await db
+    .insertInto('event_receipts')
+    .values(receiptRows)
+    .onConflict((oc) => oc.columns(['message_id', 'stream_seq']).doNothing())
+    .execute();
+  return { inserted: inserted.length, alreadyStored: received.length - inserted.length };
+}
+
+/** The event as ingested, or undefined when it is not (or no longer) stored for this account. */
+export async function findEvent(db: AuditExecutor, account: string, messageId: string): Promise<EventRow | undefined> {
+  return db.selectFrom('events').selectAll().where('account', '=', account).where('message_id', '=', messageId).executeTakeFirst();
+}
+
+/**
+ * Duplicate ingests per message type in a window: stream copies of an event that was already stored under an
+ * earlier sequence, plus events whose idempotency key an earlier event of the account already used (a producer
+ * retry that outlived the JetStream dedupe window). A consumer redelivery of one stream message is not one.
+ */
+export async function countEventsInWindow(
+  db: AuditExecutor,
+  account: string,
+  window: { since: Date; until: Date },
+): Promise<Array<{ message_type: MessageType; events: number; duplicate_ingests: number }>> {
+  const { rows } = await sql<{ message_type: MessageType; events: number; duplicate_ingests: number }>`
+    with stored as (
+      select message_type, count(*)::int as events,
+             count(*) filter (where idempotency_key is not null and exists (
+               select 1 from events earlier
+                where earlier.account = e.account and earlier.idempotency_key = e.idempotency_key
+                  and (earlier.ingested_at, earlier.message_id) < (e.ingested_at, e.message_id)))::int as key_repeats
+        from events e
+       where account = ${account} and ingested_at >= ${window.since} and ingested_at < ${window.until}
+       group by message_type
+    ), copies as (
+      select message_type, count(*)::int as copy_repeats
+        from event_receipts r
+       where account = ${account} and ingested_at >= ${window.since} and ingested_at < ${window.until}
+         and exists (select 1 from event_receipts first where first.message_id = r.message_id and first.stream_seq < r.stream_seq)
+       group by message_type
+    )
+    select coalesce(stored.message_type, copies.message_type) as message_type,
+           coalesce(stored.events, 0) as events,
+           coalesce(stored.key_repeats, 0) + coalesce(copies.copy_repeats, 0) as duplicate_ingests
+      from stored full join copies on copies.message_type = stored.message_type`.execute(db);
+  return rows;
+}

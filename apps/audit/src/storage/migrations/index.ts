@@ -1,0 +1,7 @@
+// Every migration of the audit schema, by timestamped name; names sort in the order they must run.
+import type { Migration } from '@hookmesh/db';
+import { auditLog20261124 } from './2026_11_24_0001_audit_log';
+
+export const auditMigrations: Record<string, Migration> = {
+  '2026_11_24_0001_audit_log': auditLog20261124,
+};
