@@ -122,6 +122,8 @@ export async function startSubscriptionView(options: StartSubscriptionViewOption
     const status = await kv.status();
     const watcher = await kv.watch({ key: '>' });
     stopCurrent = () => watcher.stop();
+    // stop() may have run while this (re)start awaited the server; it could not reach this watcher then.
+    if (stopped) watcher.stop();
     if (status.values === 0) finishLoad();
     for await (const entry of watcher) {
       const change = applyEntry(building, entry, parseKey, log);

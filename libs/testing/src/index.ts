@@ -4,3 +4,7 @@ export { startOwnNatsServer, natsServerBinary, type OwnNatsServer } from './nats
 export { freePort } from './ports';
 export { waitFor } from './wait';
 export { dockerAnswers } from './docker';
+export { startPlatform, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceName } from './platform/platform';
+export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type Behaviour } from './platform/receiver';
+export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
+export { call, registerCallbacks, postEvent, messageDeliveries, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';

@@ -1,10 +1,8 @@
 // At-least-once across a crash: the dispatcher is SIGKILLed in the middle of 1,000 events and
 // started again; every accepted event must still arrive.
 import { eventTypes } from '@hookmesh/contracts';
-import { waitFor } from '@hookmesh/testing';
-import { call, registerCallbacks } from './harness/api';
-import { startPlatform, type Platform } from './harness/platform';
-import { startReceiver, type TestReceiver } from './harness/receiver';
+
+import { call, registerCallbacks, startPlatform, startReceiver, waitFor, type Platform, type TestReceiver } from '@hookmesh/testing';
 
 const ACCOUNT = 'crashy';
 const EVENTS = 1_000;

@@ -1,12 +1,9 @@
 // The platform end to end: four service processes, real Postgres and NATS, real HTTP receivers,
 // driven only through the public APIs.
 import { eventTypes, MESSAGE_TYPES, type MessageType } from '@hookmesh/contracts';
-import { waitFor } from '@hookmesh/testing';
+
 import { Webhook } from 'standardwebhooks';
-import { call, messageDeliveries, postEvent, registerCallbacks, type DeliveryView } from './harness/api';
-import { startOtlpCollector, type OtlpCollector } from './harness/otlp-collector';
-import { startPlatform, type Platform } from './harness/platform';
-import { startReceiver, type TestReceiver } from './harness/receiver';
+import { call, messageDeliveries, postEvent, registerCallbacks, startOtlpCollector, startPlatform, startReceiver, waitFor, type DeliveryView, type OtlpCollector, type Platform, type TestReceiver } from '@hookmesh/testing';
 
 const ACCOUNT = 'acme';
 

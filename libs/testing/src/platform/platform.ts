@@ -1,7 +1,10 @@
 // Starts the four services as real processes (the bundles in dist/) against the test Postgres
 // and NATS, each run isolated by its own database and stream prefix.
 import { signDevToken, type Scope } from '@hookmesh/http';
-import { createTestDatabase, createTestNats, freePort, waitFor, type TestDatabase, type TestNats } from '@hookmesh/testing';
+import { createTestDatabase, type TestDatabase } from '../postgres';
+import { createTestNats, type TestNats } from '../nats';
+import { freePort } from '../ports';
+import { waitFor } from '../wait';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -1,0 +1,181 @@
+// createDispatcher: the subscription view, the fan-out consumer and the delivery workers of one process, wired together.
+import { deliveryHeaderNames, type NatsNames, type SealingKey } from '@hookmesh/contracts';
+import type { Resolver } from '@hookmesh/egress';
+import {
+  consumerLag,
+  jetstream,
+  jetstreamManager,
+  openKv,
+  runConsumer,
+  type NatsConnection,
+  type RunningConsumer,
+} from '@hookmesh/messaging';
+import { startSubscriptionView, type SubscriptionView } from '@hookmesh/subscription-view';
+import { trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createCallbackSlots } from './domain/callback-slots';
+import { createCircuitBreaker } from './domain/circuit-breaker';
+import { createHeldDeliveries } from './domain/held-deliveries';
+import { createLocalDisables } from './domain/local-disables';
+import { createDeliveryWorker } from './messaging/delivery-worker';
+import { createFanOutHandler } from './messaging/fanout';
+import { createPublishers } from './messaging/publishers';
+import { deliveryConsumerConfig, fanoutConsumerConfig } from './messaging/streams';
+import { createDispatcherMetrics } from './metrics';
+import { createWebhookClient } from './outbound/webhook-client';
+import { SERVICE_NAME } from './service-name';
+
+export interface DispatcherOptions {
+  nc: NatsConnection;
+  names: NatsNames;
+  log: Logger;
+  registry: Registry;
+  /** HOOKMESH_SECRETS_KEY, parsed: opens the sealed secrets and tokens of the subscription state. */
+  secretsKeys: readonly SealingKey[];
+  delivery: {
+    schedule: readonly number[];
+    timeoutMs: number;
+    retryAfterMaxMs: number;
+    holdRecheckMs: number;
+    busyRecheckMs: number;
+    /** How often a running attempt resets ack_wait; default 5 s. */
+    progressIntervalMs?: number;
+    headerPrefix: string;
+    userAgent: string;
+    excerptMaxBytes: number;
+  };
+  concurrency: { overall: number; perCallback: number; fanout: number; connectionsPerOrigin: number };
+  circuit: { threshold: number; cooldownMs: number; disableAfterMs: number };
+  /** max_ack_pending of the delivery consumer: how many deliveries may wait (retries, holds) at once. */
+  maxAckPending: number;
+  egress: { allowPrivateTargets: boolean; extraCa?: string | undefined; resolver?: Resolver | undefined };
+  /** Which loops this process runs; both by default (a deployment may split fan-out from delivery). */
+  roles?: { fanout: boolean; delivery: boolean };
+  /** Pinned in tests; the clock and Math.random otherwise. */
+  now?: () => Date;
+  random?: () => number;
+}
+
+export interface Dispatcher {
+  view: SubscriptionView;
+  /** True from start until stop(): the view is loaded and the consumers run. */
+  isRunning(): boolean;
+  /** Stops pulling, lets running attempts settle, stops the view and closes the HTTP pool. */
+  stop(): Promise<void>;
+}
+
+const HELD_DELIVERIES_REMEMBERED = 100_000;
+
+/**
+ * Loads the subscription view from the KV bucket (resolving once it is in memory), then starts the fan-out
+ * consumer on EVENTS and the delivery workers on DELIVERIES. Several processes may run it against the same
+ * durable consumers; JetStream shares the work between them. The streams must exist (ensureDispatcherStreams).
+ */
+export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
+  const { nc, names, log, registry } = options;
+  const roles = options.roles ?? { fanout: true, delivery: true };
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const tracer = trace.getTracer(SERVICE_NAME);
+
+  const kv = await openKv(js, names.kv.bucket);
+  const view = await startSubscriptionView({ kv, prefix: names.prefix, log });
+  const localDisables = createLocalDisables();
+  const circuit = createCircuitBreaker({ ...options.circuit, now: () => now().getTime() });
+  const stopWatching = view.onChange((change) => {
+    if (change.kind !== 'callback') return;
+    localDisables.observe(change.account, change.callbackId, change.state);
+    // A new URL or a re-enable deserves a fresh start rather than the old endpoint's failure run.
+    circuit.forget(`${change.account}/${change.callbackId}`);
+  });
+
+  const consumers: Array<{ stream: string; durable: string }> = [];
+  if (roles.fanout) consumers.push({ stream: names.streams.events, durable: names.consumers.dispatcherFanout });
+  if (roles.delivery) consumers.push({ stream: names.streams.deliveries, durable: names.consumers.dispatcherDelivery });
+  const metrics = createDispatcherMetrics(
+    registry,
+    () => Promise.all(consumers.map(async ({ stream, durable }) => ({ consumer: durable, ...(await consumerLag(jsm, stream, durable)) }))),
+    () => view.size(),
+  );
+  const publishers = createPublishers(js, names);
+  const client = createWebhookClient({
+    allowPrivateTargets: options.egress.allowPrivateTargets,
+    connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
+    excerptMaxBytes: options.delivery.excerptMaxBytes,
+    extraCa: options.egress.extraCa,
+    resolver: options.egress.resolver,
+  });
+
+  const running: RunningConsumer[] = [];
+  if (roles.fanout) {
+    running.push(
+      runConsumer({
+        js,
+        jsm,
+        stream: names.streams.events,
+        config: fanoutConsumerConfig(names, { maxAckPending: options.concurrency.fanout * 4 }),
+        log,
+        concurrency: options.concurrency.fanout,
+        maxMessages: options.concurrency.fanout * 2,
+        handle: createFanOutHandler({ view, localDisables, publishers, metrics, log, tracer, schedule: options.delivery.schedule, now, random }),
+      }),
+    );
+  }
+  if (roles.delivery) {
+    running.push(
+      runConsumer({
+        js,
+        jsm,
+        stream: names.streams.deliveries,
+        config: deliveryConsumerConfig(names, { deliveryTimeoutMs: options.delivery.timeoutMs, maxAckPending: options.maxAckPending }),
+        log,
+        concurrency: options.concurrency.overall,
+        // A small buffer: a task waiting client-side for a slot must not outlive ack_wait.
+        maxMessages: options.concurrency.overall,
+        handle: createDeliveryWorker({
+          view,
+          localDisables,
+          circuit,
+          slots: createCallbackSlots(options.concurrency.perCallback),
+          held: createHeldDeliveries(HELD_DELIVERIES_REMEMBERED),
+          client,
+          publishers,
+          metrics,
+          log,
+          tracer,
+          secretsKeys: options.secretsKeys,
+          settings: {
+            schedule: options.delivery.schedule,
+            timeoutMs: options.delivery.timeoutMs,
+            retryAfterMaxMs: options.delivery.retryAfterMaxMs,
+            holdRecheckMs: options.delivery.holdRecheckMs,
+            busyRecheckMs: options.delivery.busyRecheckMs,
+            progressIntervalMs: options.delivery.progressIntervalMs ?? 5_000,
+            headerNames: deliveryHeaderNames(options.delivery.headerPrefix),
+            userAgent: options.delivery.userAgent,
+          },
+          now,
+          random,
+        }),
+      }),
+    );
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    view,
+    isRunning: () => stopped === undefined,
+    stop() {
+      stopped ??= (async () => {
+        await Promise.all(running.map((consumer) => consumer.stop()));
+        stopWatching();
+        await view.stop();
+        await client.close();
+      })();
+      return stopped;
+    },
+  };
+}

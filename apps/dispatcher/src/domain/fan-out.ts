@@ -1,0 +1,58 @@
+// One delivery task (and its delivery_created record) per matching callback of an event.
+import {
+  deliveryIdFor,
+  deliveryTaskMsgId,
+  type CallbackState,
+  type DeliveryCreatedRecord,
+  type DeliveryTask,
+  type EventRecord,
+} from '@hookmesh/contracts';
+
+export interface PlannedDelivery {
+  task: DeliveryTask;
+  /** Nats-Msg-Id `<message_id>:<callback_id>`: a re-run fan-out stores nothing new. */
+  msgId: string;
+  created: DeliveryCreatedRecord;
+}
+
+export interface FanOutInput {
+  event: EventRecord;
+  callbacks: readonly Pick<CallbackState, 'id'>[];
+  now: Date;
+  /** Delay before attempt 1 (the schedule's first entry, usually 0 = at once). */
+  firstAttemptDelayMs: number;
+  traceId: string | null;
+}
+
+/**
+ * Plans the fan-out: series 0, attempt 1, a deterministic delivery id per (message, callback), so running it
+ * again after a crash names every task the same and JetStream's de-duplication drops the repeats.
+ */
+export function planFanOut(input: FanOutInput): PlannedDelivery[] {
+  const { event, now } = input;
+  const notBefore = input.firstAttemptDelayMs > 0 ? new Date(now.getTime() + input.firstAttemptDelayMs).toISOString() : undefined;
+  return input.callbacks.map((callback) => {
+    const task: DeliveryTask = {
+      delivery_id: deliveryIdFor(event.message_id, callback.id),
+      series: 0,
+      attempt: 1,
+      ...(notBefore === undefined ? {} : { not_before: notBefore }),
+      account: event.account,
+      callback_id: callback.id,
+      event: { message_id: event.message_id, message_type: event.message_type, api_version: event.api_version, data: event.data },
+      ingested_at: event.ingested_at,
+    };
+    const created: DeliveryCreatedRecord = {
+      kind: 'delivery_created',
+      delivery_id: task.delivery_id,
+      message_id: event.message_id,
+      account: event.account,
+      callback_id: callback.id,
+      message_type: event.message_type,
+      series: 0,
+      created_at: now.toISOString(),
+      trace_id: input.traceId,
+    };
+    return { task, msgId: deliveryTaskMsgId(task), created };
+  });
+}

@@ -1,0 +1,68 @@
+import { createCallbackSlots } from './callback-slots';
+import { createHeldDeliveries } from './held-deliveries';
+import { createLocalDisables } from './local-disables';
+
+describe('createCallbackSlots', () => {
+  it('bounds attempts per callback and frees a slot on release (once)', () => {
+    const slots = createCallbackSlots(2);
+    const first = slots.tryAcquire('a')!;
+    const second = slots.tryAcquire('a')!;
+    expect(slots.tryAcquire('a')).toBeNull();
+    expect(slots.tryAcquire('b')).not.toBeNull();
+    first();
+    first();
+    expect(slots.inUse('a')).toBe(1);
+    expect(slots.tryAcquire('a')).not.toBeNull();
+    second();
+    expect(slots.inUse('a')).toBe(1);
+  });
+});
+
+describe('createHeldDeliveries', () => {
+  it('announces a waiting delivery once until it is released', () => {
+    const held = createHeldDeliveries(10);
+    expect(held.markHeld('d1')).toBe(true);
+    expect(held.markHeld('d1')).toBe(false);
+    held.release('d1');
+    expect(held.markHeld('d1')).toBe(true);
+  });
+
+  it('forgets the oldest past its bound', () => {
+    const held = createHeldDeliveries(2);
+    held.markHeld('d1');
+    held.markHeld('d2');
+    held.markHeld('d3');
+    expect(held.size()).toBe(2);
+    expect(held.markHeld('d1')).toBe(true);
+    expect(held.markHeld('d3')).toBe(false);
+  });
+});
+
+describe('createLocalDisables', () => {
+  const at = new Date('2024-05-01T12:00:00.000Z');
+
+  it('disables at once and hands back to the subscription state once it shows the disable', () => {
+    const disables = createLocalDisables();
+    disables.disable('acme', 'cb', at);
+    expect(disables.isDisabled('acme', 'cb')).toBe(true);
+    expect(disables.isDisabled('other', 'cb')).toBe(false);
+    disables.observe('acme', 'cb', { status: 'disabled', updated_at: '2024-05-01T12:00:01.000Z' });
+    expect(disables.isDisabled('acme', 'cb')).toBe(false);
+  });
+
+  it('ignores a stale active state written before the disable, but yields to a later re-enable', () => {
+    const disables = createLocalDisables();
+    disables.disable('acme', 'cb', at);
+    disables.observe('acme', 'cb', { status: 'active', updated_at: '2024-05-01T11:59:00.000Z' });
+    expect(disables.isDisabled('acme', 'cb')).toBe(true);
+    disables.observe('acme', 'cb', { status: 'active', updated_at: '2024-05-01T12:05:00.000Z' });
+    expect(disables.isDisabled('acme', 'cb')).toBe(false);
+  });
+
+  it('forgets a deleted callback', () => {
+    const disables = createLocalDisables();
+    disables.disable('acme', 'cb', at);
+    disables.observe('acme', 'cb', null);
+    expect(disables.isDisabled('acme', 'cb')).toBe(false);
+  });
+});

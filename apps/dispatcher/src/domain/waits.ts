@@ -1,0 +1,23 @@
+// How long a delivery that cannot go out now waits before JetStream offers it again.
+import type { HoldState } from '@hookmesh/contracts';
+
+/** Shortest nak delay: JetStream treats 0 as "redeliver at once", which would be a hot loop. */
+export const MIN_WAIT_MS = 10;
+
+/** Milliseconds until `notBefore` (an ISO time), or 0 when it is absent or past. */
+export function millisUntil(notBefore: string | undefined, now: Date): number {
+  if (notBefore === undefined) return 0;
+  return Math.max(0, Date.parse(notBefore) - now.getTime());
+}
+
+/** A held delivery looks again after `recheckMs`, or as soon as the hold expires if that is sooner. */
+export function holdRecheckDelay(hold: Pick<HoldState, 'expires_at'>, now: Date, recheckMs: number): number {
+  const untilExpiry = hold.expires_at === null ? Infinity : Date.parse(hold.expires_at) - now.getTime();
+  return Math.max(MIN_WAIT_MS, Math.min(recheckMs, untilExpiry));
+}
+
+/** A delay around `baseMs` (±50%), so tasks turned away together do not all come back together. */
+export function spreadDelay(baseMs: number, random: () => number): number {
+  const unit = Math.min(Math.max(random(), 0), 1);
+  return Math.max(MIN_WAIT_MS, Math.round(baseMs * (0.5 + unit)));
+}

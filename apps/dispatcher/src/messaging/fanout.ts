@@ -1,0 +1,87 @@
+// Fan-out: one EVENTS message becomes one DeliveryTask per active callback of its account and type.
+import { EventRecord } from '@hookmesh/contracts';
+import { traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import type { SubscriptionView } from '@hookmesh/subscription-view';
+import { SpanKind, SpanStatusCode, isSpanContextValid, type Tracer } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { planFanOut } from '../domain/fan-out';
+import type { LocalDisables } from '../domain/local-disables';
+import { nextAttemptDelay } from '../domain/retry-schedule';
+import type { DispatcherMetrics } from '../metrics';
+import type { DispatcherPublishers } from './publishers';
+
+export interface FanOutDeps {
+  view: SubscriptionView;
+  localDisables: LocalDisables;
+  publishers: DispatcherPublishers;
+  metrics: DispatcherMetrics;
+  log: Logger;
+  tracer: Tracer;
+  schedule: readonly number[];
+  now: () => Date;
+  random: () => number;
+}
+
+/**
+ * Returns the EVENTS message handler. Matching callbacks come from the in-memory view (no database on the hot
+ * path); every task and its delivery_created record are published at once (pipelined) and the event is acked
+ * only after all of them are stored, so a crash part-way re-runs the fan-out and the fixed Nats-Msg-Ids
+ * (`<message_id>:<callback_id>`) keep the repeats out.
+ */
+export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<void> {
+  const { view, localDisables, publishers, log, tracer } = deps;
+
+  return async function fanOut(msg: JsMsg): Promise<void> {
+    const event = parseEvent(msg, log);
+    if (event === undefined) return;
+    const parent = traceContextFromHeaders(msg.headers);
+    await tracer.startActiveSpan(
+      `fanout ${event.message_type}`,
+      { kind: SpanKind.CONSUMER, attributes: { 'hookmesh.message_id': event.message_id, 'hookmesh.account': event.account, 'hookmesh.message_type': event.message_type } },
+      parent,
+      async (span) => {
+        try {
+          const callbacks = view
+            .activeCallbacks(event.account, event.message_type)
+            .filter((callback) => !localDisables.isDisabled(callback.account, callback.id));
+          const spanContext = span.spanContext();
+          const plan = planFanOut({
+            event,
+            callbacks,
+            now: deps.now(),
+            firstAttemptDelayMs: nextAttemptDelay(deps.schedule, 0, deps.random) ?? 0,
+            traceId: isSpanContextValid(spanContext) ? spanContext.traceId : null,
+          });
+          span.setAttribute('hookmesh.deliveries', plan.length);
+          // publishJson injects the active context (this span), so every attempt span is its child.
+          await Promise.all(plan.flatMap((planned) => [publishers.deliveryTask(planned.task), publishers.auditRecord(planned.created)]));
+          deps.metrics.tasksPublished.inc(plan.length);
+          msg.ack();
+          log.debug({ message_id: event.message_id, account: event.account, deliveries: plan.length }, 'event fanned out');
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  };
+}
+
+/** Parses an EVENTS message; a message that can never be fanned out is logged and terminated. */
+function parseEvent(msg: JsMsg, log: Logger): EventRecord | undefined {
+  let raw: unknown;
+  try {
+    raw = msg.json();
+  } catch {
+    raw = undefined;
+  }
+  const parsed = EventRecord.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  log.error({ subject: msg.subject, seq: msg.seq, issues: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'dropping malformed event record');
+  // A bare term(): nats-server 2.9 ignores "+TERM <reason>".
+  msg.term();
+  return undefined;
+}
