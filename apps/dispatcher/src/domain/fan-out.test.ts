@@ -38,6 +38,11 @@ describe('planFanOut', () => {
     expect(planned!.task.not_before).toBe('2024-05-01T12:00:06.000Z');
   });
 
+  it('delivers a /test event only to the callback it is addressed to', () => {
+    const plan = planFanOut({ event: { ...event, target_callback_id: 'cb-b' }, callbacks: [{ id: 'cb-a' }, { id: 'cb-b' }], now, firstAttemptDelayMs: 0, traceId: null });
+    expect(plan.map((planned) => planned.task.callback_id)).toEqual(['cb-b']);
+  });
+
   it('plans nothing when no callback matches', () => {
     expect(planFanOut({ event, callbacks: [], now, firstAttemptDelayMs: 0, traceId: null })).toEqual([]);
   });

@@ -31,7 +31,9 @@ export interface FanOutInput {
 export function planFanOut(input: FanOutInput): PlannedDelivery[] {
   const { event, now } = input;
   const notBefore = input.firstAttemptDelayMs > 0 ? new Date(now.getTime() + input.firstAttemptDelayMs).toISOString() : undefined;
-  return input.callbacks.map((callback) => {
+  // A /test event is addressed to the one callback under test, not to every subscriber of its type.
+  const targets = event.target_callback_id === undefined ? input.callbacks : input.callbacks.filter((callback) => callback.id === event.target_callback_id);
+  return targets.map((callback) => {
     const task: DeliveryTask = {
       delivery_id: deliveryIdFor(event.message_id, callback.id),
       series: 0,
