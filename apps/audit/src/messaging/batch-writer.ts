@@ -1,7 +1,7 @@
 // Settles one batch of JetStream messages around a single Postgres transaction: ack after commit, nak on outage.
 import type { Logger } from '@hookmesh/logging';
 import { traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
-import { SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import type { AuditMetrics } from '../metrics';
 import { isDataError } from '../storage/postgres-errors';
 
@@ -31,6 +31,20 @@ function linkOf(msg: JsMsg): Link[] {
 }
 
 /**
+ * One short span per stored message, child of the message's own trace (the event's, via the
+ * dispatcher's attempt span): the batch span can only link to many traces, and an operator
+ * following one event in Jaeger must see where its audit write ended.
+ */
+function recordStoredSpans(msgs: readonly JsMsg[], stream: string, startTime: number): void {
+  for (const msg of msgs) {
+    const parent = traceContextFromHeaders(msg.headers);
+    const context = trace.getSpanContext(parent);
+    if (context === undefined || !isSpanContextValid(context)) continue;
+    tracer.startSpan(`audit store ${stream}`, { kind: SpanKind.CONSUMER, startTime, attributes: { 'messaging.destination.name': stream, 'messaging.message.id': msg.seq } }, parent).end();
+  }
+}
+
+/**
  * Returns the handleBatch of runBatchConsumer. A message is acked only after the transaction holding its row
  * committed. When Postgres fails, the whole batch is nak-ed with a delay and comes back (nothing lost; the
  * unique keys make the retry write nothing twice). When the data itself is refused, messages are retried one
@@ -49,8 +63,10 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
 
   const writeAndAck = async (items: ReadonlyArray<Parsed<T>>): Promise<void> => {
     const timer = metrics.batchDuration.startTimer(labels);
+    const startTime = Date.now();
     const result = await options.write(items);
     timer();
+    recordStoredSpans(items.map((item) => item.msg), stream, startTime);
     for (const { msg } of items) msg.ack();
     metrics.rowsWritten.inc(labels, result.inserted);
     metrics.alreadyStored.inc(labels, result.alreadyStored);

@@ -81,7 +81,7 @@ export function startControlConsumer(options: ControlConsumerOptions): RunningCo
       const outcome = await applyDisableCallback(db, command, now());
       metrics.controlCommands.inc({ command: command.command, outcome });
       if (outcome === 'disabled') {
-        publisher.kick();
+        void publisher.kick();
         log.warn(
           { account: command.account, callback_id: command.callback_id, reason: command.reason, requested_at: command.at },
           'callback disabled automatically after failing deliveries; the customer must re-enable it (PATCH status active)',

@@ -23,8 +23,11 @@ import {
 } from '../storage/kv-outbox-repository';
 
 export interface StatePublisher {
-  /** Fast path after a change: publish pending rows now (coalesced; never two runs at once in this process). */
-  kick(): void;
+  /**
+   * Fast path after a change: publish pending rows now (coalesced; never two runs at once in this process).
+   * Resolves once they are in the KV bucket or after `waitMs`, whichever comes first; never rejects.
+   */
+  kick(waitMs?: number): Promise<void>;
   /** Publishes every pending row; resolves false when NATS refused a write (the rest waits for the next run). */
   publishPending(): Promise<boolean>;
   /** Makes the bucket equal Postgres: republishes every row and deletes keys that have no row. */
@@ -55,6 +58,13 @@ const ENQUEUE_CHUNK = 1_000;
 function refKey(ref: OutboxRef): string {
   return `${ref.kind}\u0000${ref.account}\u0000${ref.ref}`;
 }
+
+/**
+ * How long an API change waits for its KV write before answering: a customer who gets 201 can post an
+ * event at once and the dispatcher already knows the callback. Bounded, because Postgres has the change
+ * and the outbox publishes it later if NATS is down.
+ */
+export const ANSWER_AFTER_PUBLISH_MS = 1_000;
 
 /** Creates the publisher; nothing runs until start() or kick(). */
 export function createStatePublisher(options: StatePublisherOptions): StatePublisher {
@@ -183,9 +193,14 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
   }
 
   return {
-    kick() {
-      if (stopped) return;
-      void publishPending();
+    kick(waitMs = 0) {
+      if (stopped) return Promise.resolve();
+      const published = publishPending().then(
+        () => undefined,
+        () => undefined,
+      );
+      if (waitMs <= 0) return Promise.resolve();
+      return Promise.race([published, new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref())]);
     },
     publishPending,
     reconcile,

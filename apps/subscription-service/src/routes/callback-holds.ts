@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { expiryIssue, holdIsActive, holdResponse } from '../domain/holds';
 import type { ServiceMetrics } from '../metrics';
-import type { StatePublisher } from '../messaging/state-publisher';
+import { ANSWER_AFTER_PUBLISH_MS, type StatePublisher } from '../messaging/state-publisher';
 import type { SubscriptionDatabase } from '../storage/database';
 import { deleteHold, insertHoldUnlessHeld, listActiveHolds } from '../storage/holds-repository';
 import { enqueueOutbox } from '../storage/kv-outbox-repository';
@@ -52,7 +52,7 @@ export function holdHandlers(deps: HoldRouteDeps): Record<HoldOperation, Request
       if (row === undefined) {
         throw new Conflict(`${body.message_type} is already held in account ${account}; release it (DELETE /callback_holds/${body.message_type}) before holding it again.`);
       }
-      publisher.kick();
+      await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'hold_created' });
       logOf(res).info({ account, message_type: row.message_type, expires_at: row.expires_at }, 'deliveries held');
       res.status(201).json(holdResponse(row));
@@ -66,7 +66,7 @@ export function holdHandlers(deps: HoldRouteDeps): Record<HoldOperation, Request
         if (row !== undefined) await enqueueOutbox(tx, [{ kind: 'hold', account, ref: messageType }]);
         return row;
       });
-      if (released !== undefined) publisher.kick();
+      if (released !== undefined) await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       // An expired hold was no longer holding anything: its row is cleaned up, but there was nothing to release.
       if (released === undefined || !holdIsActive(released, at)) throw new NotFound(`${messageType} is not held in account ${account}.`);
       metrics.changes.inc({ change: 'hold_released' });

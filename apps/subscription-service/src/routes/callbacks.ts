@@ -28,7 +28,7 @@ import { checkUrls, type UrlPolicy } from '../domain/callback-url-policy';
 import { callbackResponse, rotateSecrets } from '../domain/callbacks';
 import { exampleEventRecord } from '../domain/test-event';
 import type { ServiceMetrics } from '../metrics';
-import type { StatePublisher } from '../messaging/state-publisher';
+import { ANSWER_AFTER_PUBLISH_MS, type StatePublisher } from '../messaging/state-publisher';
 import { deleteCallbacks, findCallback, insertCallbacks, listCallbacks, updateCallback } from '../storage/callbacks-repository';
 import type { NewCallbackRow } from '../storage/callbacks.table';
 import type { SubscriptionDatabase } from '../storage/database';
@@ -149,7 +149,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         await enqueueOutbox(tx, stored.map((row) => callbackRef(account, row.id)));
         return stored;
       });
-      publisher.kick();
+      await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'callback_created' }, inserted.length);
       const byId = new Map(inserted.map((row) => [row.id, row]));
       const callbacks = prepared.map(({ id, secret }): CallbackWithSecret => {
@@ -172,7 +172,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
           return gone;
         }),
       );
-      publisher.kick();
+      await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'callback_deleted' }, deleted.size);
       if (deleted.size > 0) logOf(res).info({ account, callback_ids: [...deleted] }, 'callbacks deleted');
       res.json({ deleted: ids.filter((id) => deleted.has(id)), not_found: ids.filter((id) => !deleted.has(id)) });
@@ -199,7 +199,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         return updated;
       });
       if (row === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
-      publisher.kick();
+      await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'callback_updated' });
       // Field names only: the token's value must never reach a log line.
       logOf(res).info({ account, callback_id: id, fields: Object.keys(patch) }, 'callback updated');
@@ -222,7 +222,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         return next;
       });
       if (rotated === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
-      publisher.kick();
+      await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'secret_rotated' });
       logOf(res).info({ account, callback_id: id, previous_secret_expires_at: rotated.previousExpiresAt }, 'callback secret rotated');
       res.json({ secret, previous_secret_expires_at: rotated.previousExpiresAt });
