@@ -70,7 +70,9 @@ function pipeOutput(name, color, stream) {
 }
 
 function startChild(name, color, command, args, env) {
-  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C reaches only this script, which then stops the
+  // children in order (services first, NATS and Postgres last) instead of all at once.
+  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   pipeOutput(name, color, child.stdout);
   pipeOutput(name, color, child.stderr);
   child.on('exit', (code, signal) => {
@@ -114,8 +116,8 @@ async function startNats() {
   const port = await pickPort(4222);
   const storeDir = path.join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
-  startChild('nats', 90, binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {});
-  say(`NATS: started ${binary} with JetStream on 127.0.0.1:${port}, data in .data/nats`);
+  startChild('nats', 90, binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-l', path.join(dataDir, 'nats.log')], {});
+  say(`NATS: started ${binary} with JetStream on 127.0.0.1:${port}, data in .data/nats, log in .data/nats.log`);
   const url = `nats://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   while (await portIsFree(port)) {
@@ -235,6 +237,10 @@ function terminate(child) {
 }
 
 async function main() {
+  // If this script dies without stop(), its detached children must not outlive it.
+  process.on('exit', () => {
+    for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   for (const { name, port } of [...SERVICES, RECEIVER]) {
@@ -256,7 +262,6 @@ async function main() {
     HOOKMESH_JWT_SECRET: process.env.HOOKMESH_JWT_SECRET ?? local.HOOKMESH_JWT_SECRET,
     HOOKMESH_SECRETS_KEY: process.env.HOOKMESH_SECRETS_KEY ?? local.HOOKMESH_SECRETS_KEY,
     HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true',
-    NODE_ENV: 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
 
