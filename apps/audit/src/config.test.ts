@@ -11,6 +11,8 @@ describe('audit config', () => {
       PORT: 3004,
       HOOKMESH_AUDIT_BATCH: 500,
       HOOKMESH_PRUNE_INTERVAL: 3_600_000,
+      HOOKMESH_AUDIT_ACK_WAIT: 60_000,
+      HOOKMESH_AUDIT_RETRY_DELAY: 5_000,
       HOOKMESH_RESPONSE_EXCERPT_MAX: 2048,
       HOOKMESH_RETENTION: 30 * 86_400_000,
       HOOKMESH_STREAM_PREFIX: '',
@@ -20,6 +22,12 @@ describe('audit config', () => {
   it('reads durations and numbers', () => {
     const config = loadAuditConfig({ ...required, HOOKMESH_PRUNE_INTERVAL: '5m', HOOKMESH_RETENTION: '7d', HOOKMESH_AUDIT_BATCH: '100' });
     expect([config.HOOKMESH_PRUNE_INTERVAL, config.HOOKMESH_RETENTION, config.HOOKMESH_AUDIT_BATCH]).toEqual([300_000, 604_800_000, 100]);
+  });
+
+  it('reads a short ack_wait and retry delay for fault tests, and refuses an ack_wait under a second', () => {
+    const config = loadAuditConfig({ ...required, HOOKMESH_AUDIT_ACK_WAIT: '3s', HOOKMESH_AUDIT_RETRY_DELAY: '250ms' });
+    expect([config.HOOKMESH_AUDIT_ACK_WAIT, config.HOOKMESH_AUDIT_RETRY_DELAY]).toEqual([3_000, 250]);
+    expect(() => loadAuditConfig({ ...required, HOOKMESH_AUDIT_ACK_WAIT: '100ms' })).toThrow(/HOOKMESH_AUDIT_ACK_WAIT/);
   });
 
   it('names every bad variable at once, auth included', () => {

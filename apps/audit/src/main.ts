@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     metrics,
     batchSize: config.HOOKMESH_AUDIT_BATCH,
     excerptMax: config.HOOKMESH_RESPONSE_EXCERPT_MAX,
+    ackWaitMs: config.HOOKMESH_AUDIT_ACK_WAIT,
+    retryDelayMs: config.HOOKMESH_AUDIT_RETRY_DELAY,
   });
   const pruner = startPruner({ db, log, metrics, retentionMs: config.HOOKMESH_RETENTION, intervalMs: config.HOOKMESH_PRUNE_INTERVAL });
 

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(config.HOOKMESH_CIRCUIT_COOLDOWN).toBe(60_000);
     expect(config.HOOKMESH_DISABLE_AFTER).toBe(5 * 86_400_000);
     expect(config.HOOKMESH_MAX_ACK_PENDING).toBe(20_000);
+    expect(config.HOOKMESH_ACK_WAIT_MARGIN).toBe(30_000);
     expect(config.retryAfterMaxMs).toBe(36_000_000);
     expect(config.secretsKeys.map((key) => key.id)).toEqual(['k1']);
   });
@@ -27,6 +28,11 @@ describe('loadConfig', () => {
   it('reads a millisecond schedule for tests and caps Retry-After at its largest delay unless told otherwise', () => {
     expect(loadConfig({ ...required, HOOKMESH_RETRY_SCHEDULE: '0,20ms,50ms' }).retryAfterMaxMs).toBe(50);
     expect(loadConfig({ ...required, HOOKMESH_RETRY_SCHEDULE: '0,20ms', HOOKMESH_RETRY_AFTER_MAX: '5s' }).retryAfterMaxMs).toBe(5_000);
+  });
+
+  it('reads a shorter ack_wait margin for fault tests and refuses one under a second', () => {
+    expect(loadConfig({ ...required, HOOKMESH_ACK_WAIT_MARGIN: '2s' }).HOOKMESH_ACK_WAIT_MARGIN).toBe(2_000);
+    expect(() => loadConfig({ ...required, HOOKMESH_ACK_WAIT_MARGIN: '500ms' })).toThrow(/HOOKMESH_ACK_WAIT_MARGIN/);
   });
 
   it('names every bad variable at once', () => {

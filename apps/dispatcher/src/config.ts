@@ -39,6 +39,11 @@ const DispatcherOwnEnv = z.object({
    * Beyond it the consumer stops handing out new tasks until some settle.
    */
   HOOKMESH_MAX_ACK_PENDING: PositiveInt(1_000_000).default(20_000),
+  /**
+   * How much longer than the HTTP timeout JetStream waits for a delivery's ack before handing it to another
+   * worker (and the fan-out's whole ack_wait). A crashed process's tasks come back after it; tests shorten it.
+   */
+  HOOKMESH_ACK_WAIT_MARGIN: DurationMs.refine((ms) => ms >= 1_000, 'must be at least 1s').default(30_000),
   /** PEM file of extra certificate authorities trusted for https callbacks (on top of the system roots). */
   HOOKMESH_EXTRA_CA_FILE: z.string().min(1).optional(),
 });

@@ -47,6 +47,8 @@ export interface DispatcherOptions {
   };
   concurrency: { overall: number; perCallback: number; fanout: number; connectionsPerOrigin: number };
   circuit: { threshold: number; cooldownMs: number; disableAfterMs: number };
+  /** HOOKMESH_ACK_WAIT_MARGIN: the fan-out's ack_wait and the delivery consumer's ack_wait beyond the HTTP timeout; 30 s by default. */
+  ackWaitMarginMs?: number;
   /** max_ack_pending of the delivery consumer: how many deliveries may wait (retries, holds) at once. */
   maxAckPending: number;
   egress: { allowPrivateTargets: boolean; extraCa?: string | undefined; resolver?: Resolver | undefined };
@@ -116,7 +118,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         js,
         jsm,
         stream: names.streams.events,
-        config: fanoutConsumerConfig(names, { maxAckPending: options.concurrency.fanout * 4 }),
+        config: fanoutConsumerConfig(names, { maxAckPending: options.concurrency.fanout * 4, ackWaitMs: options.ackWaitMarginMs }),
         log,
         concurrency: options.concurrency.fanout,
         maxMessages: options.concurrency.fanout * 2,
@@ -130,7 +132,11 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         js,
         jsm,
         stream: names.streams.deliveries,
-        config: deliveryConsumerConfig(names, { deliveryTimeoutMs: options.delivery.timeoutMs, maxAckPending: options.maxAckPending }),
+        config: deliveryConsumerConfig(names, {
+          deliveryTimeoutMs: options.delivery.timeoutMs,
+          maxAckPending: options.maxAckPending,
+          ackWaitMarginMs: options.ackWaitMarginMs,
+        }),
         log,
         concurrency: options.concurrency.overall,
         // A small buffer: a task waiting client-side for a slot must not outlive ack_wait.

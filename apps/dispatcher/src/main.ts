@@ -78,6 +78,7 @@ async function main(command: string | undefined): Promise<void> {
       disableAfterMs: config.HOOKMESH_DISABLE_AFTER,
     },
     maxAckPending: config.HOOKMESH_MAX_ACK_PENDING,
+    ackWaitMarginMs: config.HOOKMESH_ACK_WAIT_MARGIN,
     egress: {
       allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS,
       extraCa: config.HOOKMESH_EXTRA_CA_FILE === undefined ? undefined : readFileSync(config.HOOKMESH_EXTRA_CA_FILE, 'utf8'),

@@ -11,7 +11,7 @@ export type OwnNatsServer = {
   dataDir: string;
   /** Kills the process (SIGKILL by default) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again on the same port and data folder. */
+  /** Starts it again on the same port and data folder; a no-op while it runs (a second process would be orphaned). */
   start(): Promise<void>;
   /** Stops it and deletes its data folder. */
   destroy(): Promise<void>;
@@ -39,11 +39,25 @@ export async function startOwnNatsServer(): Promise<OwnNatsServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hm-nats-'));
   const binary = natsServerBinary();
   let child: ChildProcess | undefined;
+  let starting: Promise<void> | undefined;
 
-  async function start(): Promise<void> {
-    child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir], { stdio: 'ignore' });
+  const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+  function start(): Promise<void> {
+    if (starting) return starting;
+    if (running()) return Promise.resolve();
+    starting = spawnAndWait().finally(() => {
+      starting = undefined;
+    });
+    return starting;
+  }
+
+  async function spawnAndWait(): Promise<void> {
+    const spawned = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir], { stdio: 'ignore' });
+    child = spawned;
     const deadline = Date.now() + 10_000;
     for (;;) {
+      if (spawned.exitCode !== null) throw new Error(`own nats-server on ${port} exited with ${spawned.exitCode} while starting`);
       try {
         const nc = await connect({ servers: `nats://127.0.0.1:${port}`, timeout: 500, reconnect: false });
         await nc.close();
@@ -56,12 +70,13 @@ export async function startOwnNatsServer(): Promise<OwnNatsServer> {
   }
 
   async function stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const running = child;
+    if (starting) await starting.catch(() => undefined);
+    const current = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      running.once('exit', () => resolve());
-      running.kill(signal);
+      current.once('exit', () => resolve());
+      current.kill(signal);
     });
   }
 

@@ -32,9 +32,12 @@ export async function testNatsUrl(): Promise<string> {
   return containerUrl;
 }
 
-/** Reserves a unique stream prefix on the test NATS server and checks JetStream answers. */
-export async function createTestNats(label = 't'): Promise<TestNats> {
-  const url = await testNatsUrl();
+/**
+ * Reserves a unique stream prefix on the test NATS server (or on `options.url`, e.g. an own nats-server)
+ * and checks JetStream answers.
+ */
+export async function createTestNats(label = 't', options: { url?: string } = {}): Promise<TestNats> {
+  const url = options.url ?? (await testNatsUrl());
   const prefix = `${label.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}${randomBytes(4).toString('hex')}_`;
   const nc = await connect({ servers: url, timeout: 5_000 }).catch((error: unknown) => {
     throw new Error(`${HOW_TO}\nCould not connect to ${url}: ${String(error)}`, { cause: error });

@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { createTestDatabase, createTestNats, freePort, startOwnNatsServer, waitFor } from './index';
+import { createTestDatabase, createTestNats, freePort, startOwnNatsServer, startTcpProxy, viaProxy, waitFor } from './index';
 
 describe('test resources', () => {
   it('creates a private database and drops it again', async () => {
@@ -46,6 +46,47 @@ describe('test resources', () => {
       await nc.close();
     } finally {
       await server.destroy();
+    }
+  });
+
+  it('starts an own nats-server only once however often start() is called, and reserves prefixes on it', async () => {
+    const server = await startOwnNatsServer();
+    try {
+      await Promise.all([server.start(), server.start()]);
+      await server.start();
+      const nats = await createTestNats('own', { url: server.url });
+      expect(nats.url).toBe(server.url);
+      // One stop must leave nothing answering: a second process would still accept connections.
+      await server.stop();
+      await expect(connect({ servers: server.url, reconnect: false, timeout: 500 })).rejects.toThrow();
+    } finally {
+      await server.destroy();
+    }
+  });
+
+  it('proxies Postgres and refuses connections while cut, on the same port after restore', async () => {
+    const db = await createTestDatabase('proxy');
+    const proxy = await startTcpProxy({ port: Number(new URL(db.url).port) });
+    const query = async () => {
+      const client = new pg.Client({ connectionString: viaProxy(db.url, proxy), connectionTimeoutMillis: 1_000 });
+      await client.connect();
+      try {
+        return (await client.query<{ one: number }>('select 1 as one')).rows[0]!.one;
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const port = proxy.port;
+      expect(await query()).toBe(1);
+      await proxy.cut();
+      await expect(query()).rejects.toThrow();
+      await proxy.restore();
+      expect(proxy.port).toBe(port);
+      expect(await query()).toBe(1);
+    } finally {
+      await proxy.close();
+      await db.drop();
     }
   });
 

@@ -1,5 +1,7 @@
 // Starts the four services as real processes (the bundles in dist/) against the test Postgres
-// and NATS, each run isolated by its own database and stream prefix.
+// and NATS, each run isolated by its own database and stream prefix. Fault tests can run several
+// instances of a service, point the platform at their own nats-server, route one service's
+// DATABASE_URL through a proxy they cut, and kill or start single instances.
 import { signDevToken, type Scope } from '@hookmesh/http';
 import { createTestDatabase, type TestDatabase } from '../postgres';
 import { createTestNats, type TestNats } from '../nats';
@@ -21,18 +23,37 @@ export type PlatformOptions = {
   label: string;
   /** Extra environment for every service (e.g. a fast retry schedule). */
   env?: Record<string, string>;
+  /** Extra environment for one service only (applied after `env`). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   otlpEndpoint?: string;
+  /** How many processes of a service run side by side (each on its own port); 1 by default. */
+  instances?: Partial<Record<ServiceName, number>>;
+  /** A NATS server of the test's own (e.g. startOwnNatsServer()), instead of the shared test NATS. */
+  natsUrl?: string;
+  /** Rewrites the DATABASE_URL one service serves with (e.g. through startTcpProxy); migrations use the direct URL. */
+  databaseUrl?: Partial<Record<ServiceName, (url: string) => string>>;
 };
 
 export type Platform = {
+  /** The URL of each service's first instance. */
   urls: Record<ServiceName, string>;
+  /** The HOOKMESH_STREAM_PREFIX every service runs with (natsNames(prefix) names its streams). */
+  readonly prefix: string;
+  /** The NATS server the services use. */
+  readonly natsUrl: string;
+  /** The URL of every instance of a service, in instance order. */
+  instanceUrls(service: ServiceName): string[];
   /** `${urls[service]}/${account}/api/v1` */
   api(service: ServiceName, account: string): string;
   token(account: string, scopes?: Scope[]): Promise<string>;
-  /** Everything a service printed so far. */
+  /** Everything a service (all its instances) printed so far. */
   output(service: ServiceName): string;
-  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
-  start(service: ServiceName): Promise<void>;
+  /** Kills one instance, or every instance when `instance` is omitted, and waits for the exit. */
+  kill(service: ServiceName, signal?: NodeJS.Signals, instance?: number): Promise<void>;
+  /** Starts one instance, or every instance not running when `instance` is omitted; resolves once ready. */
+  start(service: ServiceName, instance?: number): Promise<void>;
+  /** Whether that instance's process is alive. */
+  running(service: ServiceName, instance?: number): boolean;
   stop(): Promise<void>;
 };
 
@@ -42,12 +63,25 @@ function bundle(service: string): string {
   return file;
 }
 
-/** Starts Postgres database, stream prefix and the four services; resolves when all are ready. */
+type Instance = { service: ServiceName; index: number; port: number; url: string; child?: ChildProcess };
+
+const alive = (child: ChildProcess | undefined): child is ChildProcess => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+/** Starts Postgres database, stream prefix and the services (N instances each); resolves when all are ready. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const database: TestDatabase = await createTestDatabase(options.label);
-  const nats: TestNats = await createTestNats(options.label);
+  const nats: TestNats = await createTestNats(options.label, options.natsUrl ? { url: options.natsUrl } : {});
   const jwtSecret = randomBytes(32).toString('base64url');
-  const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const))) as Record<ServiceName, number>;
+  const instances = new Map<ServiceName, Instance[]>();
+  for (const service of SERVICE_NAMES) {
+    const count = Math.max(1, options.instances?.[service] ?? 1);
+    const list: Instance[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const port = await freePort();
+      list.push({ service, index, port, url: `http://127.0.0.1:${port}` });
+    }
+    instances.set(service, list);
+  }
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
@@ -64,46 +98,70 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
     ...options.env,
   };
-  const children = new Map<ServiceName, ChildProcess>();
   const outputs = new Map<ServiceName, string[]>(SERVICE_NAMES.map((name) => [name, []]));
-  const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
-  const serviceEnv = (name: ServiceName) => ({ ...process.env, ...env, PORT: String(ports[name]), OTEL_SERVICE_NAME: name });
+  const first = (name: ServiceName): Instance => instances.get(name)![0]!;
+  const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, first(name).url])) as Record<ServiceName, string>;
+  const baseEnv = (name: ServiceName) => ({ ...process.env, ...env, ...options.serviceEnv?.[name], OTEL_SERVICE_NAME: name });
+  const serveEnv = (instance: Instance) => {
+    const rewrite = options.databaseUrl?.[instance.service];
+    return { ...baseEnv(instance.service), PORT: String(instance.port), ...(rewrite ? { DATABASE_URL: rewrite(database.url) } : {}) };
+  };
 
   for (const name of SERVICE_NAMES) {
-    await run(process.execPath, [bundle(name), 'migrate'], { env: serviceEnv(name), cwd: repoRoot, timeout: 60_000 }).catch((error: { stderr?: string; stdout?: string }) => {
-      throw new Error(`${name} migrate failed:\n${error.stderr ?? ''}${error.stdout ?? ''}`);
-    });
-  }
-
-  async function start(name: ServiceName): Promise<void> {
-    const child = spawn(process.execPath, ['--enable-source-maps', bundle(name)], { env: serviceEnv(name), cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    const sink = outputs.get(name)!;
-    child.stdout!.on('data', (chunk: Buffer) => sink.push(chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => sink.push(chunk.toString('utf8')));
-    children.set(name, child);
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${sink.join('').slice(-3000)}`);
-        const response = await fetch(`${urls[name]}/readyz`).catch(() => undefined);
-        return response?.ok;
+    await run(process.execPath, [bundle(name), 'migrate'], { env: { ...baseEnv(name), PORT: String(first(name).port) }, cwd: repoRoot, timeout: 60_000 }).catch(
+      (error: { stderr?: string; stdout?: string }) => {
+        throw new Error(`${name} migrate failed:\n${error.stderr ?? ''}${error.stdout ?? ''}`);
       },
-      { timeoutMs: 30_000, intervalMs: 100, label: `${name} ready` },
     );
   }
 
-  async function kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = children.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  function instanceOf(name: ServiceName, index: number): Instance {
+    const instance = instances.get(name)![index];
+    if (!instance) throw new Error(`${name} has no instance ${index} (it runs ${instances.get(name)!.length})`);
+    return instance;
+  }
+
+  async function startInstance(instance: Instance): Promise<void> {
+    if (alive(instance.child)) return;
+    const { service } = instance;
+    const child = spawn(process.execPath, ['--enable-source-maps', bundle(service)], { env: serveEnv(instance), cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sink = outputs.get(service)!;
+    child.stdout!.on('data', (chunk: Buffer) => sink.push(chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => sink.push(chunk.toString('utf8')));
+    instance.child = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${service}#${instance.index} exited with ${child.exitCode}:\n${sink.join('').slice(-3000)}`);
+        const response = await fetch(`${instance.url}/readyz`).catch(() => undefined);
+        return response?.ok;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, label: `${service}#${instance.index} ready` },
+    );
+  }
+
+  async function killInstance(instance: Instance, signal: NodeJS.Signals): Promise<void> {
+    const child = instance.child;
+    if (!alive(child)) return;
     await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+      // A graceful stop that hangs (a dependency is gone) must not hang the test run.
+      const force = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => {
+        if (force) clearTimeout(force);
+        resolve();
+      });
       child.kill(signal);
     });
   }
 
+  const all = (): Instance[] => SERVICE_NAMES.flatMap((name) => instances.get(name)!);
+  const targets = (name: ServiceName, index: number | undefined): Instance[] => (index === undefined ? instances.get(name)! : [instanceOf(name, index)]);
+
   try {
-    for (const name of SERVICE_NAMES) await start(name);
+    for (const name of SERVICE_NAMES) {
+      for (const instance of instances.get(name)!) await startInstance(instance);
+    }
   } catch (error) {
-    await Promise.all(SERVICE_NAMES.map((name) => kill(name)));
+    await Promise.all(all().map((instance) => killInstance(instance, 'SIGKILL')));
     await nats.cleanup();
     await database.drop();
     throw error;
@@ -111,13 +169,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   return {
     urls,
+    prefix: env['HOOKMESH_STREAM_PREFIX'] ?? nats.prefix,
+    natsUrl: nats.url,
+    instanceUrls: (name) => instances.get(name)!.map((instance) => instance.url),
     api: (service, account) => `${urls[service]}/${account}/api/v1`,
     token: (account, scopes) => signDevToken({ secret: jwtSecret, account, ...(scopes ? { scopes } : {}) }),
     output: (name) => outputs.get(name)!.join(''),
-    kill,
-    start,
+    async kill(name, signal = 'SIGKILL', index) {
+      await Promise.all(targets(name, index).map((instance) => killInstance(instance, signal)));
+    },
+    async start(name, index) {
+      for (const instance of targets(name, index)) await startInstance(instance);
+    },
+    running: (name, index = 0) => alive(instanceOf(name, index).child),
     async stop() {
-      await Promise.all(SERVICE_NAMES.map((name) => kill(name, 'SIGTERM')));
+      await Promise.all(all().map((instance) => killInstance(instance, 'SIGTERM')));
       await nats.cleanup();
       await database.drop();
     },
