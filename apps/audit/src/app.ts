@@ -1,7 +1,7 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
 import { buildOpenApiDocument } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
-import { Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import { Invalid, Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
 import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
 import { Router, type ErrorRequestHandler, type Express } from 'express';
@@ -12,7 +12,7 @@ import { deliveriesRoutes } from './routes/deliveries';
 import { messagesRoutes } from './routes/messages';
 import { statsRoutes } from './routes/stats';
 import type { AuditDb } from './storage/database';
-import { isPostgresUnavailable } from './storage/postgres-errors';
+import { isInputDataException, isPostgresUnavailable } from './storage/postgres-errors';
 
 export interface AppDeps {
   db: AuditDb;
@@ -35,6 +35,11 @@ export interface AppDeps {
 // An outage of Postgres is the caller's cue to retry, not a bug: 503 with Retry-After instead of 500.
 const postgresOutageAsUnavailable: ErrorRequestHandler = (err, _req, _res, next) => {
   next(isPostgresUnavailable(err) ? new Unavailable(5, 'The audit database is unreachable; retry after Retry-After seconds.') : err);
+};
+
+// A value Postgres cannot compare or store (a NUL in an id or filter) names nothing that exists: the client's mistake.
+const dataExceptionAsInvalid: ErrorRequestHandler = (err, _req, _res, next) => {
+  next(isInputDataException(err) ? new Invalid([{ path: '', code: 'invalid_string', message: 'a value in the request cannot exist (for example it contains a NUL character)' }]) : err);
 };
 
 /** Builds the audit app from its dependencies (main.ts passes real ones, tests the same on test ports). */
@@ -70,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
       api.use(requireAuth(deps.verifier), rateLimit(deps.rateLimit));
       api.use(deliveriesRoutes(routeDeps), messagesRoutes(routeDeps), callbacksRoutes(routeDeps), statsRoutes(routeDeps));
       api.use(postgresOutageAsUnavailable);
+      api.use(dataExceptionAsInvalid);
       app.use('/:account/api/v1', api);
     },
   });

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './app';
+import { isDataException, isDatabaseUnavailable } from './app';
 
 describe('isDatabaseUnavailable', () => {
   it('recognises an unreachable or restarting Postgres', () => {
@@ -13,5 +13,18 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isDatabaseUnavailable('ECONNREFUSED')).toBe(false);
+  });
+});
+
+describe('isDataException', () => {
+  it('recognises a value Postgres cannot store (NUL in text, bad uuid syntax) as the client\'s fault', () => {
+    expect(isDataException(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }))).toBe(true);
+    expect(isDataException(Object.assign(new Error('invalid input syntax for type uuid'), { code: '22P02' }))).toBe(true);
+  });
+
+  it('leaves integrity violations, outages and bugs alone', () => {
+    expect(isDataException(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isDataException(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isDataException(new TypeError('x is undefined'))).toBe(false);
   });
 });

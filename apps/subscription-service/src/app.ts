@@ -2,6 +2,7 @@
 import { buildOpenApiDocument, expressPath, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
 import {
+  Invalid,
   Unavailable,
   createHttpApp,
   rateLimit,
@@ -61,6 +62,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
 }
 
+/**
+ * Whether Postgres refused a value of the request itself (SQLSTATE class 22, data exception), such as a NUL character
+ * in a text column: the client's input can never be stored, so it is a 400, not a 500.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
+const dataExceptionAsInvalid: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+  next(
+    isDataException(error)
+      ? new Invalid([{ path: '', code: 'invalid_string', message: 'a text value cannot be stored (for example it contains a NUL character)' }], 'The request body is invalid; nothing was changed.')
+      : error,
+  );
+};
+
 const databaseOutageAsUnavailable: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
   next(isDatabaseUnavailable(error) ? new Unavailable(5, 'The database is unavailable; nothing was changed. Retry shortly.') : error);
 };
@@ -97,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
         app.route(expressPath(route.path))[route.method](authenticate, requireScope(route.scope), limit, handlers[route.operationId]);
       }
       app.use(databaseOutageAsUnavailable);
+      app.use(dataExceptionAsInvalid);
     },
   });
 }

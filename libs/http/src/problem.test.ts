@@ -67,6 +67,19 @@ describe('problem+json errors', () => {
     expect(body['request_id']).toBe(res.headers.get('x-request-id'));
   });
 
+  it('answers a path parameter with broken percent-encoding with a 400 problem, not a 500', async () => {
+    const res = await fetch(`${app.url}/callbacks/%E0%A4%A/test`, { method: 'POST' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ status: 400, title: 'Bad Request', type: 'urn:hookmesh:problem:malformed-path' });
+  });
+
+  it('answers a gzip Content-Encoding whose body is not gzip with a 400 problem, not a 500', async () => {
+    const res = await fetch(`${app.url}/callbacks`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip at all' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ status: 400, type: 'urn:hookmesh:problem:malformed-encoding' });
+  });
+
   it('rejects a top-level JSON scalar (strict mode) as malformed', async () => {
     const res = await postJson('/callbacks', '"just a string"');
     expect(res.status).toBe(400);

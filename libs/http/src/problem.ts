@@ -86,11 +86,35 @@ function fromBodyParser(err: BodyParserError): HttpError | undefined {
   }
 }
 
+function isCorruptEncoding(err: unknown): boolean {
+  const { code, status } = (err ?? {}) as { code?: unknown; status?: unknown };
+  return status === 400 && typeof code === 'string' && code.startsWith('Z_');
+}
+
 /** Maps anything thrown by a route to the HttpError it stands for, or undefined when it is a bug. */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   if (err instanceof ZodError) return new Invalid(issuesFromZod(err));
   if (isBodyParserError(err)) return fromBodyParser(err);
+  // A Content-Encoding body that does not inflate: body-parser passes zlib's error (Z_DATA_ERROR ...) on untyped.
+  if (isCorruptEncoding(err)) {
+    return new HttpError({
+      status: 400,
+      title: 'Bad Request',
+      type: 'urn:hookmesh:problem:malformed-encoding',
+      detail: 'The body could not be decompressed with its Content-Encoding.',
+    });
+  }
+  // The router throws a URIError tagged 400 for a path parameter with broken percent-encoding (/callbacks/%E0%A4%A):
+  // the client's mistake, not a bug.
+  if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+    return new HttpError({
+      status: 400,
+      title: 'Bad Request',
+      type: 'urn:hookmesh:problem:malformed-path',
+      detail: 'The path contains invalid percent-encoding.',
+    });
+  }
   return undefined;
 }
 

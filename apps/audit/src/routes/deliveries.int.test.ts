@@ -226,6 +226,18 @@ describe('delivery log API', () => {
     expect(problem.errors.map((e) => e.path)).toContain(field);
   });
 
+  it.each([
+    ['GET', '/deliveries/not-a-uuid', 404],
+    ['GET', `/deliveries/${encodeURIComponent("'; drop table x;--")}`, 404],
+    ['POST', '/deliveries/not-a-uuid/redeliver', 404],
+    ['GET', '/messages/a%00b', 400],
+    ['GET', '/deliveries?callback_id=a%00b', 400],
+  ])('answers %s %s (an id that cannot exist) with a %i problem, not a 500', async (method, path, status) => {
+    const res = await h.call(`/${A}/api/v1${path}`, { method });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('refuses a stats window that ends before it starts', async () => {
     const res = await h.call(`/${A}/api/v1/stats?since=2026-04-02T00:00:00Z&until=2026-04-01T00:00:00Z`);
     expect(res.status).toBe(400);

@@ -9,6 +9,10 @@ import type { DeliveriesTable, DeliveryRow, NewDelivery } from './deliveries.tab
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+// Delivery ids are UUIDs (deliveryIdFor); anything else cannot exist and must not reach a uuid comparison (a 500).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const canBeDeliveryId = (id: string): boolean => UUID.test(id);
+
 function rowOf(patch: DeliveryPatch, newAttempts: number): NewDelivery {
   return {
     id: patch.id,
@@ -127,16 +131,19 @@ export function compileListDeliveries(db: AuditExecutor, filter: DeliveryFilter)
 
 /** One delivery of the account, or undefined. */
 export async function findDelivery(db: AuditExecutor, account: string, deliveryId: string): Promise<DeliveryRow | undefined> {
+  if (!canBeDeliveryId(deliveryId)) return undefined;
   return db.selectFrom('deliveries').selectAll().where('account', '=', account).where('id', '=', deliveryId).executeTakeFirst();
 }
 
 /** Locks one delivery row for the rest of the transaction (redelivery allocates the next series under it). */
 export async function lockDelivery(db: AuditExecutor, account: string, deliveryId: string): Promise<DeliveryRow | undefined> {
+  if (!canBeDeliveryId(deliveryId)) return undefined;
   return db.selectFrom('deliveries').selectAll().where('account', '=', account).where('id', '=', deliveryId).forUpdate().executeTakeFirst();
 }
 
 /** Every attempt of a delivery, oldest first. */
 export async function attemptsOf(db: AuditExecutor, account: string, deliveryId: string): Promise<AttemptRow[]> {
+  if (!canBeDeliveryId(deliveryId)) return [];
   return db
     .selectFrom('attempts')
     .selectAll()

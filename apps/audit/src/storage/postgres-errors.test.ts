@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isDataError, isPostgresUnavailable } from './postgres-errors';
+import { isDataError, isInputDataException, isPostgresUnavailable } from './postgres-errors';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -9,6 +9,13 @@ describe('postgres error classes', () => {
     expect(isDataError(pgError('23502'))).toBe(true);
     expect(isDataError(pgError('08006'))).toBe(false);
     expect(isDataError(new Error('Connection terminated unexpectedly'))).toBe(false);
+  });
+
+  it('tells a value the client sent that Postgres cannot take (class 22) from integrity violations and outages', () => {
+    expect(isInputDataException(pgError('22021', 'invalid byte sequence for encoding "UTF8": 0x00'))).toBe(true);
+    expect(isInputDataException(pgError('23505'))).toBe(false);
+    expect(isInputDataException(pgError('ECONNREFUSED'))).toBe(false);
+    expect(isInputDataException(new TypeError('x'))).toBe(false);
   });
 
   it('recognises an unreachable or refusing server', () => {

@@ -24,3 +24,8 @@ export function isPostgresUnavailable(error: unknown): boolean {
   // node-postgres reports pool timeouts and dropped sockets only in the message.
   return /timeout exceeded when trying to connect|Connection terminated|connection (is )?(closed|ended)|Client has encountered a connection error/i.test(message);
 }
+
+/** True when Postgres refused a value the client sent (SQLSTATE class 22, e.g. a NUL character in a text filter). */
+export function isInputDataException(error: unknown): boolean {
+  return sqlState(error)?.startsWith('22') ?? false;
+}

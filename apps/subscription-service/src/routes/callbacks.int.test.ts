@@ -144,6 +144,14 @@ describe('callbacks API', () => {
       expect(problemCodes(res)).toEqual(['0.url too_big']);
     });
 
+    it('refuses a URL with a NUL character with 400 (Postgres cannot store it), and creates nothing', async () => {
+      const before = await list('acme', acme);
+      const res = await create('acme', acme, [{ url: `${SEED_URL}/\u0000`, message_type: 'orderEvent', api_version: '1.0' }]);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await list('acme', acme)).toEqual(before);
+    });
+
     it('refuses more than 100 items, naming the limit, and creates nothing', async () => {
       const before = await list('acme', acme);
       const items = Array.from({ length: 101 }, (_, n) => ({ url: `https://bulk.example.com/${n}`, message_type: 'orderEvent', api_version: '1.0' }));
