@@ -25,6 +25,6 @@ export const AuditConfig = z
 export type AuditConfig = z.infer<typeof AuditConfig>;
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
-export function loadAuditConfig(env: Record<string, string | undefined>): AuditConfig {
+export function loadConfig(env: Record<string, string | undefined>): AuditConfig {
   return parseEnv('audit', AuditConfig, env);
 }

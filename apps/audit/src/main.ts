@@ -9,7 +9,7 @@ import { connectNats, consumerLag, jetstream, jetstreamManager } from '@hookmesh
 import { natsNames } from '@hookmesh/contracts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
-import { loadAuditConfig } from './config';
+import { loadConfig } from './config';
 import { startAuditConsumers } from './messaging/consumers';
 import { ensureAuditStreams } from './messaging/streams';
 import { createAuditMetrics } from './metrics';
@@ -18,7 +18,7 @@ import { auditMigrations } from './storage/migrations';
 import { startPruner } from './storage/retention';
 
 async function main(): Promise<void> {
-  const config = loadAuditConfig(process.env);
+  const config = loadConfig(process.env);
   const log = createLogger({ service: 'audit', level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   const migrateOnly = process.argv[2] === 'migrate';
   const shutdown = createShutdown(log);
