@@ -1,5 +1,5 @@
 // Load generator for event-ingest: starts the bundled service against a real NATS, drives it over HTTP with a bounded
-// undici pool, checks every 202 is in the stream, prints a table. Run: npm run bench (not part of npm test).
+// undici pool, checks every 202 is in the stream, prints a table. Run: npx nx run bench:ingest-load (not part of npm test).
 //
 // Environment (all optional): NATS_URL (nats://127.0.0.1:4222), BENCH_SECONDS per scenario (10), BENCH_MAX_EVENTS per
 // scenario (300000), BENCH_CONNECTIONS (16), BENCH_WARMUP_SECONDS (2), BENCH_SCENARIOS ("single,batch100"),

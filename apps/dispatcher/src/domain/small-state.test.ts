@@ -16,6 +16,54 @@ describe('createCallbackSlots', () => {
     second();
     expect(slots.inUse('a')).toBe(1);
   });
+
+  it('turns a task away at once while nothing says how long the busy callback takes', async () => {
+    const slots = createCallbackSlots(1);
+    slots.tryAcquire('a');
+    await expect(slots.acquire('a', 500)).resolves.toBeNull();
+  });
+
+  it('lets a task wait in line for a quick callback and hands it the next freed slot before a newcomer', async () => {
+    let clock = 0;
+    const slots = createCallbackSlots(1, () => clock);
+    slots.tryAcquire('a')!();
+    const running = (await slots.acquire('a', 500))!;
+    clock += 5; // attempts to 'a' take 5 ms
+    const queued = slots.acquire('a', 500);
+    expect(slots.tryAcquire('a')).toBeNull();
+    running();
+    const release = await queued;
+    expect(release).not.toBeNull();
+    expect(slots.inUse('a')).toBe(1);
+    release!();
+    expect(slots.inUse('a')).toBe(0);
+  });
+
+  it('does not queue behind a slow callback: the expected wait exceeds the recheck delay', async () => {
+    let clock = 0;
+    const slots = createCallbackSlots(2, () => clock);
+    const first = slots.tryAcquire('slow')!;
+    clock += 2_000;
+    first();
+    slots.tryAcquire('slow');
+    slots.tryAcquire('slow');
+    // One in line ahead of nobody: half of 2 s expected, more than the 500 ms recheck.
+    await expect(slots.acquire('slow', 500)).resolves.toBeNull();
+    expect(slots.inUse('slow')).toBe(2);
+  });
+
+  it('gives up waiting when no slot frees within the longest wait', async () => {
+    let clock = 0;
+    const slots = createCallbackSlots(1, () => clock);
+    const first = slots.tryAcquire('a')!;
+    clock += 1;
+    first();
+    const holder = slots.tryAcquire('a')!;
+    await expect(slots.acquire('a', 20)).resolves.toBeNull();
+    holder();
+    // The line is empty again: the next task gets the freed slot at once.
+    expect(slots.tryAcquire('a')).not.toBeNull();
+  });
 });
 
 describe('createHeldDeliveries', () => {

@@ -109,9 +109,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
     }
     held.release(heldKey(task, 'hold'));
 
-    // 4. A callback at its concurrency limit: offer the task again shortly, leaving this overall slot to other callbacks.
+    // 4. A callback at its concurrency limit: wait in line when its attempts are quick enough that a slot comes before
+    // a recheck would; otherwise offer the task again shortly, leaving this overall slot to other callbacks.
     const circuitKey = `${task.account}/${task.callback_id}`;
-    const releaseSlot = slots.tryAcquire(circuitKey);
+    const releaseSlot = await slots.acquire(circuitKey, settings.busyRecheckMs);
     if (releaseSlot === null) {
       msg.nak(spreadDelay(settings.busyRecheckMs, deps.random));
       return;
@@ -126,7 +127,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
       held.release(heldKey(task, 'circuit_open'));
       try {
         // 6. Attempt, settle, record, ack.
-        await attemptAndSettle(msg, task, callback, circuitKey);
+        await attemptAndSettle(msg, task, callback, circuitKey, releaseSlot);
       } catch (error) {
         circuit.release(circuitKey, admission);
         throw error;
@@ -137,7 +138,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
   };
 
   /** Makes the HTTP attempt inside its client span, then settles it: next task and audit record stored before the ack. */
-  async function attemptAndSettle(msg: JsMsg, task: DeliveryTask, callback: CallbackState, circuitKey: string): Promise<void> {
+  async function attemptAndSettle(msg: JsMsg, task: DeliveryTask, callback: CallbackState, circuitKey: string, releaseSlot: () => void): Promise<void> {
     const parent = traceContextFromHeaders(msg.headers);
     const span = deps.tracer.startSpan(
       'POST',
@@ -158,6 +159,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
     await context.with(trace.setSpan(parent, span), async () => {
       try {
         const report = await sendAttempt(msg, task, callback, span);
+        // The endpoint is done with this attempt: its slot goes to the next task while this one is recorded, so the
+        // per-callback bound limits requests in flight to the customer, not our own bookkeeping after them.
+        releaseSlot();
         const settlement = settleAttempt({
           result: report.result,
           attempt: task.attempt,

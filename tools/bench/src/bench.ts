@@ -1,0 +1,294 @@
+// The end-to-end benchmark as one function: starts (or finds) the stack and the receiver, runs the ceiling, fan-out 1,
+// fan-out 10 and the steady-rate latency run, samples memory, and returns every figure with the targets judged.
+import { natsNames } from '@hookmesh/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import os from 'node:os';
+import pg from 'pg';
+import { pidsNamed, postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
+import { measureCeiling, runFanOut, runLatency, type CeilingResult, type FanOutResult, type LatencyResult } from './pipeline';
+import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
+
+export type BenchOptions = {
+  /** Seconds of the ceiling and of each fan-out run's sending. */
+  seconds: number;
+  /** Events of fan-out 1 at most; fan-out 10 sends a tenth of it, so both make the same number of deliveries. */
+  maxEvents: number;
+  batchSize: number;
+  ingestConnections: number;
+  window: number;
+  /** HOOKMESH_CONNECTIONS_PER_ORIGIN of the dispatcher, and so the ceiling client's connection count. */
+  connectionsPerOrigin: number;
+  latencySeconds: number;
+  /** Share of fan-out 1's rate the latency run sends at. */
+  latencyShare: number;
+  /** Fixed latency-run rate (events/s); when set, latencyShare is ignored (the smoke test uses it). */
+  latencyRate?: number;
+  drainSeconds: number;
+  /** Extra node flags per service (profiling). */
+  nodeArgs?: Partial<Record<Service, string[]>>;
+  /** Extra service environment. */
+  serviceEnv?: Record<string, string>;
+  /** Use an already running stack when BENCH_INGEST_URL & co. are set. */
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+};
+
+export type Target = { what: string; target: string; measured: string; met: boolean };
+
+/** CPU seconds each process used during one phase, and the phase's wall time (2 cores = 2 CPU seconds per second). */
+export type PhaseCpu = { wallSeconds: number; cpuSeconds: Record<string, number | null> };
+
+export type BenchReport = {
+  date: string;
+  machine: { cpus: number; cpu: string; memoryGiB: number; node: string; nats: string | null; postgres: string | null; kernel: string };
+  loadAverage: { before: number[]; after: number[] };
+  settings: Record<string, string | number>;
+  ceiling: CeilingResult;
+  fanout1: FanOutResult;
+  fanout10: FanOutResult;
+  latency: LatencyResult;
+  memoryMB: MemoryReport;
+  cpu: { ceiling: PhaseCpu; fanout1: PhaseCpu; fanout10: PhaseCpu; latency: PhaseCpu };
+  /** Seconds from fan-out 10's last arrival until the audit and dispatcher consumers had nothing pending (null: not measured). */
+  auditCatchUpSeconds: number | null;
+  ratios: { fanout1: number; fanout10: number };
+  lost: number;
+  duplicates: number;
+  targets: Target[];
+};
+
+async function natsVersion(url: string | undefined): Promise<string | null> {
+  if (url === undefined) return null;
+  try {
+    const nc = await connect({ servers: url, timeout: 3_000 });
+    const version = nc.info?.version ?? null;
+    await nc.close();
+    return version;
+  } catch {
+    return null;
+  }
+}
+
+async function postgresVersion(url: string | undefined): Promise<string | null> {
+  if (url === undefined) return null;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    const result = await client.query<{ server_version: string }>('show server_version');
+    return result.rows[0]?.server_version ?? null;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+/**
+ * Waits until the dispatcher's and audit's consumers have nothing pending or unacked, so the next phase starts on a
+ * quiet stack; returns the seconds it took, or null when the deadline passed first.
+ */
+async function waitForQuietConsumers(natsUrl: string, prefix: string, deadlineMs: number): Promise<number | null> {
+  const names = natsNames(prefix);
+  const watched = [
+    [names.streams.events, names.consumers.dispatcherFanout],
+    [names.streams.deliveries, names.consumers.dispatcherDelivery],
+    [names.streams.events, names.consumers.auditEvents],
+    [names.streams.audit, names.consumers.auditRecords],
+  ] as const;
+  const nc = await connect({ servers: natsUrl, timeout: 5_000 });
+  const started = performance.now();
+  try {
+    const jsm = await jetstreamManager(nc);
+    while (Date.now() < deadlineMs) {
+      const infos = await Promise.all(watched.map(([stream, durable]) => jsm.consumers.info(stream, durable)));
+      if (infos.every((info) => info.num_pending === 0 && info.num_ack_pending === 0)) return (performance.now() - started) / 1000;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return null;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Runs every measurement once and judges the targets of issue 9; throws only when the stack cannot run at all. */
+export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
+  const { log } = options;
+  const loadBefore = os.loadavg().map((load) => round(load, 2));
+  const receiver = await startReceiverProcess();
+  let stack: Stack | undefined;
+  try {
+    stack =
+      externalStackFromEnv(options.env) ??
+      (await startStack({
+        label: 'bench',
+        nodeArgs: options.nodeArgs,
+        env: { HOOKMESH_CONNECTIONS_PER_ORIGIN: String(options.connectionsPerOrigin), ...options.serviceEnv },
+      }));
+    const running = stack;
+    log(`stack: ${running.external ? 'external' : `started (pids ${JSON.stringify(running.pids)})`}; receiver pid ${receiver.pid}`);
+    const memory = startMemorySampler(() => ({ ...running.pids, receiver: receiver.pid }));
+    const database = running.settings['database'];
+    const meter = () =>
+      startCpuMeter(() => ({
+        ...Object.fromEntries(Object.entries(running.pids).map(([name, pid]) => [name, pid === undefined ? [] : [pid]])),
+        receiver: [receiver.pid],
+        'bench (load generator)': [process.pid],
+        'nats-server': pidsNamed('nats-server'),
+        ...(database === undefined ? {} : { postgres: postgresPidsFor(database) }),
+      }));
+    const quiet = async (): Promise<number | null> => {
+      const prefix = running.settings['stream_prefix'];
+      const natsUrl = running.settings['nats'];
+      if (prefix === undefined || natsUrl === undefined) return null;
+      return waitForQuietConsumers(natsUrl, prefix, Date.now() + options.drainSeconds * 1000);
+    };
+
+    log(`1/4 ceiling: plain undici client, ${options.connectionsPerOrigin} connections, ${options.seconds}s`);
+    let stopMeter = meter();
+    const ceiling = await measureCeiling(receiver, { connections: options.connectionsPerOrigin, seconds: options.seconds });
+    const ceilingCpu = stopMeter();
+    log(`    ${Math.round(ceiling.perSecond)} POSTs/s`);
+
+    const fanOut = (account: string, fanout: number) =>
+      runFanOut(running, receiver, {
+        account,
+        fanout,
+        seconds: options.seconds,
+        maxEvents: Math.max(1, Math.floor(options.maxEvents / fanout)),
+        batchSize: options.batchSize,
+        connections: options.ingestConnections,
+        window: options.window,
+        drainSeconds: options.drainSeconds,
+      });
+    log(`2/4 fan-out 1: batches of ${options.batchSize}, ${options.seconds}s or ${options.maxEvents} events`);
+    stopMeter = meter();
+    const fanout1 = await fanOut('benchf1', 1);
+    const fanout1Cpu = stopMeter();
+    await quiet();
+    log(`    ${Math.round(fanout1.deliveriesPerSecond)} deliveries/s, ${fanout1.arrived}/${fanout1.expected} arrived, ${fanout1.duplicates} duplicates`);
+    log(`3/4 fan-out 10: ten callbacks, ${options.seconds}s or ${Math.floor(options.maxEvents / 10)} events`);
+    stopMeter = meter();
+    const fanout10 = await fanOut('benchf10', 10);
+    const fanout10Cpu = stopMeter();
+    // The latency run starts on a quiet stack: audit may still be writing the fan-out's attempts.
+    const auditCatchUpSeconds = await quiet();
+    log(`    ${Math.round(fanout10.deliveriesPerSecond)} deliveries/s, ${fanout10.arrived}/${fanout10.expected} arrived, ${fanout10.duplicates} duplicates`);
+
+    const rate = options.latencyRate ?? Math.max(1, Math.round(fanout1.deliveriesPerSecond * options.latencyShare));
+    log(`4/4 latency and audit lag: ${rate} events/s for ${options.latencySeconds}s`);
+    stopMeter = meter();
+    const latency = await runLatency(running, receiver, {
+      account: 'benchlat',
+      ratePerSecond: rate,
+      seconds: options.latencySeconds,
+      tickMs: 20,
+      connections: 8,
+      drainSeconds: options.drainSeconds,
+      auditSamplesPerSecond: 20,
+    });
+    const latencyCpu = stopMeter();
+    log(`    p99 ${latency.fromAcceptedMs.p99.toFixed(1)} ms after the 202; audit lag p99 ≤ ${latency.auditLag.upperMs.p99.toFixed(0)} ms`);
+    const memoryMB = memory.stop();
+
+    const lost = fanout1.lost + fanout10.lost + latency.lost;
+    const duplicates = fanout1.duplicates + fanout10.duplicates + latency.duplicates;
+    const ratios = { fanout1: fanout1.deliveriesPerSecond / ceiling.perSecond, fanout10: fanout10.deliveriesPerSecond / ceiling.perSecond };
+    const services = Object.entries(memoryMB.processes).filter(([name]) => name !== 'receiver');
+    const heaviest = services.reduce<[string, number | null]>((top, entry) => ((entry[1] ?? 0) > (top[1] ?? 0) ? entry : top), ['none', null]);
+    const targets: Target[] = [
+      { what: 'fan-out 1 deliveries/s ÷ ceiling', target: '≥ 0.30', measured: ratios.fanout1.toFixed(3), met: ratios.fanout1 >= 0.3 },
+      { what: 'fan-out 10 deliveries/s ÷ ceiling', target: '≥ 0.30', measured: ratios.fanout10.toFixed(3), met: ratios.fanout10 >= 0.3 },
+      { what: `latency p99 at ${rate} events/s (202 → arrival)`, target: '< 100 ms', measured: `${latency.fromAcceptedMs.p99.toFixed(1)} ms`, met: latency.fromAcceptedMs.p99 < 100 },
+      { what: 'audit lag p99 (arrival → attempt readable)', target: '< 2000 ms', measured: `${latency.auditLag.upperMs.p99.toFixed(0)} ms`, met: latency.auditLag.upperMs.p99 < 2000 },
+      { what: `peak RSS of a service (${heaviest[0]})`, target: '< 300 MB', measured: heaviest[1] === null ? 'n/a' : `${heaviest[1]} MB`, met: heaviest[1] !== null && heaviest[1] < 300 },
+      { what: 'deliveries lost', target: '0', measured: String(lost), met: lost === 0 },
+    ];
+    return {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+        node: process.version,
+        nats: await natsVersion(options.env['NATS_URL']),
+        postgres: await postgresVersion(options.env['DATABASE_URL']),
+        kernel: os.release(),
+      },
+      loadAverage: { before: loadBefore, after: os.loadavg().map((load) => round(load, 2)) },
+      settings: {
+        ...running.settings,
+        seconds: options.seconds,
+        max_events: options.maxEvents,
+        batch: options.batchSize,
+        ingest_connections: options.ingestConnections,
+        window: options.window,
+        connections_per_origin: options.connectionsPerOrigin,
+        latency_seconds: options.latencySeconds,
+        latency_rate: rate,
+      },
+      ceiling,
+      fanout1,
+      fanout10,
+      latency,
+      memoryMB,
+      cpu: { ceiling: ceilingCpu, fanout1: fanout1Cpu, fanout10: fanout10Cpu, latency: latencyCpu },
+      auditCatchUpSeconds,
+      ratios,
+      lost,
+      duplicates,
+      targets,
+    };
+  } finally {
+    await stack?.stop();
+    await receiver.stop();
+  }
+}
+
+/** The report as one markdown table (what the CLI prints and docs/benchmarks.md quotes). */
+export function formatReport(report: BenchReport): string {
+  const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
+  const dist = (d: { p50: number; p95: number; p99: number; max: number }) => `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} / ${ms(d.max)}`;
+  const { ceiling, fanout1, fanout10, latency, memoryMB } = report;
+  const mem = (value: number | null) => (value === null ? 'n/a' : `${value} MB`);
+  const rows: Array<[string, string, string]> = [
+    ['ceiling: plain undici → receiver', `${Math.round(ceiling.perSecond)} POSTs/s`, `${ceiling.connections} connections, ${ceiling.requests} POSTs in ${ceiling.seconds.toFixed(1)} s`],
+    [
+      'fan-out 1: deliveries/s',
+      `${Math.round(fanout1.deliveriesPerSecond)} (${report.ratios.fanout1.toFixed(3)} × ceiling)`,
+      `${fanout1.events} events in ${fanout1.sendSeconds.toFixed(1)} s (${Math.round(fanout1.eventsPerSecond)}/s accepted), last arrival at ${fanout1.seconds.toFixed(1)} s`,
+    ],
+    [
+      'fan-out 10: deliveries/s',
+      `${Math.round(fanout10.deliveriesPerSecond)} (${report.ratios.fanout10.toFixed(3)} × ceiling)`,
+      `${fanout10.events} events × 10 callbacks in ${fanout10.sendSeconds.toFixed(1)} s, last arrival at ${fanout10.seconds.toFixed(1)} s`,
+    ],
+    ['latency 202 → arrival, p50/p95/p99/max ms', dist(latency.fromAcceptedMs), `${latency.ratePerSecond} events/s in batches of ${latency.batchSize}; ${latency.arrivedBeforeAccepted} arrived before their 202`],
+    ['latency send → arrival, p50/p95/p99/max ms', dist(latency.fromSentMs), 'from the POST (bench_sent_at in the event data)'],
+    ['ingest send → 202, p50/p95/p99/max ms', dist(latency.ingestMs), 'the POST /events of the latency run'],
+    ['audit lag (upper bound), p50/p95/p99/max ms', dist(latency.auditLag.upperMs), `arrival → first GET /deliveries/{id} showing the attempt; ${latency.auditLag.committed}/${latency.auditLag.sampled} probed`],
+    ['audit lag (lower bound), p50/p95/p99/max ms', dist(latency.auditLag.lowerMs), 'arrival → last probe that did not show it yet'],
+    ...Object.entries(memoryMB.processes).map(([name, value]): [string, string, string] => [`peak RSS ${name}`, mem(value), 'VmHWM']),
+    ['peak RSS nats-server', mem(memoryMB.sampled['nats-server']), 'VmRSS sampled during the run (shared server)'],
+    ['peak RSS postgres (all backends)', mem(memoryMB.sampled.postgres), 'Σ RssAnon + max RssShmem, sampled (shared server)'],
+    ['audit catch-up after fan-out 10', report.auditCatchUpSeconds === null ? 'n/a' : `${report.auditCatchUpSeconds.toFixed(1)} s`, 'last arrival → every consumer with nothing pending'],
+    ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [
+      `CPU s during ${phase}`,
+      `${report.cpu[phase].wallSeconds} s wall`,
+      Object.entries(report.cpu[phase].cpuSeconds)
+        .filter(([, seconds]) => seconds !== null)
+        .map(([name, seconds]) => `${name} ${seconds}`)
+        .join(', '),
+    ]),
+    ['lost / duplicates', `${report.lost} / ${report.duplicates}`, `every accepted message_id × callback checked at the receiver`],
+    ['load average before → after', `${report.loadAverage.before[0]} → ${report.loadAverage.after[0]}`, `${report.machine.cpus} CPUs, ${report.machine.node}, nats ${report.machine.nats ?? '?'}, postgres ${report.machine.postgres ?? '?'}`],
+  ];
+  const header: [string, string, string] = ['measurement', 'value', 'how'];
+  const widths = [0, 1, 2].map((i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  const table = [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)];
+  const targets = report.targets.map((target) => `${target.met ? 'met   ' : 'MISSED'}  ${target.what}: ${target.measured} (target ${target.target})`);
+  return [...table, '', ...targets].join('\n');
+}

@@ -1,0 +1,76 @@
+// CI's smoke run of the end-to-end benchmark: the same pipeline as `npm run bench` with a few hundred events.
+// It proves the benchmark still works and that nothing is lost on the way; it does not judge speed.
+import { formatReport, runBenchmark, type BenchReport } from './bench';
+import { countDeliveries, distribution } from './pipeline';
+
+describe('end-to-end benchmark, smoke run', () => {
+  let report: BenchReport;
+
+  beforeAll(async () => {
+    report = await runBenchmark({
+      seconds: 1,
+      maxEvents: 300,
+      batchSize: 100,
+      ingestConnections: 2,
+      window: 20_000,
+      connectionsPerOrigin: 20,
+      latencySeconds: 2,
+      latencyShare: 0.25,
+      latencyRate: 50,
+      drainSeconds: 30,
+      // The bench must measure this checkout, not a stack some developer left running.
+      env: { ...process.env, BENCH_INGEST_URL: '' },
+      log: () => undefined,
+    });
+  }, 150_000);
+
+  it('delivers every accepted event once per callback with fan-out 1 and 10, and none twice', () => {
+    expect(report.fanout1.events).toBe(300);
+    expect(report.fanout1).toMatchObject({ expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
+    expect(report.fanout10.events).toBe(30);
+    expect(report.fanout10).toMatchObject({ expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
+    expect(report.lost).toBe(0);
+  });
+
+  it('times every delivery of the steady-rate run and finds its attempts in the audit API', () => {
+    expect(report.latency.lost).toBe(0);
+    expect(report.latency.events).toBeGreaterThanOrEqual(90);
+    expect(report.latency.fromAcceptedMs.count).toBe(report.latency.events);
+    expect(report.latency.fromSentMs.p50).toBeGreaterThan(0);
+    expect(report.latency.auditLag.sampled).toBeGreaterThan(0);
+    expect(report.latency.auditLag.committed).toBe(report.latency.auditLag.sampled);
+  });
+
+  it('measures a ceiling and the memory and CPU of every service process', () => {
+    expect(report.ceiling.requests).toBeGreaterThan(0);
+    expect(report.ceiling.failures).toBe(0);
+    for (const service of ['subscription-service', 'event-ingest', 'dispatcher', 'audit']) {
+      expect(report.memoryMB.processes[service]).toBeGreaterThan(0);
+      expect(report.cpu.fanout1.cpuSeconds[service]).not.toBeNull();
+    }
+    expect(formatReport(report)).toContain('fan-out 10: deliveries/s');
+  });
+});
+
+describe('counting at the receiver', () => {
+  it('tells lost, repeated and foreign deliveries apart per callback path', () => {
+    const count = countDeliveries(
+      [
+        { path: '/a/0', webhookId: 'm1', count: 1, firstAt: 10 },
+        { path: '/a/0', webhookId: 'm2', count: 3, firstAt: 12 },
+        { path: '/a/1', webhookId: 'm1', count: 1, firstAt: 11 },
+        { path: '/a/1', webhookId: 'stranger', count: 1, firstAt: 13 },
+        { path: '/other/0', webhookId: 'm1', count: 1, firstAt: 14 },
+      ],
+      ['/a/0', '/a/1'],
+      new Set(['m1', 'm2']),
+    );
+    expect(count).toMatchObject({ expected: 4, arrived: 3, lost: 1, duplicates: 2, unexpected: 1, firstArrival: 10, lastArrival: 12 });
+  });
+
+  it('reports nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(distribution(values)).toEqual({ count: 100, p50: 50, p95: 95, p99: 99, max: 100 });
+    expect(distribution([]).p99).toBeNaN();
+  });
+});
