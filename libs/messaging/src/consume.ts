@@ -19,6 +19,8 @@ type CommonOptions = {
   maxMessages?: number;
   /** Pause before re-creating a consumer that went away. */
   recreateDelayMs?: number;
+  /** Lifetime of each pull request (ms); bounds the stall after a NATS restart. */
+  pullExpiresMs?: number;
 };
 
 export type RunConsumerOptions = CommonOptions & {
@@ -54,7 +56,9 @@ function supervise(options: CommonOptions, drain: (messages: ConsumerMessages) =
       try {
         await ensureConsumer(options.jsm, options.stream, options.config);
         const consumer = await options.js.consumers.get(options.stream, options.config.durable_name);
-        const messages = await consumer.consume({ max_messages: options.maxMessages ?? 256 });
+        // Short pulls: a pull request dies with a restarted server, and the client only notices
+        // when it expires (30 s by default), so deliveries would stall that long after an outage.
+        const messages = await consumer.consume({ max_messages: options.maxMessages ?? 256, expires: options.pullExpiresMs ?? 5_000 });
         current = messages;
         void (async () => {
           for await (const status of messages.status()) {
