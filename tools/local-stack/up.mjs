@@ -262,6 +262,8 @@ async function main() {
     HOOKMESH_JWT_SECRET: process.env.HOOKMESH_JWT_SECRET ?? local.HOOKMESH_JWT_SECRET,
     HOOKMESH_SECRETS_KEY: process.env.HOOKMESH_SECRETS_KEY ?? local.HOOKMESH_SECRETS_KEY,
     HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true',
+    // The heap cap of the container images (docker/Dockerfile).
+    NODE_OPTIONS: '--max-old-space-size=160',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
 
