@@ -26,7 +26,6 @@ import {
   type NatsConnection,
 } from '@hookmesh/messaging';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@hookmesh/testing';
-import { Socket, createServer, type Server } from 'node:net';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
 import { startAuditConsumers, type AuditConsumerOptions, type AuditConsumers } from './messaging/consumers';
@@ -160,65 +159,6 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
       await testDb.drop();
       await testNats.cleanup();
     },
-  };
-}
-
-export interface TcpProxy {
-  port: number;
-  /** Stops listening and cuts every open connection: to the app, Postgres is gone. */
-  cut(): Promise<void>;
-  /** Listens again on the same port. */
-  restore(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A TCP proxy on 127.0.0.1 to `targetPort` (the shared Postgres), which a test can cut and restore. */
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const listen = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const next = createServer((client) => {
-        const upstream = new Socket();
-        sockets.add(client);
-        sockets.add(upstream);
-        const drop = (): void => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-        upstream.connect(targetPort, targetHost, () => {
-          client.pipe(upstream);
-          upstream.pipe(client);
-        });
-      });
-      next.once('error', reject);
-      next.listen(port, '127.0.0.1', () => {
-        server = next;
-        const address = next.address();
-        port = typeof address === 'object' && address !== null ? address.port : port;
-        resolve();
-      });
-    });
-  const cut = async (): Promise<void> => {
-    const current = server;
-    server = undefined;
-    for (const socket of sockets) socket.destroy();
-    sockets.clear();
-    if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
-  };
-  await listen();
-  return {
-    get port() {
-      return port;
-    },
-    cut,
-    restore: listen,
-    close: cut,
   };
 }
 

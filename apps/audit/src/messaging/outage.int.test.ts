@@ -3,7 +3,8 @@ import { newMessageId } from '@hookmesh/contracts';
 import { waitFor } from '@hookmesh/testing';
 import { sql } from 'kysely';
 import { isPostgresUnavailable } from '../storage/postgres-errors';
-import { attemptRecord, createdRecord, deliveryRef, eventRecord, startAuditHarness, startTcpProxy, type AuditHarness, type TcpProxy } from '../test-support';
+import { startTcpProxy, type TcpProxy } from '@hookmesh/testing';
+import { attemptRecord, createdRecord, deliveryRef, eventRecord, startAuditHarness, type AuditHarness } from '../test-support';
 
 const ACCOUNT = 'masonhub';
 
@@ -12,7 +13,7 @@ describe('a Postgres outage (cut through a TCP proxy; the shared server keeps ru
   let h: AuditHarness;
 
   beforeAll(async () => {
-    proxy = await startTcpProxy(5432);
+    proxy = await startTcpProxy({ port: Number(new URL(process.env['DATABASE_URL'] ?? 'postgres://127.0.0.1:5432').port || 5432) });
     h = await startAuditHarness('outage', {
       databaseUrl: (url) => {
         const proxied = new URL(url);
