@@ -1,7 +1,7 @@
 // Composition root of the dispatcher: the only place that reads env, connects, starts and stops.
 // `node main.js` serves; `node main.js migrate` creates or updates its streams and exits (a Kubernetes Job).
 import { telemetry } from './instrument';
-import { ConfigError } from '@hookmesh/config';
+import { loadConfigOrExit } from '@hookmesh/config';
 import { natsNames } from '@hookmesh/contracts';
 import { startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
@@ -10,22 +10,13 @@ import { connectNats, jetstreamManager } from '@hookmesh/messaging';
 import { readFileSync } from 'node:fs';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
-import { loadConfig, type DispatcherEnv } from './config';
+import { loadConfig } from './config';
 import { createDispatcher } from './dispatcher';
 import { ensureDispatcherStreams } from './messaging/streams';
 import { SERVICE_NAME } from './service-name';
 
 async function main(command: string | undefined): Promise<void> {
-  let config: DispatcherEnv;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG: a restart loop will not fix a wrong environment.
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(loadConfig);
   const log = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
   const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });

@@ -1,7 +1,7 @@
 // Composition root of event-ingest: the only place that reads env, connects, starts and stops.
 // `node main.js` serves; `node main.js migrate` creates or updates the EVENTS stream and exits (a Kubernetes Job).
 import { telemetry } from './instrument';
-import { ConfigError } from '@hookmesh/config';
+import { loadConfigOrExit } from '@hookmesh/config';
 import { natsNames } from '@hookmesh/contracts';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
@@ -23,16 +23,7 @@ function streamSettings(config: IngestEnv): HookmeshStreamSettings {
 }
 
 async function main(command: string | undefined): Promise<void> {
-  let config: IngestEnv;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG: a restart loop will not fix a wrong environment.
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(loadConfig);
   const log = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
   const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
+import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, loadConfigOrExit, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
 
 const Schema = z.object({ ...CommonEnv.shape, ...NatsEnv.shape, ...DeliveryEnv.shape, ...portEnv(3003).shape });
 
@@ -64,4 +64,20 @@ describe('parseDurationMs', () => {
   ])('reads %s as %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 
   it.each(['', 'five', '5 weeks', '-1s'])('refuses %p', (text) => expect(parseDurationMs(text)).toBeUndefined());
+});
+
+describe('loadConfigOrExit', () => {
+  it('returns the parsed config, or prints every bad variable and exits with 78', () => {
+    expect(loadConfigOrExit(() => ({ ok: true }))).toEqual({ ok: true });
+    // A real exit would end the test run; the stand-in stops the function the same way.
+    const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${String(code)}`);
+    });
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(() => loadConfigOrExit((env) => parseEnv('dispatcher', NatsEnv, env), {})).toThrow('exit 78');
+    expect(exit).toHaveBeenCalledWith(78);
+    expect(String(write.mock.calls[0]?.[0])).toContain('NATS_URL');
+    exit.mockRestore();
+    write.mockRestore();
+  });
 });

@@ -38,3 +38,19 @@ export const BooleanFlag = z
 
 /** A TCP port. */
 export const Port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Runs a service's config loader; on a ConfigError prints every bad variable and exits with 78
+ * (EX_CONFIG): a restart loop will not fix a wrong environment, so the orchestrator should see it plainly.
+ */
+export function loadConfigOrExit<T>(load: (env: Record<string, string | undefined>) => T, env: Record<string, string | undefined> = process.env): T {
+  try {
+    return load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
