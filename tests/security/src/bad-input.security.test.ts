@@ -440,7 +440,10 @@ describe('bad input to the public APIs', () => {
           // A query the contract accepts may still be refused by a rule beyond it (a cursor this API never issued, a
           // window that ends before it starts): then as a 4xx problem too. Never a 5xx.
           const valid = route.schema.safeParse(parsed).success;
-          const problems = valid && answer.status === 200 ? [] : problemViolations(answer);
+          // A request line past Node's header limit (16 KB) is refused by its HTTP parser with a bare 431
+          // before any application code runs: a refusal, just not one the service can dress as a problem.
+          const refusedByParser = answer.status === 431 && text.length > 8_000;
+          const problems = (valid && answer.status === 200) || refusedByParser ? [] : problemViolations(answer);
           if (problems.length > 0) failures.push(`?${text.slice(0, 200)} → ${problems.join(', ')}: ${answer.text.slice(0, 200)}`);
           return problems.length === 0;
         }),
