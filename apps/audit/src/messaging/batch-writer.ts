@@ -1,6 +1,6 @@
 // Settles one batch of JetStream messages around a single Postgres transaction: ack after commit, nak on outage.
 import type { Logger } from '@hookmesh/logging';
-import { traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import type { AuditMetrics } from '../metrics';
 import { isDataError } from '../storage/postgres-errors';
@@ -56,9 +56,7 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
 
   const terminate = (msg: JsMsg, problem: string): void => {
     metrics.invalidMessages.inc(labels);
-    log.error({ stream, seq: msg.seq, subject: msg.subject, problem }, 'message cannot be stored; terminated');
-    // A bare term(): nats-server 2.9 ignores "+TERM <reason>" and would redeliver forever.
-    msg.term();
+    terminateMessage(msg, log, `${stream} message cannot be stored; terminated`, problem);
   };
 
   const writeAndAck = async (items: ReadonlyArray<Parsed<T>>): Promise<void> => {

@@ -3,15 +3,14 @@ import { AuditRecord, EventRecord, natsNames } from '@hookmesh/contracts';
 import type { Logger } from '@hookmesh/logging';
 import {
   AckPolicy,
+  decodeMessage,
   DeliverPolicy,
   nanos,
   runBatchConsumer,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   type RunningConsumer,
 } from '@hookmesh/messaging';
-import type { z } from 'zod';
 import type { AuditMetrics } from '../metrics';
 import { writeAuditRecords } from '../storage/audit-records';
 import type { AuditDb } from '../storage/database';
@@ -38,20 +37,6 @@ export interface AuditConsumerOptions {
 
 export interface AuditConsumers {
   stop(): Promise<void>;
-}
-
-function parseJson<S extends z.ZodType>(schema: S, msg: JsMsg): { ok: true; value: z.output<S> } | { ok: false; problem: string } {
-  let body: unknown;
-  try {
-    body = msg.json<unknown>();
-  } catch {
-    return { ok: false, problem: 'body is not JSON' };
-  }
-  const result = schema.safeParse(body);
-  if (result.success) return { ok: true, value: result.data };
-  // Paths and messages only: values may be customer payload.
-  const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-  return { ok: false, problem: problem.slice(0, 500) };
 }
 
 /** Starts both consumers; stop() stops pulling and waits for the batch in flight to settle. */
@@ -83,7 +68,7 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
       log,
       metrics,
       retryDelayMs,
-      parse: (msg) => parseJson(EventRecord, msg),
+      parse: (msg) => decodeMessage(EventRecord, msg),
       write: (items) =>
         db.transaction().execute((trx) =>
           writeEvents(
@@ -112,7 +97,7 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
       log,
       metrics,
       retryDelayMs,
-      parse: (msg) => parseJson(AuditRecord, msg),
+      parse: (msg) => decodeMessage(AuditRecord, msg),
       write: (items) =>
         db.transaction().execute((trx) =>
           writeAuditRecords(

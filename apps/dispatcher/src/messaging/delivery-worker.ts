@@ -7,7 +7,7 @@ import {
   type DeliveryHeldRecord,
   type SealingKey,
 } from '@hookmesh/contracts';
-import { traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
@@ -78,8 +78,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
   const { view, localDisables, circuit, slots, held, publishers, metrics, log, settings } = deps;
 
   return async function deliver(msg: JsMsg): Promise<void> {
-    const task = parseTask(msg, log);
-    if (task === undefined) return;
+    const decoded = decodeMessage(DeliveryTask, msg);
+    if (!decoded.ok) {
+      terminateMessage(msg, log, 'dropping malformed delivery task', decoded.problem);
+      return;
+    }
+    const task = decoded.value;
     const now = deps.now();
 
     // 1. Not due yet: JetStream keeps the schedule (nak with the remaining delay), never a timer in this process.
@@ -380,20 +384,4 @@ function traceparentOf(span: Span): string | undefined {
   const spanContext = span.spanContext();
   if (!isSpanContextValid(spanContext)) return undefined;
   return `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
-}
-
-/** Parses a DELIVERIES message; one that can never be delivered is logged and terminated. */
-function parseTask(msg: JsMsg, log: Logger): DeliveryTask | undefined {
-  let raw: unknown;
-  try {
-    raw = msg.json();
-  } catch {
-    raw = undefined;
-  }
-  const parsed = DeliveryTask.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  log.error({ subject: msg.subject, seq: msg.seq, issues: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'dropping malformed delivery task');
-  // A bare term(): nats-server 2.9 ignores "+TERM <reason>".
-  msg.term();
-  return undefined;
 }

@@ -1,6 +1,6 @@
 // Fan-out: one EVENTS message becomes one DeliveryTask per active callback of its account and type.
 import { EventRecord } from '@hookmesh/contracts';
-import { traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, isSpanContextValid, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -32,8 +32,12 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
   const { view, localDisables, publishers, log, tracer } = deps;
 
   return async function fanOut(msg: JsMsg): Promise<void> {
-    const event = parseEvent(msg, log);
-    if (event === undefined) return;
+    const decoded = decodeMessage(EventRecord, msg);
+    if (!decoded.ok) {
+      terminateMessage(msg, log, 'dropping malformed event record', decoded.problem);
+      return;
+    }
+    const event = decoded.value;
     const parent = traceContextFromHeaders(msg.headers);
     await tracer.startActiveSpan(
       `fanout ${event.message_type}`,
@@ -68,20 +72,4 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
       },
     );
   };
-}
-
-/** Parses an EVENTS message; a message that can never be fanned out is logged and terminated. */
-function parseEvent(msg: JsMsg, log: Logger): EventRecord | undefined {
-  let raw: unknown;
-  try {
-    raw = msg.json();
-  } catch {
-    raw = undefined;
-  }
-  const parsed = EventRecord.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  log.error({ subject: msg.subject, seq: msg.seq, issues: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'dropping malformed event record');
-  // A bare term(): nats-server 2.9 ignores "+TERM <reason>".
-  msg.term();
-  return undefined;
 }

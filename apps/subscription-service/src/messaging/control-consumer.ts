@@ -2,12 +2,13 @@
 import { ControlCommand, type DisableCallbackCommand, type NatsNames } from '@hookmesh/contracts';
 import {
   AckPolicy,
+  decodeMessage,
   DeliverPolicy,
   nanos,
   runConsumer,
+  terminateMessage,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   type RunningConsumer,
 } from '@hookmesh/messaging';
 import type { Kysely } from 'kysely';
@@ -43,14 +44,6 @@ export interface ControlConsumerOptions {
   now?: () => Date;
 }
 
-function decode(msg: JsMsg): unknown {
-  try {
-    return msg.json<unknown>();
-  } catch {
-    return undefined;
-  }
-}
-
 /** Starts the supervised CONTROL consumer; a command is acked only after Postgres stored its effect. */
 export function startControlConsumer(options: ControlConsumerOptions): RunningConsumer {
   const { db, log, metrics, publisher, names, now = () => new Date() } = options;
@@ -68,15 +61,13 @@ export function startControlConsumer(options: ControlConsumerOptions): RunningCo
     log,
     concurrency: 4,
     async handle(msg) {
-      const parsed = ControlCommand.safeParse(decode(msg));
-      if (!parsed.success) {
+      const decoded = decodeMessage(ControlCommand, msg);
+      if (!decoded.ok) {
         metrics.controlCommands.inc({ command: 'unknown', outcome: 'malformed' });
-        log.error({ subject: msg.subject, seq: msg.seq, issues: parsed.error.issues.length }, 'dropping malformed CONTROL command');
-        // A bare term(): nats-server 2.9 ignores "+TERM <reason>" and would redeliver forever.
-        msg.term();
+        terminateMessage(msg, log, 'dropping malformed CONTROL command', decoded.problem);
         return;
       }
-      const command = parsed.data;
+      const command = decoded.value;
       // A throw (Postgres down) naks with a delay in runConsumer: the command waits, it is not lost.
       const outcome = await applyDisableCallback(db, command, now());
       metrics.controlCommands.inc({ command: command.command, outcome });

@@ -1,0 +1,26 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Parses a message's JSON body with a schema; a problem names paths and messages only (values may be customer payload). */
+export function decodeMessage<S extends z.ZodType>(schema: S, msg: Pick<JsMsg, 'json'>): Decoded<z.output<S>> {
+  let body: unknown;
+  try {
+    body = msg.json<unknown>();
+  } catch {
+    return { ok: false, problem: 'body is not JSON' };
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return { ok: true, value: result.data };
+  const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+  return { ok: false, problem: problem.slice(0, 500) };
+}
+
+/** Logs and terminates a message that can never be processed, so it is not redelivered forever. */
+export function terminateMessage(msg: JsMsg, log: Logger, reason: string, problem: string): void {
+  log.error({ subject: msg.subject, seq: msg.seq, problem }, reason);
+  // A bare term(): nats-server 2.9 ignores "+TERM <reason>" and would redeliver the message forever.
+  msg.term();
+}
