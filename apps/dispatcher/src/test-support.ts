@@ -1,7 +1,8 @@
 // Integration-test helpers (imported by *.int.test.ts only): a real dispatcher on its own stream prefix,
 // callbacks written into the KV bucket, events published to EVENTS, local HTTP(S) receivers, and stream readers.
 import {
-  AuditRecord,
+  AuditMessage,
+  auditRecordsOf,
   ControlCommand,
   eventMsgId,
   eventTypes,
@@ -10,6 +11,7 @@ import {
   newMessageId,
   parseSecretsKey,
   sealSecret,
+  type AuditRecord,
   type CallbackState,
   type EventRecord,
   type HoldState,
@@ -213,9 +215,10 @@ export async function readStream<S extends z.ZodType>(harness: NatsHarness, stre
   return out;
 }
 
-/** The audit records of one account, in stream order. */
-export function auditOf(harness: NatsHarness, account: string): Promise<AuditRecord[]> {
-  return readStream(harness, harness.names.streams.audit, `${harness.names.root}.audit.${account}.>`, AuditRecord);
+/** The audit records of one account, in stream order (a batch's records in their order within it). */
+export async function auditOf(harness: NatsHarness, account: string): Promise<AuditRecord[]> {
+  const messages = await readStream(harness, harness.names.streams.audit, `${harness.names.root}.audit.${account}.>`, AuditMessage);
+  return messages.flatMap(auditRecordsOf);
 }
 
 /** The attempt records of one account, in stream order. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { validate, version } from 'uuid';
 import { eventTypes } from './events';
-import { AuditRecord, CallbackState, ControlCommand, deliveryIdFor, DeliveryTask, deliveryTaskMsgId, eventMsgId, newMessageId } from './messages';
+import { AUDIT_BATCH_MAX_RECORDS, AuditBatchEnvelope, AuditMessage, AuditRecord, auditRecordsOf, CallbackState, ControlCommand, deliveryIdFor, DeliveryTask, deliveryTaskMsgId, eventMsgId, newMessageId } from './messages';
 
 const sealed = { kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA', ct: 'abc' };
 
@@ -68,6 +68,31 @@ describe('AuditRecord', () => {
 
   it('requires requested_by on a redelivery request', () => {
     expect(AuditRecord.safeParse({ kind: 'redelivery_requested', ...identity, series: 1, requested_at: '2024-05-01T00:00:00Z' }).success).toBe(false);
+  });
+});
+
+describe('AuditMessage', () => {
+  const identity = { delivery_id: deliveryIdFor('m1', 'cb1'), message_id: 'm1', account: 'acme', callback_id: 'cb1', message_type: 'orderEvent', series: 0 };
+  const created = { kind: 'delivery_created', ...identity, created_at: '2024-05-01T00:00:00.000Z' } as const;
+  const held = { kind: 'delivery_held', ...identity, attempt: 1, reason: 'hold', held_at: '2024-05-01T00:00:01.000Z', next_attempt_at: null } as const;
+  const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+  it('reads a single record and a batch to the same records, in order', () => {
+    expect(auditRecordsOf(AuditMessage.parse(created))).toEqual([created]);
+    const batch = AuditMessage.parse({ kind: 'batch', entries: [{ record: created, traceparent }, { record: held }] });
+    expect(auditRecordsOf(batch)).toEqual([created, held]);
+  });
+
+  it('refuses an empty batch, an oversized one and a malformed traceparent', () => {
+    expect(AuditMessage.safeParse({ kind: 'batch', entries: [] }).success).toBe(false);
+    const entries = Array.from({ length: AUDIT_BATCH_MAX_RECORDS + 1 }, () => ({ record: created }));
+    expect(AuditMessage.safeParse({ kind: 'batch', entries }).success).toBe(false);
+    expect(AuditMessage.safeParse({ kind: 'batch', entries: [{ record: created, traceparent: 'nope' }] }).success).toBe(false);
+  });
+
+  it('leaves each record of a batch envelope for the reader to check on its own', () => {
+    const envelope = AuditBatchEnvelope.parse({ kind: 'batch', entries: [{ record: created }, { record: { kind: 'attempt' } }] });
+    expect(envelope.entries.map((entry) => AuditRecord.safeParse(entry.record).success)).toEqual([true, false]);
   });
 });
 

@@ -9,6 +9,7 @@ describe('natsNames', () => {
     expect(names.eventSubject('acme', 'orderEvent')).toBe('hookmesh.events.acme.orderEvent');
     expect(names.deliverySubject('acme', 'cb-1')).toBe('hookmesh.deliveries.acme.cb-1');
     expect(names.auditSubject('acme', 'attempt')).toBe('hookmesh.audit.acme.attempt');
+    expect(names.auditBatchSubject('acme')).toBe('hookmesh.audit.acme.batch');
     expect(names.controlSubject('acme', 'disable_callback')).toBe('hookmesh.control.acme.disable_callback');
     expect(names.consumers.dispatcherFanout).toBe('dispatcher-fanout');
     expect(names.kv.bucket).toBe('hookmesh_subscriptions');

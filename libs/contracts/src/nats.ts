@@ -50,6 +50,8 @@ export interface NatsNames {
   eventSubject(account: string, messageType: MessageType): string;
   deliverySubject(account: string, callbackId: string): string;
   auditSubject(account: string, kind: AuditKind): string;
+  /** Subject of an AuditBatch of one account's records. */
+  auditBatchSubject(account: string): string;
   controlSubject(account: string, command: ControlCommand['command']): string;
   /** Every event of one account, e.g. for a consumer filter. */
   accountEventsFilter(account: string): string;
@@ -95,6 +97,7 @@ export function natsNames(prefix = ''): NatsNames {
     eventSubject: (acc, messageType) => `${root}.events.${account(acc)}.${token('message type', messageType)}`,
     deliverySubject: (acc, callbackId) => `${root}.deliveries.${account(acc)}.${token('callback id', callbackId)}`,
     auditSubject: (acc, kind) => `${root}.audit.${account(acc)}.${token('audit kind', kind)}`,
+    auditBatchSubject: (acc) => `${root}.audit.${account(acc)}.batch`,
     controlSubject: (acc, command) => `${root}.control.${account(acc)}.${token('control command', command)}`,
     accountEventsFilter: (acc) => `${root}.events.${account(acc)}.*`,
   };

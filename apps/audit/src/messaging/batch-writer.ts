@@ -1,116 +1,175 @@
-// Settles one batch of JetStream messages around a single Postgres transaction: ack after commit, nak on outage.
+// Settles batches of JetStream messages around Postgres transactions: ack after commit, nak on outage.
 import type { Logger } from '@hookmesh/logging';
-import { terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
-import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import { terminateMessage, type JsMsg } from '@hookmesh/messaging';
+import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import type { AuditMetrics } from '../metrics';
 import { isDataError } from '../storage/postgres-errors';
 
+/** One record read from a message, with the trace context it was produced in. */
 export interface Parsed<T> {
   msg: JsMsg;
   value: T;
+  parent: Context;
+}
+
+/** What one message holds: its records (one, or a batch's), and a problem text for each part that does not fit. */
+export interface ParsedMessage<T> {
+  values: Array<{ value: T; parent: Context }>;
+  /** Error texts, never payload content. */
+  problems: string[];
 }
 
 export interface BatchWriterOptions<T> {
   /** Label for logs and metrics: "events" or "audit". */
   stream: string;
-  /** Reads a message; returns an error text (never payload content) when it does not match the contract. */
-  parse(msg: JsMsg): { ok: true; value: T } | { ok: false; problem: string };
+  /** Reads a message into its records. */
+  parse(msg: JsMsg): ParsedMessage<T>;
   /** Writes every item in one transaction; returns rows new and already stored. */
   write(items: ReadonlyArray<Parsed<T>>): Promise<{ inserted: number; alreadyStored: number }>;
+  /** Most records per transaction; a message's records are never split across two. */
+  maxRecordsPerWrite: number;
   /** How long JetStream waits before redelivering a batch that could not be written. */
   retryDelayMs: number;
   log: Logger;
   metrics: AuditMetrics;
 }
 
+/** The records of one message: the message is acked once all of them are stored (or found unstorable). */
+interface MessageItems<T> {
+  msg: JsMsg;
+  items: Array<Parsed<T>>;
+}
+
 const tracer = trace.getTracer('hookmesh-audit');
 
-function linkOf(msg: JsMsg): Link[] {
-  const context = trace.getSpanContext(traceContextFromHeaders(msg.headers));
-  return context === undefined ? [] : [{ context }];
+function linkOf(parent: Context): Link[] {
+  const context = trace.getSpanContext(parent);
+  return context === undefined || !isSpanContextValid(context) ? [] : [{ context }];
 }
 
 /**
- * One short span per stored message, child of the message's own trace (the event's, via the
- * dispatcher's attempt span): the batch span can only link to many traces, and an operator
- * following one event in Jaeger must see where its audit write ended.
+ * One short span per stored record, child of the record's own trace (the event's, via the dispatcher's attempt
+ * span): the batch span can only link to many traces, and an operator following one event in Jaeger must see
+ * where its audit write ended.
  */
-function recordStoredSpans(msgs: readonly JsMsg[], stream: string, startTime: number): void {
-  for (const msg of msgs) {
-    const parent = traceContextFromHeaders(msg.headers);
-    const context = trace.getSpanContext(parent);
-    if (context === undefined || !isSpanContextValid(context)) continue;
+function recordStoredSpans<T>(items: ReadonlyArray<Parsed<T>>, stream: string, startTime: number): void {
+  for (const { msg, parent } of items) {
+    if (linkOf(parent).length === 0) continue;
     tracer.startSpan(`audit store ${stream}`, { kind: SpanKind.CONSUMER, startTime, attributes: { 'messaging.destination.name': stream, 'messaging.message.id': msg.seq } }, parent).end();
   }
 }
 
+/** Splits messages into groups of at most `max` records, keeping each message's records together. */
+function chunksOf<T>(messages: ReadonlyArray<MessageItems<T>>, max: number): Array<Array<MessageItems<T>>> {
+  const chunks: Array<Array<MessageItems<T>>> = [];
+  let current: Array<MessageItems<T>> = [];
+  let size = 0;
+  for (const message of messages) {
+    if (current.length > 0 && size + message.items.length > max) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(message);
+    size += message.items.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /**
- * Returns the handleBatch of runBatchConsumer. A message is acked only after the transaction holding its row
- * committed. When Postgres fails, the whole batch is nak-ed with a delay and comes back (nothing lost; the
- * unique keys make the retry write nothing twice). When the data itself is refused, messages are retried one
- * by one so only the unstorable ones are terminated, instead of blocking the stream forever.
+ * Returns the handleBatch of runBatchConsumer. A message is acked only after the transaction holding its rows
+ * committed. When Postgres fails, the messages not yet stored are nak-ed with a delay and come back (nothing lost;
+ * the unique keys make the retry write nothing twice). When the data itself is refused, records are retried one
+ * by one so only the unstorable ones are dropped (logged and counted), instead of blocking the stream forever.
  */
 export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsMsg[]) => Promise<void> {
   const { stream, log, metrics } = options;
   const labels = { stream };
 
-  const terminate = (msg: JsMsg, problem: string): void => {
+  const dropRecord = (msg: JsMsg, problem: string): void => {
     metrics.invalidMessages.inc(labels);
-    terminateMessage(msg, log, `${stream} message cannot be stored; terminated`, problem);
+    log.error({ stream, subject: msg.subject, seq: msg.seq, problem }, `${stream} record cannot be stored; dropped`);
   };
 
-  const writeAndAck = async (items: ReadonlyArray<Parsed<T>>): Promise<void> => {
+  const write = async (items: ReadonlyArray<Parsed<T>>): Promise<void> => {
     const timer = metrics.batchDuration.startTimer(labels);
     const startTime = Date.now();
     const result = await options.write(items);
     timer();
-    recordStoredSpans(items.map((item) => item.msg), stream, startTime);
-    for (const { msg } of items) msg.ack();
+    recordStoredSpans(items, stream, startTime);
     metrics.rowsWritten.inc(labels, result.inserted);
     metrics.alreadyStored.inc(labels, result.alreadyStored);
   };
 
-  const retryLater = (items: ReadonlyArray<Parsed<T>>, error: unknown, reason: string): void => {
+  const retryLater = (messages: ReadonlyArray<MessageItems<T>>, error: unknown, reason: string): void => {
     metrics.batchFailures.inc({ stream, reason });
-    log.warn({ stream, size: items.length, retry_in_ms: options.retryDelayMs, err: error }, 'batch not stored; left for redelivery');
-    for (const { msg } of items) msg.nak(options.retryDelayMs);
+    log.warn({ stream, size: messages.length, retry_in_ms: options.retryDelayMs, err: error }, 'batch not stored; left for redelivery');
+    for (const { msg } of messages) msg.nak(options.retryDelayMs);
+  };
+
+  /** Writes one chunk; false when Postgres is out and the rest should wait for redelivery too. */
+  const writeChunk = async (chunk: ReadonlyArray<MessageItems<T>>, later: ReadonlyArray<MessageItems<T>>): Promise<boolean> => {
+    try {
+      await write(chunk.flatMap((message) => message.items));
+      for (const { msg } of chunk) msg.ack();
+      return true;
+    } catch (error) {
+      if (!isDataError(error)) {
+        retryLater([...chunk, ...later], error, 'postgres');
+        return false;
+      }
+    }
+    // Some record is unstorable: find it by writing one record per transaction.
+    for (const [index, message] of chunk.entries()) {
+      for (const item of message.items) {
+        try {
+          await write([item]);
+        } catch (single) {
+          if (!isDataError(single)) {
+            retryLater([...chunk.slice(index), ...later], single, 'postgres');
+            return false;
+          }
+          dropRecord(message.msg, single instanceof Error ? single.message : String(single));
+        }
+      }
+      message.msg.ack();
+    }
+    return true;
   };
 
   return async (msgs) => {
-    const items: Array<Parsed<T>> = [];
+    const messages: Array<MessageItems<T>> = [];
     for (const msg of msgs) {
       if (msg.redelivered) metrics.redelivered.inc(labels);
       const parsed = options.parse(msg);
-      if (parsed.ok) items.push({ msg, value: parsed.value });
-      else terminate(msg, parsed.problem);
+      if (parsed.values.length === 0) {
+        metrics.invalidMessages.inc(labels);
+        terminateMessage(msg, log, `${stream} message cannot be stored; terminated`, parsed.problems.join('; ') || 'no records');
+        continue;
+      }
+      for (const problem of parsed.problems) dropRecord(msg, problem);
+      messages.push({ msg, items: parsed.values.map(({ value, parent }) => ({ msg, value, parent })) });
     }
-    if (items.length === 0) return;
+    if (messages.length === 0) return;
 
-    await tracer.startActiveSpan(`audit write ${stream}`, { links: msgs.flatMap(linkOf), attributes: { 'messaging.batch.message_count': items.length } }, async (span) => {
-      try {
-        await writeAndAck(items);
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        if (!isDataError(error)) {
-          retryLater(items, error, 'postgres');
-          return;
-        }
-        // Some row is unstorable: find it by writing one message per transaction.
-        for (const [index, item] of items.entries()) {
-          try {
-            await writeAndAck([item]);
-          } catch (single) {
-            if (isDataError(single)) {
-              terminate(item.msg, single instanceof Error ? single.message : String(single));
-            } else {
-              retryLater(items.slice(index), single, 'postgres');
+    const count = messages.reduce((sum, message) => sum + message.items.length, 0);
+    await tracer.startActiveSpan(
+      `audit write ${stream}`,
+      { links: messages.flatMap((message) => message.items.flatMap((item) => linkOf(item.parent))), attributes: { 'messaging.batch.message_count': count } },
+      async (span) => {
+        try {
+          const chunks = chunksOf(messages, options.maxRecordsPerWrite);
+          for (const [index, chunk] of chunks.entries()) {
+            if (!(await writeChunk(chunk, chunks.slice(index + 1).flat()))) {
+              span.setStatus({ code: SpanStatusCode.ERROR });
               return;
             }
           }
+        } finally {
+          span.end();
         }
-      } finally {
-        span.end();
-      }
-    });
+      },
+    );
   };
 }

@@ -103,4 +103,27 @@ describe('audit consumers (real JetStream, real Postgres)', () => {
     const metrics = await h.registry.getSingleMetricAsString('hookmesh_audit_invalid_messages_total');
     expect(metrics).toContain('hookmesh_audit_invalid_messages_total{stream="events"} 2');
   });
+
+  it('stores the records of a dispatcher batch, dropping alone a record that breaks the contract or cannot be stored', async () => {
+    const kept = deliveryRef(ACCOUNT, newMessageId(), 'cb-batch', 'orderEvent');
+    const refused = deliveryRef(ACCOUNT, newMessageId(), 'cb-batch', 'orderEvent');
+    const keptAttempt = attemptRecord(kept, { attempt: 1, startedAt: '2026-04-01T00:00:01.000Z', latencyMs: 12, statusCode: 200 });
+    // Postgres text refuses \u0000 and the url is stored as given: this record can never be written.
+    const unstorable = { ...attemptRecord(refused, { attempt: 1, startedAt: '2026-04-01T00:00:02.000Z', latencyMs: 9, statusCode: 200 }), url: 'https://client.com/\u0000' };
+    const entries = [{ record: createdRecord(kept, '2026-04-01T00:00:00.000Z') }, { record: { kind: 'attempt', delivery_id: 'nope' } }, { record: unstorable }, { record: keptAttempt }];
+    const before = await h.registry.getSingleMetricAsString('hookmesh_audit_invalid_messages_total');
+    await publishJson(h.js, h.names.auditBatchSubject(ACCOUNT), { kind: 'batch', entries }, { msgID: `batch-${kept.messageId}` });
+    await publishJson(h.js, h.names.auditBatchSubject(ACCOUNT), { kind: 'batch', entries: [] }, { msgID: `empty-${kept.messageId}` });
+
+    await waitFor(async () => (await h.directDb.selectFrom('attempts').select('delivery_id').where('delivery_id', '=', kept.deliveryId).executeTakeFirst()) !== undefined, {
+      label: 'the kept attempt',
+    });
+    await waitFor(async () => (await h.jsm.consumers.info(h.names.streams.audit, h.names.consumers.auditRecords)).num_ack_pending === 0, { label: 'everything settled' });
+    const delivery = await h.directDb.selectFrom('deliveries').select(['status', 'attempts_count']).where('id', '=', kept.deliveryId).executeTakeFirstOrThrow();
+    expect(delivery).toEqual({ status: 'delivered', attempts_count: 1 });
+    expect(await h.directDb.selectFrom('attempts').select('delivery_id').where('delivery_id', '=', refused.deliveryId).executeTakeFirst()).toBeUndefined();
+    const invalid = (text: string) => Number(/hookmesh_audit_invalid_messages_total\{stream="audit"\} (\d+)/.exec(text)?.[1] ?? 0);
+    // The broken record, the unstorable one, and the empty batch.
+    expect(invalid(await h.registry.getSingleMetricAsString('hookmesh_audit_invalid_messages_total')) - invalid(before)).toBe(3);
+  });
 });

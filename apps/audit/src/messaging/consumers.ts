@@ -1,5 +1,5 @@
 // The two durable consumers that fill the audit log: EVENTS → events, AUDIT → attempts/holds/redeliveries/deliveries.
-import { AuditRecord, EventRecord, natsNames } from '@hookmesh/contracts';
+import { EventRecord, natsNames } from '@hookmesh/contracts';
 import type { Logger } from '@hookmesh/logging';
 import {
   AckPolicy,
@@ -7,6 +7,7 @@ import {
   DeliverPolicy,
   nanos,
   runBatchConsumer,
+  traceContextFromHeaders,
   type JetStreamClient,
   type JetStreamManager,
   type RunningConsumer,
@@ -15,6 +16,7 @@ import type { AuditMetrics } from '../metrics';
 import { writeAuditRecords } from '../storage/audit-records';
 import type { AuditDb } from '../storage/database';
 import { writeEvents } from '../storage/event-log';
+import { decodeAuditMessage } from './audit-message';
 import { createBatchWriter } from './batch-writer';
 
 export interface AuditConsumerOptions {
@@ -68,7 +70,11 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
       log,
       metrics,
       retryDelayMs,
-      parse: (msg) => decodeMessage(EventRecord, msg),
+      maxRecordsPerWrite: options.batchSize,
+      parse: (msg) => {
+        const decoded = decodeMessage(EventRecord, msg);
+        return decoded.ok ? { values: [{ value: decoded.value, parent: traceContextFromHeaders(msg.headers) }], problems: [] } : { values: [], problems: [decoded.problem] };
+      },
       write: (items) =>
         db.transaction().execute((trx) =>
           writeEvents(
@@ -97,7 +103,8 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
       log,
       metrics,
       retryDelayMs,
-      parse: (msg) => decodeMessage(AuditRecord, msg),
+      maxRecordsPerWrite: options.batchSize,
+      parse: decodeAuditMessage,
       write: (items) =>
         db.transaction().execute((trx) =>
           writeAuditRecords(

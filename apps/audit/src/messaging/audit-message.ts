@@ -1,0 +1,39 @@
+// Reads an AUDIT message, a single record or a dispatcher's batch, into records with their own trace contexts.
+import { AuditBatchEnvelope, AuditRecord } from '@hookmesh/contracts';
+import { decodeMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { context, propagation } from '@opentelemetry/api';
+import type { ParsedMessage } from './batch-writer';
+
+function isBatch(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'batch';
+}
+
+/**
+ * A batch's records are checked one by one, so a record that does not fit is dropped alone; a batch whose
+ * envelope does not fit, or a single record that does not, yields no records and the message is terminated.
+ */
+export function decodeAuditMessage(msg: Pick<JsMsg, 'json' | 'headers'>): ParsedMessage<AuditRecord> {
+  let body: unknown;
+  try {
+    body = msg.json<unknown>();
+  } catch {
+    return { values: [], problems: ['body is not JSON'] };
+  }
+  if (!isBatch(body)) {
+    const single = decodeMessage(AuditRecord, { json: <T>() => body as T });
+    return single.ok ? { values: [{ value: single.value, parent: traceContextFromHeaders(msg.headers) }], problems: [] } : { values: [], problems: [single.problem] };
+  }
+  const envelope = decodeMessage(AuditBatchEnvelope, { json: <T>() => body as T });
+  if (!envelope.ok) return { values: [], problems: [`batch: ${envelope.problem}`] };
+  const parsed: ParsedMessage<AuditRecord> = { values: [], problems: [] };
+  for (const [index, entry] of envelope.value.entries.entries()) {
+    const record = decodeMessage(AuditRecord, { json: <T>() => entry.record as T });
+    if (!record.ok) {
+      parsed.problems.push(`entries.${index}.record: ${record.problem}`);
+      continue;
+    }
+    const parent = entry.traceparent === undefined ? context.active() : propagation.extract(context.active(), { traceparent: entry.traceparent });
+    parsed.values.push({ value: record.value, parent });
+  }
+  return parsed;
+}
