@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { buildDeliveryEnvelope, DeliveryEnvelope } from './envelope';
-import { eventTypes } from './events';
+import { buildDeliveryEnvelope, DeliveryEnvelope, deliveryEnvelopeOfChecked } from './envelope';
+import { eventTypes, MESSAGE_TYPES } from './events';
 
 const orderEnvelope = () => ({ ...structuredClone(eventTypes.orderEvent.example), api_version: '1.0' });
 
@@ -43,5 +43,15 @@ describe('buildDeliveryEnvelope', () => {
 
   it('throws when data does not fit the message type', () => {
     expect(() => buildDeliveryEnvelope({ ...base, data: [{ order_id: 'x' }] })).toThrow(z.ZodError);
+  });
+});
+
+describe('deliveryEnvelopeOfChecked', () => {
+  it.each([...MESSAGE_TYPES])('serialises %s data as ingest stored it to the same bytes as the validated envelope', (messageType) => {
+    // What ingest stores is the parse output of the same schema, so checking it again changes nothing.
+    const stored = DeliveryEnvelope.parse({ ...structuredClone(eventTypes[messageType].example), api_version: '1.0' }).data;
+    const input = { callbackUrl: 'https://client.example/hook', messageType, messageId: 'm-1', data: stored, token: 'tok' };
+    expect(JSON.stringify(deliveryEnvelopeOfChecked(input))).toBe(JSON.stringify(buildDeliveryEnvelope(input)));
+    expect(JSON.stringify(deliveryEnvelopeOfChecked({ ...input, token: undefined }))).toBe(JSON.stringify(buildDeliveryEnvelope({ ...input, token: undefined })));
   });
 });

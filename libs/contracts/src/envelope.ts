@@ -49,3 +49,19 @@ export function buildDeliveryEnvelope(input: DeliveryEnvelopeInput): DeliveryEnv
     data: input.data,
   });
 }
+
+/**
+ * The same envelope in the same wire key order, without checking `data` again: for data that was checked where it
+ * entered (event-ingest validates every event against its type before storing it, and nothing else writes EVENTS).
+ * Re-validating it on every attempt was ~7 % of the dispatcher's CPU in the end-to-end benchmark.
+ */
+export function deliveryEnvelopeOfChecked(input: DeliveryEnvelopeInput): DeliveryEnvelope {
+  return {
+    callback_url: input.callbackUrl,
+    message_type: input.messageType,
+    message_id: input.messageId,
+    api_version: '1.0',
+    ...(input.token === undefined ? {} : { token: input.token }),
+    data: input.data,
+  } as DeliveryEnvelope;
+}

@@ -10,7 +10,7 @@ import {
 } from '@hookmesh/contracts';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { openCallbackCredentials } from './credentials';
+import { createCredentialsCache, openCallbackCredentials } from './credentials';
 import { buildDeliveryRequest } from './delivery-request';
 
 const keys = parseSecretsKey(`k1:${randomBytes(32).toString('base64')}`);
@@ -123,18 +123,19 @@ describe('buildDeliveryRequest', () => {
     expect(request.headers).not.toHaveProperty('traceparent');
   });
 
-  it('refuses data that does not fit its message type', () => {
-    expect(() =>
-      buildDeliveryRequest({
-        task: { ...task, event: { ...task.event, data: { not: 'an order list' } } },
-        callbackUrl: 'https://client.example.com/hook',
-        credentials: { token: undefined, secrets: [generateSecret()] },
-        headerNames: deliveryHeaderNames(),
-        userAgent: 'Hookmesh-Webhook/1.0',
-        now,
-        traceparent: undefined,
-      }),
-    ).toThrow();
+  it('sends the data as event-ingest stored it, in the envelope’s wire key order', () => {
+    const request = buildDeliveryRequest({
+      task,
+      callbackUrl: 'https://client.example.com/hook',
+      credentials: { token: 'verify-me', secrets: [generateSecret()] },
+      headerNames: deliveryHeaderNames(),
+      userAgent: 'Hookmesh-Webhook/1.0',
+      now,
+      traceparent: undefined,
+    });
+    const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['callback_url', 'message_type', 'message_id', 'api_version', 'token', 'data']);
+    expect(body['data']).toEqual(task.event.data);
   });
 });
 
@@ -148,5 +149,22 @@ describe('openCallbackCredentials', () => {
   it('throws when the sealing key is not configured', () => {
     const otherKeys = parseSecretsKey(`k9:${randomBytes(32).toString('base64')}`);
     expect(() => openCallbackCredentials(callback([{ secret: sealSecret(generateSecret(), key) }]), otherKeys, now)).toThrow(/no key with id/);
+  });
+});
+
+describe('createCredentialsCache', () => {
+  it('opens a state once, follows a new state object, and reopens when a rotated-out secret’s overlap ends', () => {
+    const [fresh, old] = [generateSecret(), generateSecret()];
+    const overlapEnds = new Date(now.getTime() + 60_000);
+    const state = callback([{ secret: sealSecret(fresh, key) }, { secret: sealSecret(old, key), expires_at: overlapEnds.toISOString() }], 'tok');
+    const credentialsOf = createCredentialsCache(keys);
+
+    const first = credentialsOf(state, now);
+    expect(first).toEqual({ token: 'tok', secrets: [fresh, old] });
+    expect(credentialsOf(state, new Date(now.getTime() + 59_999))).toBe(first);
+    expect(credentialsOf(state, overlapEnds)).toEqual({ token: 'tok', secrets: [fresh] });
+
+    const rotated = callback([{ secret: sealSecret(generateSecret(), key) }]);
+    expect(credentialsOf(rotated, now)).not.toEqual(first);
   });
 });

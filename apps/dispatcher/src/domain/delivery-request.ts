@@ -2,7 +2,7 @@
 import {
   TRACEPARENT_HEADER,
   bodyHmacBase64,
-  buildDeliveryEnvelope,
+  deliveryEnvelopeOfChecked,
   standardWebhookHeaders,
   type DeliveryHeaderNames,
   type DeliveryTask,
@@ -29,12 +29,12 @@ export interface DeliveryRequest {
 
 /**
  * Builds the envelope, serialises it once and signs those bytes: the body HMAC with the newest live secret,
- * webhook-signature with one v1 signature per live secret. Throws a ZodError when the event's data does not
- * fit its message type (such a delivery can never succeed).
+ * webhook-signature with one v1 signature per live secret.
  */
 export function buildDeliveryRequest(input: DeliveryRequestInput): DeliveryRequest {
   const { task, credentials, headerNames } = input;
-  const envelope = buildDeliveryEnvelope({
+  // event-ingest validated the data against its type before storing it; it is not checked again per attempt.
+  const envelope = deliveryEnvelopeOfChecked({
     callbackUrl: input.callbackUrl,
     messageType: task.event.message_type,
     messageId: task.event.message_id,

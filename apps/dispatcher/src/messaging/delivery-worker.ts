@@ -12,11 +12,10 @@ import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Logger } from 'pino';
-import { ZodError } from 'zod';
 import { attemptRecord, heldRecord } from '../domain/audit-records';
 import type { CallbackSlots } from '../domain/callback-slots';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
-import { openCallbackCredentials } from '../domain/credentials';
+import { createCredentialsCache } from '../domain/credentials';
 import { buildDeliveryRequest } from '../domain/delivery-request';
 import type { HeldDeliveries } from '../domain/held-deliveries';
 import type { LocalDisables } from '../domain/local-disables';
@@ -76,6 +75,7 @@ interface AttemptReport {
 /** Returns the DELIVERIES message handler (run by runConsumer with the overall concurrency). */
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => Promise<void> {
   const { view, localDisables, circuit, slots, held, publishers, metrics, log, settings } = deps;
+  const credentialsOf = createCredentialsCache(deps.secretsKeys);
 
   return async function deliver(msg: JsMsg): Promise<void> {
     const decoded = decodeMessage(DeliveryTask, msg);
@@ -200,7 +200,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
         }
         if (disableReason !== undefined) stored.push(disableCallback(task, disableReason, settledAt));
         await Promise.all(stored);
-        msg.ack();
+        publishers.ack(msg);
 
         metrics.deliveries.inc({ outcome: settlement.outcome });
         metrics.attemptDuration.observe({ outcome: settlement.outcome }, report.latencyMs / 1000);
@@ -238,17 +238,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
       request = buildDeliveryRequest({
         task,
         callbackUrl: callback.url,
-        credentials: openCallbackCredentials(callback, deps.secretsKeys, startedAt),
+        credentials: credentialsOf(callback, startedAt),
         headerNames: settings.headerNames,
         userAgent: settings.userAgent,
         now: startedAt,
         traceparent: traceparentOf(span),
       });
     } catch (error) {
-      // Data that does not fit its type never will; a secret we cannot open might after a key fix, so that one retries.
-      const permanent = error instanceof ZodError;
-      const errorMessage = permanent ? 'event data does not match its message type; not attempted' : `could not prepare the request: ${(error as Error).message}`;
-      return { ...base, result: { kind: 'error', errorClass: 'other', permanent }, errorMessage };
+      // A secret we cannot open (key missing from HOOKMESH_SECRETS_KEY) may open after a configuration fix: retried.
+      return { ...base, result: { kind: 'error', errorClass: 'other' }, errorMessage: `could not prepare the request: ${(error as Error).message}` };
     }
 
     const timeoutMs = Math.min(settings.timeoutMs, callback.timeout_ms ?? Infinity);
@@ -327,7 +325,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
         traceId: null,
       }),
     );
-    msg.ack();
+    publishers.ack(msg);
     metrics.deliveries.inc({ outcome: 'failed' });
     log.info({ delivery_id: task.delivery_id, callback_id: task.callback_id, account: task.account, attempt: task.attempt, reason }, 'delivery settled without an attempt');
   }

@@ -60,7 +60,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
           // publishJson injects the active context (this span), so every attempt span is its child.
           await Promise.all(plan.flatMap((planned) => [publishers.deliveryTask(planned.task), publishers.auditRecord(planned.created)]));
           deps.metrics.tasksPublished.inc(plan.length);
-          msg.ack();
+          publishers.ack(msg);
           log.debug({ message_id: event.message_id, account: event.account, deliveries: plan.length }, 'event fanned out');
         } catch (error) {
           span.recordException(error as Error);

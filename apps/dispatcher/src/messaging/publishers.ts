@@ -1,13 +1,20 @@
 // Everything the dispatcher publishes, each with the Nats-Msg-Id that makes a repeat after a crash harmless.
-import { auditMsgId, deliveryTaskMsgId, type AuditRecord, type ControlCommand, type DeliveryTask, type NatsNames } from '@hookmesh/contracts';
-import { publishJson, type JetStreamClient, type PubAck } from '@hookmesh/messaging';
+import { deliveryTaskMsgId, type AuditRecord, type ControlCommand, type DeliveryTask, type NatsNames } from '@hookmesh/contracts';
+import { publishJson, type JetStreamClient, type JsMsg, type PubAck } from '@hookmesh/messaging';
 import { context } from '@opentelemetry/api';
+import { createAuditBatcher } from './audit-batcher';
 
 export interface DispatcherPublishers {
   /** Stores a delivery task on DELIVERIES (fan-out id for series 0 attempt 1, else `<delivery>:<series>:<attempt>`). */
   deliveryTask(task: DeliveryTask): Promise<PubAck>;
-  /** Stores an audit record on AUDIT. */
-  auditRecord(record: AuditRecord): Promise<PubAck>;
+  /** Stores an audit record on AUDIT, batched with the others of its turn (audit-batcher.ts). */
+  auditRecord(record: AuditRecord): Promise<void>;
+  /**
+   * Acks at the end of the turn, together with the turn's publishes and other acks. nats.js flushes in a microtask
+   * after the first command, and acks that follow their PubAcks through a few promise hops each missed it: one
+   * socket write per ack, the largest item left in the dispatcher's profile (docs/benchmarks.md).
+   */
+  ack(msg: JsMsg): void;
   /** Asks the subscription-service, over CONTROL, to change a callback. */
   controlCommand(command: ControlCommand): Promise<PubAck>;
 }
@@ -47,7 +54,9 @@ export function createPublishers(js: JetStreamClient, names: NatsNames, timeoutM
   return {
     deliveryTask: (task) =>
       inThisTurn(() => publishJson(js, names.deliverySubject(task.account, task.callback_id), task, { msgID: deliveryTaskMsgId(task), timeoutMs })),
-    auditRecord: (record) => inThisTurn(() => publishJson(js, names.auditSubject(record.account, record.kind), record, { msgID: auditMsgId(record), timeoutMs })),
+    auditRecord: createAuditBatcher({ js, names, timeoutMs }),
+    // An ack that cannot be written (connection gone) is not an error here: JetStream redelivers the message.
+    ack: (msg) => void inThisTurn(async () => msg.ack()).catch(() => undefined),
     controlCommand: (command) =>
       publishJson(js, names.controlSubject(command.account, command.command), command, {
         // One disable per callback per instant is enough; a repeat inside the window is dropped.
