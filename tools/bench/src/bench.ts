@@ -1,6 +1,7 @@
 // The end-to-end benchmark as one function: starts (or finds) the stack and the receiver, runs the ceiling, fan-out 1,
 // fan-out 10 and the steady-rate latency run, samples memory, and returns every figure with the targets judged.
 import { natsNames } from '@hookmesh/contracts';
+import { measureJetStreamCeiling, type JetStreamCeilingResult } from './jetstream-ceiling';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import os from 'node:os';
@@ -45,6 +46,8 @@ export type BenchReport = {
   loadAverage: { before: number[]; after: number[] };
   settings: Record<string, string | number>;
   ceiling: CeilingResult;
+  /** Messages/s a bare nats.js client stores on this machine's JetStream; null when the stack's NATS is unknown. */
+  jetstream: JetStreamCeilingResult | null;
   fanout1: FanOutResult;
   fanout10: FanOutResult;
   latency: LatencyResult;
@@ -151,6 +154,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const ceiling = await measureCeiling(receiver, { connections: options.connectionsPerOrigin, seconds: options.seconds });
     const ceilingCpu = stopMeter();
     log(`    ${Math.round(ceiling.perSecond)} POSTs/s`);
+    const natsForCeiling = running.settings['nats'] ?? options.env['NATS_URL'];
+    log(`1/4 JetStream ceiling: bare nats.js publishes of a task-sized message, 200 in flight, ${options.seconds}s`);
+    const jetstreamCeiling = natsForCeiling === undefined ? null : await measureJetStreamCeiling(natsForCeiling, { seconds: options.seconds, window: 200, maxMessages: 500_000 });
+    if (jetstreamCeiling !== null) log(`    ${Math.round(jetstreamCeiling.perSecond)} stores/s`);
 
     const fanOut = (account: string, fanout: number) =>
       runFanOut(running, receiver, {
@@ -230,6 +237,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         latency_rate: rate,
       },
       ceiling,
+      jetstream: jetstreamCeiling,
       fanout1,
       fanout10,
       latency,
@@ -255,6 +263,15 @@ export function formatReport(report: BenchReport): string {
   const mem = (value: number | null) => (value === null ? 'n/a' : `${value} MB`);
   const rows: Array<[string, string, string]> = [
     ['ceiling: plain undici → receiver', `${Math.round(ceiling.perSecond)} POSTs/s`, `${ceiling.connections} connections, ${ceiling.requests} POSTs in ${ceiling.seconds.toFixed(1)} s`],
+    ...(report.jetstream === null
+      ? []
+      : [
+          [
+            'JetStream alone: bare nats.js → file stream',
+            `${Math.round(report.jetstream.perSecond)} stores/s`,
+            `${report.jetstream.stored} publishes of ${report.jetstream.bodyBytes} B with Nats-Msg-Id, ${report.jetstream.window} in flight, ${report.jetstream.seconds.toFixed(1)} s; a delivery needs ≥ 2 (event + task)`,
+          ] as [string, string, string],
+        ]),
     [
       'fan-out 1: deliveries/s',
       `${Math.round(fanout1.deliveriesPerSecond)} (${report.ratios.fanout1.toFixed(3)} × ceiling)`,
