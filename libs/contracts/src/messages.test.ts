@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { validate, version } from 'uuid';
+import { v5 as uuidv5, validate, version } from 'uuid';
 import { eventTypes } from './events';
-import { AUDIT_BATCH_MAX_RECORDS, AuditBatchEnvelope, AuditMessage, AuditRecord, auditRecordsOf, CallbackState, ControlCommand, deliveryIdFor, DeliveryTask, deliveryTaskMsgId, eventMsgId, newMessageId } from './messages';
+import { AUDIT_BATCH_MAX_RECORDS, DELIVERY_ID_NAMESPACE, AuditBatchEnvelope, AuditMessage, AuditRecord, auditRecordsOf, CallbackState, ControlCommand, deliveryIdFor, DeliveryTask, deliveryTaskMsgId, eventMsgId, newMessageId } from './messages';
 
 const sealed = { kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA', ct: 'abc' };
 
@@ -11,6 +11,8 @@ describe('ids', () => {
     expect(deliveryIdFor('0190f0c4-0000-7000-8000-000000000001', 'cb-1')).toBe(id);
     expect(version(id)).toBe(5);
     expect(deliveryIdFor('0190f0c4-0000-7000-8000-000000000001', 'cb-2')).not.toBe(id);
+    // The id every stored delivery already has: UUIDv5 of "<message_id>:<callback_id>" in the fixed namespace.
+    expect(id).toBe(uuidv5('0190f0c4-0000-7000-8000-000000000001:cb-1', DELIVERY_ID_NAMESPACE));
   });
 
   it('mints UUIDv7 message ids', () => {
