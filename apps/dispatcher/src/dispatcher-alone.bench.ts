@@ -10,7 +10,7 @@ import { waitFor } from '@hookmesh/testing';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cpuSecondsOfNatsServer, putCallback, startNatsHarness, startTestDispatcher, type NatsHarness } from './test-support';
+import { cpuSecondsOfNatsServer, putCallback, syscallsOf, startNatsHarness, startTestDispatcher, type NatsHarness } from './test-support';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 10_000);
 const PER_CALLBACK = Number(process.env['BENCH_PER_CALLBACK'] ?? 10);
@@ -69,6 +69,7 @@ it(`delivers ${EVENTS} events to one callback`, async () => {
     }
     const cpuBefore = process.cpuUsage();
     const natsBefore = cpuSecondsOfNatsServer();
+    const syscallsBefore = { own: syscallsOf(process.pid), nats: syscallsOf('nats-server') };
     const started = performance.now();
     const dispatcher = await startTestDispatcher(h, {
       concurrency: { overall: OVERALL, perCallback: PER_CALLBACK, fanout: 32, connectionsPerOrigin: 20 },
@@ -78,6 +79,7 @@ it(`delivers ${EVENTS} events to one callback`, async () => {
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const natsSeconds = cpuSecondsOfNatsServer() - natsBefore;
+    const syscalls = { own: syscallsOf(process.pid) - syscallsBefore.own, nats: syscallsOf('nats-server') - syscallsBefore.nats };
     if (PROFILE_OUT !== undefined) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(PROFILE_OUT, JSON.stringify(profile));
@@ -93,6 +95,7 @@ it(`delivers ${EVENTS} events to one callback`, async () => {
         `(per callback ${PER_CALLBACK}, overall ${OVERALL})`,
         `dispatcher CPU ${perDeliveryUs(cpu.user + cpu.system)} µs/delivery (user ${perDeliveryUs(cpu.user)}, system ${perDeliveryUs(cpu.system)}),`,
         `nats-server ${perDeliveryUs(natsSeconds * 1e6)} µs/delivery;`,
+        `read+write system calls per delivery: dispatcher ${(syscalls.own / EVENTS).toFixed(1)}, nats-server ${(syscalls.nats / EVENTS).toFixed(1)};`,
         `task deliveries ${delivery.delivered.consumer_seq} for ${delivery.delivered.stream_seq} tasks, AUDIT messages ${audit.state.messages}`,
       ].join(' '),
     );

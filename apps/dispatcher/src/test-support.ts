@@ -341,3 +341,17 @@ export function cpuSecondsOfNatsServer(): number {
   }
   return total;
 }
+
+/** Read and write system calls so far of a process (Linux /proc/<pid>/io), or of every nats-server when pid is "nats-server". */
+export function syscallsOf(pid: number | 'nats-server'): number {
+  const pids =
+    pid === 'nats-server'
+      ? readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(nats-server)'))
+      : [String(pid)];
+  let total = 0;
+  for (const one of pids) {
+    const io = readFileSync(`/proc/${one}/io`, 'utf8');
+    total += Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+  }
+  return total;
+}

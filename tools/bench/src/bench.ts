@@ -291,6 +291,27 @@ export function formatReport(report: BenchReport): string {
     ['peak RSS nats-server', mem(memoryMB.sampled['nats-server']), 'VmRSS sampled during the run (shared server)'],
     ['peak RSS postgres (all backends)', mem(memoryMB.sampled.postgres), 'Σ RssAnon + max RssShmem, sampled (shared server)'],
     ['audit catch-up after fan-out 10', report.auditCatchUpSeconds === null ? 'n/a' : `${report.auditCatchUpSeconds.toFixed(1)} s`, 'last arrival → every consumer with nothing pending'],
+    ...(report.jetstream === null
+      ? []
+      : [
+          [
+            'JetStream alone: nats-server CPU per store / per consume + ack',
+            `${report.jetstream.natsMicrosPerStore?.toFixed(0) ?? 'n/a'} / ${report.jetstream.natsMicrosPerConsumeAck?.toFixed(0) ?? 'n/a'} µs`,
+            `nats-server CPU of each half ÷ messages; the consume half: one pull consumer, 256 buffered, ${report.jetstream.consumeSeconds.toFixed(1)} s`,
+          ] as [string, string, string],
+        ]),
+    ...([
+      ['fanout1', fanout1.arrived],
+      ['fanout10', fanout10.arrived],
+    ] as const).map(([phase, deliveries]): [string, string, string] => {
+      const perDelivery = Object.entries(report.cpu[phase].cpuSeconds).filter((entry): entry is [string, number] => entry[1] !== null);
+      const ms = (seconds: number) => ((seconds * 1000) / Math.max(1, deliveries)).toFixed(2);
+      return [
+        `CPU ms per delivery during ${phase}`,
+        ms(perDelivery.reduce((sum, [, seconds]) => sum + seconds, 0)),
+        perDelivery.map(([name, seconds]) => `${name} ${ms(seconds)}`).join(', '),
+      ];
+    }),
     ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [
       `CPU s during ${phase}`,
       `${report.cpu[phase].wallSeconds} s wall`,

@@ -41,14 +41,18 @@ describe('end-to-end benchmark, smoke run', () => {
     expect(report.latency.auditLag.committed).toBe(report.latency.auditLag.sampled);
   });
 
-  it('measures a ceiling and the memory and CPU of every service process', () => {
+  it('measures both ceilings and the memory and CPU of every service process', () => {
     expect(report.ceiling.requests).toBeGreaterThan(0);
     expect(report.ceiling.failures).toBe(0);
+    expect(report.jetstream?.stored).toBeGreaterThan(0);
+    expect(report.jetstream?.natsMicrosPerStore).toBeGreaterThan(0);
+    expect(report.jetstream?.natsMicrosPerConsumeAck).toBeGreaterThan(0);
     for (const service of ['subscription-service', 'event-ingest', 'dispatcher', 'audit']) {
       expect(report.memoryMB.processes[service]).toBeGreaterThan(0);
       expect(report.cpu.fanout1.cpuSeconds[service]).not.toBeNull();
     }
     expect(formatReport(report)).toContain('fan-out 10: deliveries/s');
+    expect(formatReport(report)).toContain('CPU ms per delivery during fanout1');
   });
 });
 
