@@ -50,11 +50,22 @@ describe('buildOpenApiDocument', () => {
   it('answers errors as problem+json', () => {
     const doc = buildOpenApiDocument('event-ingest');
     const responses = doc.paths['/{account}/api/v1/events']?.['post']?.['responses'] as Record<string, unknown>;
-    expect(Object.keys(responses).sort()).toEqual(['202', '400', '401', '403', '503']);
+    expect(Object.keys(responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '429', '503']);
     expect(doc.components.responses['BadRequest']).toMatchObject({
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     });
     expect(doc.components.schemas['Problem']?.['required']).toEqual(expect.arrayContaining(['title', 'status']));
+  });
+
+  it('lists the refusals every body route and every rate-limited service can give', () => {
+    const create = buildOpenApiDocument('subscription-service').paths['/{account}/api/v1/callbacks']?.['post']?.['responses'] as Record<string, unknown>;
+    // The subscription-service parses JSON bodies like every service but has no rate limit.
+    expect(Object.keys(create)).toEqual(expect.arrayContaining(['413', '415']));
+    expect(Object.keys(create)).not.toContain('429');
+    const redeliver = buildOpenApiDocument('audit').paths['/{account}/api/v1/deliveries/{delivery_id}/redeliver']?.['post']?.['responses'] as Record<string, unknown>;
+    expect(Object.keys(redeliver).sort()).toEqual(['202', '400', '401', '403', '404', '409', '429', '503']);
+    const doc = buildOpenApiDocument('audit');
+    expect(doc.components.responses['TooManyRequests']).toBeDefined();
   });
 
   it('derives component schemas from zod', () => {

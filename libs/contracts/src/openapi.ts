@@ -16,7 +16,7 @@ import {
 import { IngestAccepted, IngestBatch, IngestBatchAccepted, IngestEvent, IngestRequest, IngestResponse } from './api/ingest';
 import { HealthResponse, ReadinessResponse } from './api/operational';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemFieldError } from './api/problem';
-import { routesFor, type RouteDefinition } from './api/routes';
+import { RATE_LIMITED_SERVICES, routesFor, type RouteDefinition } from './api/routes';
 import {
   Callback,
   CallbackWithSecret,
@@ -102,7 +102,10 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   401: { name: 'Unauthorized', description: 'Missing or invalid bearer token' },
   403: { name: 'Forbidden', description: 'The token\'s account does not match the path, or a scope is missing' },
   404: { name: 'NotFound', description: 'No such resource in this account' },
-  409: { name: 'Conflict', description: 'The resource already exists' },
+  409: { name: 'Conflict', description: 'The request conflicts with the current state (a hold that already exists; an event no longer stored; an idempotency key whose first event is no longer stored)' },
+  413: { name: 'PayloadTooLarge', description: 'The body exceeds the size limit, or a batch holds more events than allowed' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not JSON (application/json, UTF-8, no content encoding)' },
+  429: { name: 'TooManyRequests', description: 'The caller exceeded its rate limit; retry after Retry-After seconds' },
   503: { name: 'Unavailable', description: 'A dependency cannot take the request now; retry after Retry-After seconds' },
 };
 
@@ -150,9 +153,15 @@ function parametersOf(schema: z.ZodObject | undefined, location: 'path' | 'query
 function errorStatusesOf(route: RouteDefinition): number[] {
   const statuses = new Set<number>();
   if (route.params !== undefined || route.query !== undefined || route.body !== undefined) statuses.add(400);
+  if (route.body !== undefined) {
+    // Every service's JSON body parser (libs/http) refuses oversized and non-JSON bodies before the route runs.
+    statuses.add(413);
+    statuses.add(415);
+  }
   if (route.scope !== null) {
     statuses.add(401);
     statuses.add(403);
+    if (RATE_LIMITED_SERVICES.includes(route.service)) statuses.add(429);
   }
   for (const status of route.errors ?? []) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);

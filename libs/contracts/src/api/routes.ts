@@ -59,6 +59,9 @@ export interface RouteDefinition {
 
 const api = (path: string) => `${API_BASE_PATH}${path}`;
 
+/** Services whose authenticated routes are rate limited per account (HOOKMESH_RATE_LIMIT_*), answering 429. */
+export const RATE_LIMITED_SERVICES: readonly ServiceName[] = ['event-ingest', 'audit'];
+
 export const subscriptionRoutes = [
   {
     service: 'subscription-service', method: 'get', path: api('/callbacks'), operationId: 'listCallbacks',
@@ -121,7 +124,7 @@ export const ingestRoutes = [
   {
     service: 'event-ingest', method: 'post', path: api('/events'), operationId: 'ingestEvents',
     summary: 'Store one event or a batch in EVENTS; answers once JetStream stored them', scope: 'events:write',
-    params: AccountParams, body: IngestRequest, response: { status: 202, schema: IngestResponse }, errors: [503],
+    params: AccountParams, body: IngestRequest, response: { status: 202, schema: IngestResponse }, errors: [409, 503],
   },
 ] as const satisfies readonly RouteDefinition[];
 
@@ -144,7 +147,7 @@ export const auditRoutes = [
   {
     service: 'audit', method: 'post', path: api('/deliveries/{delivery_id}/redeliver'), operationId: 'redeliverDelivery',
     summary: 'Start a new attempt series for a delivery', scope: 'deliveries:write',
-    params: DeliveryParams, response: { status: 202, schema: RedeliverResponse }, errors: [404, 503],
+    params: DeliveryParams, response: { status: 202, schema: RedeliverResponse }, errors: [404, 409, 503],
   },
   {
     service: 'audit', method: 'post', path: api('/callbacks/{id}/recover'), operationId: 'recoverCallback',
