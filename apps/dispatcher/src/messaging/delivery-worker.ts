@@ -9,7 +9,7 @@ import {
 } from '@hookmesh/contracts';
 import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
-import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Logger } from 'pino';
 import { attemptRecord, heldRecord } from '../domain/audit-records';
@@ -377,9 +377,9 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** W3C traceparent of a span, or undefined when tracing has no valid context. */
+/** The W3C traceparent the configured propagator writes for a span; undefined when tracing is off or the span is not valid. */
 function traceparentOf(span: Span): string | undefined {
-  const spanContext = span.spanContext();
-  if (!isSpanContextValid(spanContext)) return undefined;
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return carrier.traceparent;
 }
