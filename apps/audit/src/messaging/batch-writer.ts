@@ -122,6 +122,7 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
     }
     // Some record is unstorable: find it by writing one record per transaction.
     for (const [index, message] of chunk.entries()) {
+      const problems: string[] = [];
       for (const item of message.items) {
         try {
           await write([item]);
@@ -130,9 +131,16 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
             retryLater([...chunk.slice(index), ...later], single, 'postgres');
             return false;
           }
-          dropRecord(message.msg, single instanceof Error ? single.message : String(single));
+          problems.push(single instanceof Error ? single.message : String(single));
         }
       }
+      if (problems.length === message.items.length) {
+        // Nothing of it can be stored: terminated, like a message that breaks the contract.
+        metrics.invalidMessages.inc(labels);
+        terminateMessage(message.msg, log, `${stream} message cannot be stored; terminated`, problems.join('; '));
+        continue;
+      }
+      for (const problem of problems) dropRecord(message.msg, problem);
       message.msg.ack();
     }
     return true;
