@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(config.HOOKMESH_CIRCUIT_COOLDOWN).toBe(60_000);
     expect(config.HOOKMESH_DISABLE_AFTER).toBe(5 * 86_400_000);
     expect(config.HOOKMESH_MAX_ACK_PENDING).toBe(20_000);
+    expect(config.HOOKMESH_MAX_WAITING).toBe(1_000_000);
     expect(config.HOOKMESH_ACK_WAIT_MARGIN).toBe(30_000);
     expect(config.retryAfterMaxMs).toBe(36_000_000);
     expect(config.secretsKeys.map((key) => key.id)).toEqual(['k1']);

@@ -35,10 +35,15 @@ const DispatcherOwnEnv = z.object({
   /** Longest wait a Retry-After header can impose; default: the largest delay of the retry schedule. */
   HOOKMESH_RETRY_AFTER_MAX: DurationMs.optional(),
   /**
-   * Deliveries the consumer lets wait un-acked (scheduled retries, holds, open circuits all wait there).
-   * Beyond it the consumer stops handing out new tasks until some settle.
+   * Due tasks the DELIVERIES consumer hands out un-acked (attempts running, tasks of a busy callback offered again
+   * shortly). Beyond it the consumer stops handing out new tasks until some settle.
    */
   HOOKMESH_MAX_ACK_PENDING: PositiveInt(1_000_000).default(20_000),
+  /**
+   * Tasks that may wait at once on WAITING (scheduled retries, held types, open circuits): each is un-acked while it
+   * waits. Beyond it waiting tasks come late; tasks that are due are not affected.
+   */
+  HOOKMESH_MAX_WAITING: PositiveInt(10_000_000).default(1_000_000),
   /**
    * How much longer than the HTTP timeout JetStream waits for a delivery's ack before handing it to another
    * worker (and the fan-out's whole ack_wait). A crashed process's tasks come back after it; tests shorten it.

@@ -21,7 +21,7 @@ import { createLocalDisables } from './domain/local-disables';
 import { createDeliveryWorker } from './messaging/delivery-worker';
 import { createFanOutHandler } from './messaging/fanout';
 import { createPublishers } from './messaging/publishers';
-import { deliveryConsumerConfig, fanoutConsumerConfig } from './messaging/streams';
+import { deliveryConsumerConfig, fanoutConsumerConfig, waitingConsumerConfig } from './messaging/streams';
 import { createDispatcherMetrics } from './metrics';
 import { createWebhookClient } from './outbound/webhook-client';
 import { SERVICE_NAME } from './service-name';
@@ -49,8 +49,10 @@ export interface DispatcherOptions {
   circuit: { threshold: number; cooldownMs: number; disableAfterMs: number };
   /** HOOKMESH_ACK_WAIT_MARGIN: the fan-out's ack_wait and the delivery consumer's ack_wait beyond the HTTP timeout; 30 s by default. */
   ackWaitMarginMs?: number;
-  /** max_ack_pending of the delivery consumer: how many deliveries may wait (retries, holds) at once. */
+  /** max_ack_pending of the delivery consumer: due tasks handed out and not yet settled. */
   maxAckPending: number;
+  /** max_ack_pending of the waiting consumer: how many tasks may wait (retries, holds, open circuits) at once. */
+  maxWaiting?: number;
   egress: { allowPrivateTargets: boolean; extraCa?: string | undefined; resolver?: Resolver | undefined };
   /** Which loops this process runs; both by default (a deployment may split fan-out from delivery). */
   roles?: { fanout: boolean; delivery: boolean };
@@ -96,13 +98,17 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
 
   const consumers: Array<{ stream: string; durable: string }> = [];
   if (roles.fanout) consumers.push({ stream: names.streams.events, durable: names.consumers.dispatcherFanout });
-  if (roles.delivery) consumers.push({ stream: names.streams.deliveries, durable: names.consumers.dispatcherDelivery });
+  if (roles.delivery) {
+    consumers.push({ stream: names.streams.deliveries, durable: names.consumers.dispatcherDelivery });
+    consumers.push({ stream: names.streams.waiting, durable: names.consumers.dispatcherWaiting });
+  }
   const metrics = createDispatcherMetrics(
     registry,
     () => Promise.all(consumers.map(async ({ stream, durable }) => ({ consumer: durable, ...(await consumerLag(jsm, stream, durable)) }))),
     () => view.size(),
   );
-  const publishers = createPublishers(js, names);
+  const publishers = createPublishers(js, names, { now: () => now().getTime() });
+  const waitingSubjects = names.subjects.waiting.slice(0, -1);
   const client = createWebhookClient({
     allowPrivateTargets: options.egress.allowPrivateTargets,
     connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
@@ -127,47 +133,52 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     );
   }
   if (roles.delivery) {
-    running.push(
-      runConsumer({
-        js,
-        jsm,
-        stream: names.streams.deliveries,
-        config: deliveryConsumerConfig(names, {
-          deliveryTimeoutMs: options.delivery.timeoutMs,
-          maxAckPending: options.maxAckPending,
-          ackWaitMarginMs: options.ackWaitMarginMs,
-        }),
-        log,
-        concurrency: options.concurrency.overall,
-        // A small buffer: a task waiting client-side for a slot must not outlive ack_wait.
-        maxMessages: options.concurrency.overall,
-        handle: createDeliveryWorker({
-          view,
-          localDisables,
-          circuit,
-          slots: createCallbackSlots(options.concurrency.perCallback),
-          held: createHeldDeliveries(HELD_DELIVERIES_REMEMBERED),
-          client,
-          publishers,
-          metrics,
+    const deliver = createDeliveryWorker({
+      view,
+      localDisables,
+      circuit,
+      slots: createCallbackSlots(options.concurrency.perCallback),
+      held: createHeldDeliveries(HELD_DELIVERIES_REMEMBERED),
+      client,
+      publishers,
+      metrics,
+      log,
+      tracer,
+      secretsKeys: options.secretsKeys,
+      isWaitingLane: (msg) => msg.subject.startsWith(waitingSubjects),
+      settings: {
+        schedule: options.delivery.schedule,
+        timeoutMs: options.delivery.timeoutMs,
+        retryAfterMaxMs: options.delivery.retryAfterMaxMs,
+        holdRecheckMs: options.delivery.holdRecheckMs,
+        busyRecheckMs: options.delivery.busyRecheckMs,
+        progressIntervalMs: options.delivery.progressIntervalMs ?? 5_000,
+        headerNames: deliveryHeaderNames(options.delivery.headerPrefix),
+        userAgent: options.delivery.userAgent,
+      },
+      now,
+      random,
+    });
+    const consumerOptions = { deliveryTimeoutMs: options.delivery.timeoutMs, ackWaitMarginMs: options.ackWaitMarginMs };
+    // Both lanes share the workers' per-callback slots, circuits and HTTP pool; each pulls with its own concurrency.
+    for (const lane of [
+      { stream: names.streams.deliveries, config: deliveryConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxAckPending }) },
+      { stream: names.streams.waiting, config: waitingConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxWaiting ?? 1_000_000 }) },
+    ]) {
+      running.push(
+        runConsumer({
+          js,
+          jsm,
+          stream: lane.stream,
+          config: lane.config,
           log,
-          tracer,
-          secretsKeys: options.secretsKeys,
-          settings: {
-            schedule: options.delivery.schedule,
-            timeoutMs: options.delivery.timeoutMs,
-            retryAfterMaxMs: options.delivery.retryAfterMaxMs,
-            holdRecheckMs: options.delivery.holdRecheckMs,
-            busyRecheckMs: options.delivery.busyRecheckMs,
-            progressIntervalMs: options.delivery.progressIntervalMs ?? 5_000,
-            headerNames: deliveryHeaderNames(options.delivery.headerPrefix),
-            userAgent: options.delivery.userAgent,
-          },
-          now,
-          random,
+          concurrency: options.concurrency.overall,
+          // A small buffer: a task waiting client-side for a slot must not outlive ack_wait.
+          maxMessages: options.concurrency.overall,
+          handle: deliver,
         }),
-      }),
-    );
+      );
+    }
   }
 
   let stopped: Promise<void> | undefined;

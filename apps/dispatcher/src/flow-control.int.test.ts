@@ -88,6 +88,48 @@ describe('flow control', () => {
     });
   });
 
+  describe('waiting lane', () => {
+    it('keeps delivering other callbacks while more tasks wait on a held type than DELIVERIES may have un-acked', async () => {
+      const h = await harness('waitlane');
+      // Three un-acked tasks at most on DELIVERIES: twenty held ones nak'ed there would have stalled it for everyone.
+      const dispatcher = await startTestDispatcher(h, { maxAckPending: 3, delivery: { holdRecheckMs: 100 } });
+      stops.push(() => dispatcher.stop());
+      const endpoint = await receiver();
+      await putCallback(h, { account: 'paused', url: `${endpoint.url}/paused` });
+      await putCallback(h, { account: 'flowing', url: `${endpoint.url}/flowing` });
+      await putHold(h, 'paused', 'orderEvent');
+      for (let n = 0; n < 20; n += 1) await publishEvent(h, 'paused');
+      await waitFor(async () => (await heldRecords(h, 'paused')).length === 20, { label: 'twenty held records' });
+
+      for (let n = 0; n < 5; n += 1) await publishEvent(h, 'flowing');
+      await waitFor(() => endpoint.requests.filter((r) => r.path === '/flowing').length === 5, { timeoutMs: 5_000, label: 'the other account delivered' });
+      expect(endpoint.requests.filter((r) => r.path === '/paused')).toHaveLength(0);
+      const waiting = await h.jsm.consumers.info(h.names.streams.waiting, h.names.consumers.dispatcherWaiting);
+      expect(waiting.num_ack_pending + waiting.num_pending).toBe(20);
+      expect(await dispatcher.registry.getSingleMetricAsString('hookmesh_delivery_moved_to_waiting_total')).toContain('hookmesh_delivery_moved_to_waiting_total 20');
+
+      await deleteHold(h, 'paused', 'orderEvent');
+      await waitFor(() => endpoint.requests.filter((r) => r.path === '/paused').length === 20, { timeoutMs: 10_000, label: 'held tasks delivered after the release' });
+      await waitFor(async () => (await attemptsOf(h, 'paused')).length === 20, { label: 'twenty attempt records' });
+      expect(new Set((await attemptsOf(h, 'paused')).map((attempt) => attempt.delivery_id)).size).toBe(20);
+    });
+
+    it('stores a scheduled retry on WAITING, where it waits, and attempts it from there when due', async () => {
+      const h = await harness('waitretry');
+      const dispatcher = await startTestDispatcher(h, { delivery: { schedule: [0, 300] } });
+      stops.push(() => dispatcher.stop());
+      const endpoint = await receiver((_request, index) => ({ status: index === 0 ? 503 : 200 }));
+      await putCallback(h, { account: 'retrying', url: `${endpoint.url}/hook` });
+      await publishEvent(h, 'retrying');
+      await waitFor(() => endpoint.requests.length === 2, { timeoutMs: 5_000, label: 'attempt and retry' });
+      expect(endpoint.requests[1]!.at - endpoint.requests[0]!.at).toBeGreaterThanOrEqual(250);
+      // One message each: the fan-out's task on DELIVERIES, the retry on WAITING (both consumed: work queues).
+      expect((await h.jsm.streams.info(h.names.streams.deliveries)).state.last_seq).toBe(1);
+      expect((await h.jsm.streams.info(h.names.streams.waiting)).state.last_seq).toBe(1);
+      await waitFor(async () => (await attemptsOf(h, 'retrying')).map((a) => a.outcome).join() === 'retrying,delivered', { label: 'both attempts recorded' });
+    });
+  });
+
   describe('circuit', () => {
     it('opens after consecutive failures, waits out the cool-down without counting attempts, then a probe closes it', async () => {
       const h = await harness('circuit');

@@ -69,6 +69,7 @@ async function main(command: string | undefined): Promise<void> {
       disableAfterMs: config.HOOKMESH_DISABLE_AFTER,
     },
     maxAckPending: config.HOOKMESH_MAX_ACK_PENDING,
+    maxWaiting: config.HOOKMESH_MAX_WAITING,
     ackWaitMarginMs: config.HOOKMESH_ACK_WAIT_MARGIN,
     egress: {
       allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS,

@@ -4,10 +4,11 @@ import { InvalidNatsNameError, natsNames } from './nats';
 describe('natsNames', () => {
   it('uses the bare names without a prefix', () => {
     const names = natsNames();
-    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', audit: 'AUDIT', control: 'CONTROL' });
+    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', waiting: 'WAITING', audit: 'AUDIT', control: 'CONTROL' });
     expect(names.subjects.events).toBe('hookmesh.events.>');
     expect(names.eventSubject('acme', 'orderEvent')).toBe('hookmesh.events.acme.orderEvent');
     expect(names.deliverySubject('acme', 'cb-1')).toBe('hookmesh.deliveries.acme.cb-1');
+    expect(names.waitingSubject('acme', 'cb-1')).toBe('hookmesh.waiting.acme.cb-1');
     expect(names.auditSubject('acme', 'attempt')).toBe('hookmesh.audit.acme.attempt');
     expect(names.auditBatchSubject('acme')).toBe('hookmesh.audit.acme.batch');
     expect(names.controlSubject('acme', 'disable_callback')).toBe('hookmesh.control.acme.disable_callback');

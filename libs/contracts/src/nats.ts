@@ -27,12 +27,13 @@ export interface NatsNames {
   prefix: string;
   /** Subject root: "hookmesh" or "<prefix>hookmesh". */
   root: string;
-  streams: { events: string; deliveries: string; audit: string; control: string };
+  streams: { events: string; deliveries: string; waiting: string; audit: string; control: string };
   /** Subject filters covering a whole stream (used as the stream's subjects). */
-  subjects: { events: string; deliveries: string; audit: string; control: string };
+  subjects: { events: string; deliveries: string; waiting: string; audit: string; control: string };
   consumers: {
     dispatcherFanout: string;
     dispatcherDelivery: string;
+    dispatcherWaiting: string;
     auditEvents: string;
     auditRecords: string;
     subscriptionControl: string;
@@ -49,6 +50,8 @@ export interface NatsNames {
   };
   eventSubject(account: string, messageType: MessageType): string;
   deliverySubject(account: string, callbackId: string): string;
+  /** Where a task that must wait (a retry, a held type, an open circuit) waits, apart from the tasks due now. */
+  waitingSubject(account: string, callbackId: string): string;
   auditSubject(account: string, kind: AuditKind): string;
   /** Subject of an AuditBatch of one account's records. */
   auditBatchSubject(account: string): string;
@@ -69,11 +72,12 @@ export function natsNames(prefix = ''): NatsNames {
   return {
     prefix,
     root,
-    streams: { events: `${prefix}EVENTS`, deliveries: `${prefix}DELIVERIES`, audit: `${prefix}AUDIT`, control: `${prefix}CONTROL` },
-    subjects: { events: `${root}.events.>`, deliveries: `${root}.deliveries.>`, audit: `${root}.audit.>`, control: `${root}.control.>` },
+    streams: { events: `${prefix}EVENTS`, deliveries: `${prefix}DELIVERIES`, waiting: `${prefix}WAITING`, audit: `${prefix}AUDIT`, control: `${prefix}CONTROL` },
+    subjects: { events: `${root}.events.>`, deliveries: `${root}.deliveries.>`, waiting: `${root}.waiting.>`, audit: `${root}.audit.>`, control: `${root}.control.>` },
     consumers: {
       dispatcherFanout: `${prefix}dispatcher-fanout`,
       dispatcherDelivery: `${prefix}dispatcher-delivery`,
+      dispatcherWaiting: `${prefix}dispatcher-waiting`,
       auditEvents: `${prefix}audit-events`,
       auditRecords: `${prefix}audit-records`,
       subscriptionControl: `${prefix}subscription-control`,
@@ -96,6 +100,7 @@ export function natsNames(prefix = ''): NatsNames {
     },
     eventSubject: (acc, messageType) => `${root}.events.${account(acc)}.${token('message type', messageType)}`,
     deliverySubject: (acc, callbackId) => `${root}.deliveries.${account(acc)}.${token('callback id', callbackId)}`,
+    waitingSubject: (acc, callbackId) => `${root}.waiting.${account(acc)}.${token('callback id', callbackId)}`,
     auditSubject: (acc, kind) => `${root}.audit.${account(acc)}.${token('audit kind', kind)}`,
     auditBatchSubject: (acc) => `${root}.audit.${account(acc)}.batch`,
     controlSubject: (acc, command) => `${root}.control.${account(acc)}.${token('control command', command)}`,

@@ -103,6 +103,15 @@ export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
       retention: RetentionPolicy.Workqueue,
       duplicate_window: window(10 * 60_000),
     },
+    // Tasks that wait (retries, held types, open circuits), apart from DELIVERIES: a wait is an un-acked message,
+    // and a pile of them on the consumer that serves fresh tasks would stall every other callback at max_ack_pending.
+    waiting: {
+      ...base,
+      name: names.streams.waiting,
+      subjects: [names.subjects.waiting],
+      retention: RetentionPolicy.Workqueue,
+      duplicate_window: window(10 * 60_000),
+    },
     audit: {
       ...base,
       name: names.streams.audit,

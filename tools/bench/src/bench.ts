@@ -98,6 +98,7 @@ async function waitForQuietConsumers(natsUrl: string, prefix: string, deadlineMs
   const watched = [
     [names.streams.events, names.consumers.dispatcherFanout],
     [names.streams.deliveries, names.consumers.dispatcherDelivery],
+    [names.streams.waiting, names.consumers.dispatcherWaiting],
     [names.streams.events, names.consumers.auditEvents],
     [names.streams.audit, names.consumers.auditRecords],
   ] as const;

@@ -57,6 +57,8 @@ export interface DeliveryWorkerDeps {
   tracer: Tracer;
   settings: DeliverySettings;
   secretsKeys: readonly SealingKey[];
+  /** Whether a message came from WAITING (where a task waits by nak) rather than DELIVERIES (which it leaves to wait). */
+  isWaitingLane: (msg: JsMsg) => boolean;
   now: () => Date;
   random: () => number;
 }
@@ -86,10 +88,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
     const task = decoded.value;
     const now = deps.now();
 
-    // 1. Not due yet: JetStream keeps the schedule (nak with the remaining delay), never a timer in this process.
+    // 1. Not due yet: JetStream keeps the schedule (nak with the remaining delay on WAITING), never a timer in this process.
     const wait = millisUntil(task.not_before, now);
     if (wait > 0) {
-      msg.nak(Math.max(MIN_WAIT_MS, wait));
+      await waitFor(msg, task, wait);
       return;
     }
 
@@ -344,7 +346,24 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
       metrics.held.inc({ reason });
       log.debug({ delivery_id: task.delivery_id, callback_id: task.callback_id, reason }, 'delivery held');
     }
-    msg.nak(Math.max(MIN_WAIT_MS, delayMs));
+    await waitFor(msg, task, delayMs);
+  }
+
+  /**
+   * Lets a task wait `delayMs`. On WAITING it is nak'ed with the delay. On DELIVERIES it moves to WAITING (stored
+   * there with its new not_before, then acked here): a nak'ed task stays un-acked while it waits, and enough of them
+   * on DELIVERIES would reach max_ack_pending and stall every other callback's fresh tasks behind one held type or
+   * one dead endpoint. A crash between the two leaves a copy in each lane: at least once, never lost.
+   */
+  async function waitFor(msg: JsMsg, task: DeliveryTask, delayMs: number): Promise<void> {
+    const wait = Math.max(MIN_WAIT_MS, delayMs);
+    if (deps.isWaitingLane(msg)) {
+      msg.nak(wait);
+      return;
+    }
+    await publishers.deliveryTask({ ...task, not_before: new Date(deps.now().getTime() + wait).toISOString() });
+    publishers.ack(msg);
+    metrics.movedToWaiting.inc();
   }
 }
 

@@ -5,7 +5,10 @@ import { context } from '@opentelemetry/api';
 import { createAuditBatcher } from './audit-batcher';
 
 export interface DispatcherPublishers {
-  /** Stores a delivery task on DELIVERIES (fan-out id for series 0 attempt 1, else `<delivery>:<series>:<attempt>`). */
+  /**
+   * Stores a delivery task (fan-out id for series 0 attempt 1, else `<delivery>:<series>:<attempt>`): on WAITING when
+   * its not_before is still ahead, else on DELIVERIES.
+   */
   deliveryTask(task: DeliveryTask): Promise<PubAck>;
   /** Stores an audit record on AUDIT, batched with the others of its turn (audit-batcher.ts). */
   auditRecord(record: AuditRecord): Promise<void>;
@@ -49,11 +52,16 @@ export function createTurnBatcher(): <T>(start: () => Promise<T>) => Promise<T> 
 }
 
 /** Binds the publishers to one JetStream client and installation names. */
-export function createPublishers(js: JetStreamClient, names: NatsNames, timeoutMs = 5_000): DispatcherPublishers {
+export function createPublishers(js: JetStreamClient, names: NatsNames, options: { timeoutMs?: number; now?: () => number } = {}): DispatcherPublishers {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const now = options.now ?? Date.now;
   const inThisTurn = createTurnBatcher();
+  const subjectOf = (task: DeliveryTask) =>
+    task.not_before !== undefined && Date.parse(task.not_before) > now()
+      ? names.waitingSubject(task.account, task.callback_id)
+      : names.deliverySubject(task.account, task.callback_id);
   return {
-    deliveryTask: (task) =>
-      inThisTurn(() => publishJson(js, names.deliverySubject(task.account, task.callback_id), task, { msgID: deliveryTaskMsgId(task), timeoutMs })),
+    deliveryTask: (task) => inThisTurn(() => publishJson(js, subjectOf(task), task, { msgID: deliveryTaskMsgId(task), timeoutMs })),
     auditRecord: createAuditBatcher({ js, names, timeoutMs }),
     // An ack that cannot be written (connection gone) is not an error here: JetStream redelivers the message.
     ack: (msg) => void inThisTurn(async () => msg.ack()).catch(() => undefined),

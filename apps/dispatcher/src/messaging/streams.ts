@@ -1,4 +1,4 @@
-// The streams and durable consumers the dispatcher uses; it owns DELIVERIES and AUDIT, the others it only makes sure exist.
+// The streams and durable consumers the dispatcher uses; it owns DELIVERIES, WAITING and AUDIT, the others it only makes sure exist.
 import type { NatsNames } from '@hookmesh/contracts';
 import {
   AckPolicy,
@@ -11,11 +11,12 @@ import {
   type JetStreamManager,
 } from '@hookmesh/messaging';
 
-/** Creates EVENTS and CONTROL when missing, and creates or updates DELIVERIES and AUDIT (the streams this service owns). */
+/** Creates EVENTS and CONTROL when missing, and creates or updates DELIVERIES, WAITING and AUDIT (the streams this service owns). */
 export async function ensureDispatcherStreams(jsm: JetStreamManager, settings: HookmeshStreamSettings): Promise<void> {
   const configs = hookmeshStreamConfigs(settings);
   await ensureStream(jsm, configs.events, { update: false });
   await ensureStream(jsm, configs.deliveries, { update: true });
+  await ensureStream(jsm, configs.waiting, { update: true });
   await ensureStream(jsm, configs.audit, { update: true });
   await ensureStream(jsm, configs.control, { update: false });
 }
@@ -46,9 +47,9 @@ export function fanoutConsumerConfig(names: NatsNames, options: { maxAckPending:
  * The delivery consumer on DELIVERIES, shared by every dispatcher replica. ack_wait outlives the longest attempt
  * (HTTP timeout + margin, 30 s unless HOOKMESH_ACK_WAIT_MARGIN says otherwise; the worker also signals progress),
  * so no second worker sends the same attempt. The margin is also how long a crashed worker's tasks wait to come back.
- * Waiting tasks (not yet due, held, open circuit) are nak'ed with a delay and count as ack-pending, so
- * max_ack_pending bounds how many can wait at once before new work stalls.
- * max_deliver is unlimited because those naks are not attempts: the attempt number lives in the payload.
+ * A task that must wait (not yet due, held, open circuit) is moved to WAITING rather than nak'ed here: a nak'ed
+ * task counts as ack-pending until it comes back, and max_ack_pending of them would stall every callback.
+ * max_deliver is unlimited because the short naks of a busy callback are not attempts: the attempt number lives in the payload.
  */
 export function deliveryConsumerConfig(names: NatsNames, options: { deliveryTimeoutMs: number; maxAckPending: number; ackWaitMarginMs?: number }): DurableConfig {
   return {
@@ -59,5 +60,18 @@ export function deliveryConsumerConfig(names: NatsNames, options: { deliveryTime
     ack_wait: nanos(options.deliveryTimeoutMs + (options.ackWaitMarginMs ?? ACK_WAIT_MARGIN_MS)),
     max_deliver: -1,
     max_ack_pending: options.maxAckPending,
+  };
+}
+
+/**
+ * The consumer on WAITING: the same workers, for tasks whose time has not come. A waiting task is nak'ed with its
+ * remaining delay and counts as ack-pending all that while, so its max_ack_pending (HOOKMESH_MAX_WAITING) is large;
+ * should it ever fill, only waiting tasks are late, while DELIVERIES keeps serving the tasks that are due.
+ */
+export function waitingConsumerConfig(names: NatsNames, options: { deliveryTimeoutMs: number; maxAckPending: number; ackWaitMarginMs?: number }): DurableConfig {
+  return {
+    ...deliveryConsumerConfig(names, options),
+    durable_name: names.consumers.dispatcherWaiting,
+    filter_subject: names.subjects.waiting,
   };
 }
