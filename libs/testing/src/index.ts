@@ -8,4 +8,4 @@ export { dockerAnswers } from './docker';
 export { startPlatform, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceName } from './platform/platform';
 export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type RequestOutcome, type Answer, type Behaviour } from './platform/receiver';
 export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
-export { call, registerCallbacks, postEvent, messageDeliveries, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';
+export { call, registerCallbacks, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';

@@ -2,7 +2,7 @@
 // issuer and audience; then a scan of everything the platform printed or answered for the secrets it handled.
 import { auditRoutes, ingestRoutes, subscriptionRoutes, eventTypes, type RouteDefinition } from '@hookmesh/contracts';
 import { ALL_SCOPES, signDevToken } from '@hookmesh/http';
-import { call, postEvent, registerCallbacks, startPlatform, startReceiver, waitFor, type Platform, type ServiceName, type TestReceiver } from '@hookmesh/testing';
+import { call, dispatcherViewHolds, postEvent, registerCallbacks, startPlatform, startReceiver, waitFor, type Platform, type ServiceName, type TestReceiver } from '@hookmesh/testing';
 import { SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { SecretRegistry, auditAnswers, findLeaks } from './support/leaks';
@@ -118,13 +118,16 @@ describe('authentication and account isolation', () => {
     const hold = await call(platform, 'subscription-service', A, 'POST', '/callback_holds', { message_type: 'rmaEvent', reason: 'alpha maintenance' });
     expect(hold.status).toBe(201);
     ids['message_type'] = 'rmaEvent';
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the dispatcher's view picks up the new callbacks
+    await dispatcherViewHolds(platform, { callbacks: 2, holds: 1 });
     ids['message_id'] = await postEvent(platform, A, 'orderEvent', orderData);
     ids['failed_message'] = await postEvent(platform, A, 'skuInventoryChange', (eventTypes.skuInventoryChange.example as { data: unknown }).data);
     const delivered = await waitFor(
       async () => (await call<{ deliveries: Array<{ id: string; status: string }> }>(platform, 'audit', A, 'GET', `/messages/${ids['message_id']}`)).body?.deliveries?.find((d) => d.status === 'delivered'),
       { timeoutMs: 30_000, label: 'alpha event delivered' },
-    );
+    ).catch((error: unknown) => {
+      // What the services said is the only clue when the setup itself times out.
+      throw new Error(`${String(error)}\n--- dispatcher\n${platform.output('dispatcher').slice(-4000)}\n--- audit\n${platform.output('audit').slice(-2000)}`);
+    });
     ids['delivery_id'] = delivered.id;
     const failed = await waitFor(
       async () => (await call<{ deliveries: Array<{ id: string; status: string }> }>(platform, 'audit', A, 'GET', `/messages/${ids['failed_message']}`)).body?.deliveries?.find((d) => d.status === 'failed'),

@@ -1,4 +1,5 @@
 // Thin typed helpers over the public HTTP APIs: the tests drive the platform only through these.
+import { waitFor } from '../wait';
 import type { Platform, ServiceName } from './platform';
 
 export type ApiResponse<T> = { status: number; body: T; headers: Headers };
@@ -48,4 +49,22 @@ export type DeliveryView = {
 export async function messageDeliveries(platform: Platform, account: string, messageId: string): Promise<DeliveryView[]> {
   const response = await call<{ deliveries: DeliveryView[] }>(platform, 'audit', account, 'GET', `/messages/${messageId}`);
   return response.status === 200 ? response.body.deliveries : [];
+}
+
+/**
+ * Resolves once every dispatcher of the platform holds at least this many callbacks and holds in its subscription
+ * view (its /metrics), so an event posted next is fanned out to them; a fixed sleep only makes that likely.
+ */
+export async function dispatcherViewHolds(platform: Platform, atLeast: { callbacks: number; holds?: number }, timeoutMs = 10_000): Promise<void> {
+  const entries = (text: string, kind: string) => Number(new RegExp(`^hookmesh_subscription_view_entries\\{kind="${kind}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? -1);
+  await waitFor(
+    async () => {
+      for (const url of platform.instanceUrls('dispatcher')) {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        if (entries(text, 'callback') < atLeast.callbacks || entries(text, 'hold') < (atLeast.holds ?? 0)) return false;
+      }
+      return true;
+    },
+    { timeoutMs, label: `dispatcher views holding ${atLeast.callbacks} callbacks` },
+  );
 }
