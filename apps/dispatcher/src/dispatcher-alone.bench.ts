@@ -6,11 +6,11 @@
 // the receiver is a separate node process, so the process CPU measured is the dispatcher's own.
 import { eventMsgId, eventTypes, newMessageId, type EventRecord } from '@hookmesh/contracts';
 import { publishJson } from '@hookmesh/messaging';
-import { waitFor } from '@hookmesh/testing';
+import { cpuSeconds, sumOverProcessesNamed, syscalls, waitFor } from '@hookmesh/testing';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cpuSecondsOfNatsServer, putCallback, syscallsOf, startNatsHarness, startTestDispatcher, type NatsHarness } from './test-support';
+import { putCallback, startNatsHarness, startTestDispatcher, type NatsHarness } from './test-support';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 10_000);
 const PER_CALLBACK = Number(process.env['BENCH_PER_CALLBACK'] ?? 10);
@@ -68,8 +68,8 @@ it(`delivers ${EVENTS} events to one callback`, async () => {
       await session.post('Profiler.start');
     }
     const cpuBefore = process.cpuUsage();
-    const natsBefore = cpuSecondsOfNatsServer();
-    const syscallsBefore = { own: syscallsOf(process.pid), nats: syscallsOf('nats-server') };
+    const natsBefore = sumOverProcessesNamed('nats-server', cpuSeconds);
+    const syscallsBefore = { own: syscalls(process.pid) ?? 0, nats: sumOverProcessesNamed('nats-server', syscalls) };
     const started = performance.now();
     const dispatcher = await startTestDispatcher(h, {
       concurrency: { overall: OVERALL, perCallback: PER_CALLBACK, fanout: 32, connectionsPerOrigin: 20 },
@@ -78,8 +78,8 @@ it(`delivers ${EVENTS} events to one callback`, async () => {
     await waitFor(() => receiver.state.count >= EVENTS, { timeoutMs: 300_000, intervalMs: 20, label: 'every event delivered' });
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const natsSeconds = cpuSecondsOfNatsServer() - natsBefore;
-    const syscalls = { own: syscallsOf(process.pid) - syscallsBefore.own, nats: syscallsOf('nats-server') - syscallsBefore.nats };
+    const natsSeconds = sumOverProcessesNamed('nats-server', cpuSeconds) - natsBefore;
+    const calls = { own: (syscalls(process.pid) ?? 0) - syscallsBefore.own, nats: sumOverProcessesNamed('nats-server', syscalls) - syscallsBefore.nats };
     if (PROFILE_OUT !== undefined) {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(PROFILE_OUT, JSON.stringify(profile));
@@ -95,7 +95,7 @@ it(`delivers ${EVENTS} events to one callback`, async () => {
         `(per callback ${PER_CALLBACK}, overall ${OVERALL})`,
         `dispatcher CPU ${perDeliveryUs(cpu.user + cpu.system)} µs/delivery (user ${perDeliveryUs(cpu.user)}, system ${perDeliveryUs(cpu.system)}),`,
         `nats-server ${perDeliveryUs(natsSeconds * 1e6)} µs/delivery;`,
-        `read+write system calls per delivery: dispatcher ${(syscalls.own / EVENTS).toFixed(1)}, nats-server ${(syscalls.nats / EVENTS).toFixed(1)};`,
+        `read+write system calls per delivery: dispatcher ${(calls.own / EVENTS).toFixed(1)}, nats-server ${(calls.nats / EVENTS).toFixed(1)};`,
         `task deliveries ${delivery.delivered.consumer_seq} for ${delivery.delivered.stream_seq} tasks, AUDIT messages ${audit.state.messages}`,
       ].join(' '),
     );

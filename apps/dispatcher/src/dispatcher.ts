@@ -108,7 +108,6 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     () => view.size(),
   );
   const publishers = createPublishers(js, names, { now: () => now().getTime() });
-  const waitingSubjects = names.subjects.waiting.slice(0, -1);
   const client = createWebhookClient({
     allowPrivateTargets: options.egress.allowPrivateTargets,
     connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
@@ -145,7 +144,6 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
       log,
       tracer,
       secretsKeys: options.secretsKeys,
-      isWaitingLane: (msg) => msg.subject.startsWith(waitingSubjects),
       settings: {
         schedule: options.delivery.schedule,
         timeoutMs: options.delivery.timeoutMs,
@@ -162,9 +160,9 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     const consumerOptions = { deliveryTimeoutMs: options.delivery.timeoutMs, ackWaitMarginMs: options.ackWaitMarginMs };
     // Both lanes share the workers' per-callback slots, circuits and HTTP pool; each pulls with its own concurrency.
     for (const lane of [
-      { stream: names.streams.deliveries, config: deliveryConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxAckPending }) },
-      { stream: names.streams.waiting, config: waitingConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxWaiting ?? 1_000_000 }) },
-    ]) {
+      { name: 'due', stream: names.streams.deliveries, config: deliveryConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxAckPending }) },
+      { name: 'waiting', stream: names.streams.waiting, config: waitingConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxWaiting ?? 1_000_000 }) },
+    ] as const) {
       running.push(
         runConsumer({
           js,
@@ -175,7 +173,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
           concurrency: options.concurrency.overall,
           // A small buffer: a task waiting client-side for a slot must not outlive ack_wait.
           maxMessages: options.concurrency.overall,
-          handle: deliver,
+          handle: (msg) => deliver(msg, lane.name),
         }),
       );
     }

@@ -35,7 +35,7 @@ import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { createTestNats, waitFor, type TestNats } from '@hookmesh/testing';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -322,36 +322,4 @@ export function fixedResolver(answers: Record<string, string[]>): Resolver {
     if (found) return found;
     throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
   };
-}
-
-/** CPU seconds (user + system) used so far by every nats-server process on this machine (Linux /proc). */
-export function cpuSecondsOfNatsServer(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(nats-server)')) continue;
-      // Fields after "(comm) ": state is the first, utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return total;
-}
-
-/** Read and write system calls so far of a process (Linux /proc/<pid>/io), or of every nats-server when pid is "nats-server". */
-export function syscallsOf(pid: number | 'nats-server'): number {
-  const pids =
-    pid === 'nats-server'
-      ? readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(nats-server)'))
-      : [String(pid)];
-  let total = 0;
-  for (const one of pids) {
-    const io = readFileSync(`/proc/${one}/io`, 'utf8');
-    total += Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
-  }
-  return total;
 }

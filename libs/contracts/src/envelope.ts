@@ -40,14 +40,7 @@ export interface DeliveryEnvelopeInput {
 
 /** Builds the validated envelope in wire key order (callback_url, message_type, message_id, api_version, token?, data); throws a ZodError when data does not fit its type. */
 export function buildDeliveryEnvelope(input: DeliveryEnvelopeInput): DeliveryEnvelope {
-  return DeliveryEnvelope.parse({
-    callback_url: input.callbackUrl,
-    message_type: input.messageType,
-    message_id: input.messageId,
-    api_version: '1.0',
-    ...(input.token === undefined ? {} : { token: input.token }),
-    data: input.data,
-  });
+  return DeliveryEnvelope.parse(deliveryEnvelopeOfChecked(input));
 }
 
 /**

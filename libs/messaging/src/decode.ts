@@ -12,7 +12,12 @@ export function decodeMessage<S extends z.ZodType>(schema: S, msg: Pick<JsMsg, '
   } catch {
     return { ok: false, problem: 'body is not JSON' };
   }
-  const result = schema.safeParse(body);
+  return decodeValue(schema, body);
+}
+
+/** Checks an already parsed value (e.g. one entry of a batch) the way decodeMessage checks a body. */
+export function decodeValue<S extends z.ZodType>(schema: S, value: unknown): Decoded<z.output<S>> {
+  const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
   return { ok: false, problem: problem.slice(0, 500) };

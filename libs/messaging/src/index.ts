@@ -16,7 +16,7 @@ export {
 } from './streams';
 export { publishJson, encodeJson, type PublishOptions } from './publish';
 export { runConsumer, runBatchConsumer, consumerLag, type RunningConsumer, type RunConsumerOptions, type RunBatchConsumerOptions } from './consume';
-export { decodeMessage, terminateMessage, type Decoded } from './decode';
+export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './decode';
 export { openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';
 export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
 export { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';

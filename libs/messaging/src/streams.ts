@@ -87,6 +87,14 @@ export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
   } as const;
   // A duplicate window longer than max_age is refused by the server.
   const window = (ms: number) => nanos(Math.min(ms, settings.maxAgeMs));
+  const deliveries = {
+    ...base,
+    name: names.streams.deliveries,
+    subjects: [names.subjects.deliveries],
+    // A task is gone once settled; retries are new messages.
+    retention: RetentionPolicy.Workqueue,
+    duplicate_window: window(10 * 60_000),
+  };
   return {
     events: {
       ...base,
@@ -95,23 +103,10 @@ export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
       retention: RetentionPolicy.Limits,
       duplicate_window: window(settings.duplicateWindowMs),
     },
-    deliveries: {
-      ...base,
-      name: names.streams.deliveries,
-      subjects: [names.subjects.deliveries],
-      // A task is gone once settled; retries are new messages.
-      retention: RetentionPolicy.Workqueue,
-      duplicate_window: window(10 * 60_000),
-    },
+    deliveries,
     // Tasks that wait (retries, held types, open circuits), apart from DELIVERIES: a wait is an un-acked message,
     // and a pile of them on the consumer that serves fresh tasks would stall every other callback at max_ack_pending.
-    waiting: {
-      ...base,
-      name: names.streams.waiting,
-      subjects: [names.subjects.waiting],
-      retention: RetentionPolicy.Workqueue,
-      duplicate_window: window(10 * 60_000),
-    },
+    waiting: { ...deliveries, name: names.streams.waiting, subjects: [names.subjects.waiting] },
     audit: {
       ...base,
       name: names.streams.audit,

@@ -9,3 +9,4 @@ export { startPlatform, SERVICE_NAMES, type Platform, type PlatformOptions, type
 export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type RequestOutcome, type Answer, type Behaviour } from './platform/receiver';
 export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
 export { call, registerCallbacks, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';
+export { cpuSeconds, pidsNamed, sumOverProcessesNamed, syscalls } from './proc';

@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { createTestDatabase, createTestNats, freePort, startOwnNatsServer, startTcpProxy, viaProxy, waitFor } from './index';
+import { cpuSeconds, createTestDatabase, createTestNats, freePort, pidsNamed, startOwnNatsServer, startTcpProxy, sumOverProcessesNamed, syscalls, viaProxy, waitFor } from './index';
 
 describe('test resources', () => {
   it('creates a private database and drops it again', async () => {
@@ -95,5 +95,22 @@ describe('test resources', () => {
     let n = 0;
     await expect(waitFor(() => ++n >= 3, { intervalMs: 1 })).resolves.toBe(true);
     await expect(waitFor(() => false, { timeoutMs: 50, label: 'never' })).rejects.toThrow('timed out waiting for never');
+  });
+
+  it('reads a process’s CPU seconds and system calls from /proc, and finds processes by name', async () => {
+    // A nats-server of its own, so one surely runs while the names are read.
+    const own = await startOwnNatsServer();
+    try {
+      const spin = Date.now() + 50;
+      while (Date.now() < spin) Math.sqrt(Math.random());
+      expect(cpuSeconds(process.pid)).toBeGreaterThan(0);
+      expect(syscalls(process.pid)).toBeGreaterThan(0);
+      expect(pidsNamed('nats-server').length).toBeGreaterThan(0);
+      expect(sumOverProcessesNamed('nats-server', syscalls)).toBeGreaterThan(0);
+      expect(sumOverProcessesNamed('no-such-process-name', cpuSeconds)).toBe(0);
+      expect(cpuSeconds(-1)).toBeUndefined();
+    } finally {
+      await own.destroy();
+    }
   });
 });

@@ -6,7 +6,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import os from 'node:os';
 import pg from 'pg';
-import { pidsNamed, postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
+import { pidsNamed } from '@hookmesh/testing';
+import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
 import { measureCeiling, runFanOut, runLatency, type CeilingResult, type FanOutResult, type LatencyResult } from './pipeline';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 

@@ -5,7 +5,7 @@ import { deliveryIdFor, eventTypes, newMessageId } from '@hookmesh/contracts';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
-import { cpuSeconds, pidsNamed } from './process-stats';
+import { cpuSeconds, pidsNamed, sumOverProcessesNamed } from '@hookmesh/testing';
 
 export type JetStreamCeilingResult = {
   seconds: number;
@@ -21,9 +21,7 @@ export type JetStreamCeilingResult = {
 
 /** CPU seconds used so far by every nats-server process (the server may be shared; the bench is its main user). */
 function natsCpuSeconds(): number | null {
-  const pids = pidsNamed('nats-server');
-  if (pids.length === 0) return null;
-  return pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  return pidsNamed('nats-server').length === 0 ? null : sumOverProcessesNamed('nats-server', cpuSeconds);
 }
 
 const micros = (before: number | null, after: number | null, count: number) => (before === null || after === null || count === 0 ? null : ((after - before) * 1e6) / count);

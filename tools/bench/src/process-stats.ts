@@ -1,5 +1,6 @@
 // Memory and CPU of the processes in a run, from /proc (Linux only; elsewhere every figure is null).
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpuSeconds, pidsNamed } from '@hookmesh/testing';
+import { readFileSync } from 'node:fs';
 
 /** Kilobyte fields of /proc/<pid>/status (VmRSS, VmHWM, RssAnon, RssShmem …); undefined when unreadable. */
 export function procStatus(pid: number): Record<string, number> | undefined {
@@ -13,23 +14,6 @@ export function procStatus(pid: number): Record<string, number> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Pids whose /proc/<pid>/comm is `name` (other users' processes included when /proc lets us read them). */
-export function pidsNamed(name: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-  } catch {
-    return [];
-  }
-  return entries.filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
-    } catch {
-      return false;
-    }
-  }).map(Number);
 }
 
 export type MemoryReport = {
@@ -81,19 +65,6 @@ export function startMemorySampler(pids: () => Record<string, number | undefined
       return { processes, sampled: { 'nats-server': mb(natsPeak), postgres: mb(postgresPeak) } };
     },
   };
-}
-
-/** CPU seconds (user + system) a process has used so far; undefined when unreadable. */
-export function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces; the fields after its closing parenthesis are fixed.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the name; Linux counts 100 ticks a second.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /** CPU seconds each named process (or group of processes) used between start() and the returned stop(). */

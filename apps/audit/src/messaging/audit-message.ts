@@ -1,6 +1,6 @@
 // Reads an AUDIT message, a single record or a dispatcher's batch, into records with their own trace contexts.
 import { AuditBatchEnvelope, AuditRecord } from '@hookmesh/contracts';
-import { decodeMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeValue, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import { context, propagation } from '@opentelemetry/api';
 import type { ParsedMessage } from './batch-writer';
 
@@ -20,14 +20,14 @@ export function decodeAuditMessage(msg: Pick<JsMsg, 'json' | 'headers'>): Parsed
     return { values: [], problems: ['body is not JSON'] };
   }
   if (!isBatch(body)) {
-    const single = decodeMessage(AuditRecord, { json: <T>() => body as T });
+    const single = decodeValue(AuditRecord, body);
     return single.ok ? { values: [{ value: single.value, parent: traceContextFromHeaders(msg.headers) }], problems: [] } : { values: [], problems: [single.problem] };
   }
-  const envelope = decodeMessage(AuditBatchEnvelope, { json: <T>() => body as T });
+  const envelope = decodeValue(AuditBatchEnvelope, body);
   if (!envelope.ok) return { values: [], problems: [`batch: ${envelope.problem}`] };
   const parsed: ParsedMessage<AuditRecord> = { values: [], problems: [] };
   for (const [index, entry] of envelope.value.entries.entries()) {
-    const record = decodeMessage(AuditRecord, { json: <T>() => entry.record as T });
+    const record = decodeValue(AuditRecord, entry.record);
     if (!record.ok) {
       parsed.problems.push(`entries.${index}.record: ${record.problem}`);
       continue;

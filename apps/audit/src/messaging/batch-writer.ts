@@ -35,7 +35,7 @@ export interface BatchWriterOptions<T> {
 }
 
 /** The records of one message: the message is acked once all of them are stored (or found unstorable). */
-interface MessageItems<T> {
+export interface MessageItems<T> {
   msg: JsMsg;
   items: Array<Parsed<T>>;
 }
@@ -60,7 +60,7 @@ function recordStoredSpans<T>(items: ReadonlyArray<Parsed<T>>, stream: string, s
 }
 
 /** Splits messages into groups of at most `max` records, keeping each message's records together. */
-function chunksOf<T>(messages: ReadonlyArray<MessageItems<T>>, max: number): Array<Array<MessageItems<T>>> {
+export function chunksOf<T>(messages: ReadonlyArray<MessageItems<T>>, max: number): Array<Array<MessageItems<T>>> {
   const chunks: Array<Array<MessageItems<T>>> = [];
   let current: Array<MessageItems<T>> = [];
   let size = 0;
@@ -161,10 +161,9 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
     }
     if (messages.length === 0) return;
 
-    const count = messages.reduce((sum, message) => sum + message.items.length, 0);
     await tracer.startActiveSpan(
       `audit write ${stream}`,
-      { links: messages.flatMap((message) => message.items.flatMap((item) => linkOf(item.parent))), attributes: { 'messaging.batch.message_count': count } },
+      { links: messages.flatMap((message) => message.items.flatMap((item) => linkOf(item.parent))), attributes: { 'messaging.batch.message_count': messages.length } },
       async (span) => {
         try {
           const chunks = chunksOf(messages, options.maxRecordsPerWrite);

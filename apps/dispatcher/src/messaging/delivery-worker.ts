@@ -1,4 +1,4 @@
-// The delivery loop: one DELIVERIES message in, at most one HTTP attempt out, settled before the ack.
+// The delivery loop: one task in (from DELIVERIES or WAITING), at most one HTTP attempt out, settled before the ack.
 // Reads top to bottom like the steps it takes (style.md: Svix's worker.rs).
 import {
   DeliveryTask,
@@ -57,8 +57,6 @@ export interface DeliveryWorkerDeps {
   tracer: Tracer;
   settings: DeliverySettings;
   secretsKeys: readonly SealingKey[];
-  /** Whether a message came from WAITING (where a task waits by nak) rather than DELIVERIES (which it leaves to wait). */
-  isWaitingLane: (msg: JsMsg) => boolean;
   now: () => Date;
   random: () => number;
 }
@@ -74,12 +72,18 @@ interface AttemptReport {
   responseExcerpt: string | null;
 }
 
-/** Returns the DELIVERIES message handler (run by runConsumer with the overall concurrency). */
-export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => Promise<void> {
+/**
+ * Which consumer a task came from: DELIVERIES holds tasks that are due, WAITING those that wait (a task waits there
+ * by nak; one that finds on DELIVERIES that it must wait moves to WAITING).
+ */
+export type DeliveryLane = 'due' | 'waiting';
+
+/** Returns the handler of both delivery consumers (run by runConsumer with the overall concurrency each). */
+export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg, lane: DeliveryLane) => Promise<void> {
   const { view, localDisables, circuit, slots, held, publishers, metrics, log, settings } = deps;
   const credentialsOf = createCredentialsCache(deps.secretsKeys);
 
-  return async function deliver(msg: JsMsg): Promise<void> {
+  return async function deliver(msg: JsMsg, lane: DeliveryLane): Promise<void> {
     const decoded = decodeMessage(DeliveryTask, msg);
     if (!decoded.ok) {
       terminateMessage(msg, log, 'dropping malformed delivery task', decoded.problem);
@@ -91,7 +95,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
     // 1. Not due yet: JetStream keeps the schedule (nak with the remaining delay on WAITING), never a timer in this process.
     const wait = millisUntil(task.not_before, now);
     if (wait > 0) {
-      await waitFor(msg, task, wait);
+      await waitFor(msg, lane, task, wait);
       return;
     }
 
@@ -110,7 +114,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
     // 3. A held message type waits without an attempt and flows again soon after the hold is released.
     const hold = view.activeHold(task.account, task.event.message_type, now);
     if (hold !== undefined) {
-      await waitWithoutAttempt(msg, task, 'hold', holdRecheckDelay(hold, now, settings.holdRecheckMs));
+      await waitWithoutAttempt(msg, lane, task, 'hold', holdRecheckDelay(hold, now, settings.holdRecheckMs));
       return;
     }
     held.release(heldKey(task, 'hold'));
@@ -127,7 +131,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
       // 5. An open circuit waits out its cool-down without an attempt; then one probe goes through.
       const admission = circuit.admit(circuitKey);
       if (!admission.allowed) {
-        await waitWithoutAttempt(msg, task, 'circuit_open', admission.retryInMs);
+        await waitWithoutAttempt(msg, lane, task, 'circuit_open', admission.retryInMs);
         return;
       }
       held.release(heldKey(task, 'circuit_open'));
@@ -333,7 +337,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
   }
 
   /** Puts a delivery back to wait (hold or open circuit), not counted as an attempt; announced once when it starts waiting. */
-  async function waitWithoutAttempt(msg: JsMsg, task: DeliveryTask, reason: DeliveryHeldRecord['reason'], delayMs: number): Promise<void> {
+  async function waitWithoutAttempt(msg: JsMsg, lane: DeliveryLane, task: DeliveryTask, reason: DeliveryHeldRecord['reason'], delayMs: number): Promise<void> {
     const key = heldKey(task, reason);
     if (held.markHeld(key)) {
       const now = deps.now();
@@ -346,7 +350,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
       metrics.held.inc({ reason });
       log.debug({ delivery_id: task.delivery_id, callback_id: task.callback_id, reason }, 'delivery held');
     }
-    await waitFor(msg, task, delayMs);
+    await waitFor(msg, lane, task, delayMs);
   }
 
   /**
@@ -355,9 +359,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg) => 
    * on DELIVERIES would reach max_ack_pending and stall every other callback's fresh tasks behind one held type or
    * one dead endpoint. A crash between the two leaves a copy in each lane: at least once, never lost.
    */
-  async function waitFor(msg: JsMsg, task: DeliveryTask, delayMs: number): Promise<void> {
+  async function waitFor(msg: JsMsg, lane: DeliveryLane, task: DeliveryTask, delayMs: number): Promise<void> {
     const wait = Math.max(MIN_WAIT_MS, delayMs);
-    if (deps.isWaitingLane(msg)) {
+    if (lane === 'waiting') {
       msg.nak(wait);
       return;
     }
