@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     jwksUrl: config.HOOKMESH_JWKS_URL,
     issuer: config.HOOKMESH_JWT_ISSUER,
     audience: config.HOOKMESH_JWT_AUDIENCE,
+    maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
   });
   const app = createApp({
     db,

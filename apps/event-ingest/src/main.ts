@@ -55,6 +55,7 @@ async function main(command: string | undefined): Promise<void> {
       jwksUrl: config.HOOKMESH_JWKS_URL,
       issuer: config.HOOKMESH_JWT_ISSUER,
       audience: config.HOOKMESH_JWT_AUDIENCE,
+      maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
     }),
     rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
     limits: { maxBatch: config.HOOKMESH_MAX_BATCH, maxBodyBytes: config.HOOKMESH_MAX_BODY },

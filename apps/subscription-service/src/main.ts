@@ -86,6 +86,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
       jwksUrl: config.HOOKMESH_JWKS_URL,
       issuer: config.HOOKMESH_JWT_ISSUER,
       audience: config.HOOKMESH_JWT_AUDIENCE,
+      maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
     }),
     sealingKey,
     urlPolicy: { allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS, resolver: systemResolver },

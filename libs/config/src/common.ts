@@ -36,6 +36,8 @@ export const AuthEnv = z
     HOOKMESH_JWKS_URL: z.url().optional(),
     HOOKMESH_JWT_ISSUER: z.string().optional(),
     HOOKMESH_JWT_AUDIENCE: z.string().optional(),
+    /** Longest a bearer token may live (exp - iat, and exp - now); longer-lived and future-issued tokens get 401. */
+    HOOKMESH_TOKEN_MAX_LIFETIME: DurationMs.refine((ms) => ms >= 60_000, 'must be at least 1m').default(24 * 3_600_000),
     HOOKMESH_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
     HOOKMESH_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(200),
   })

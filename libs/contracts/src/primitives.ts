@@ -7,9 +7,12 @@ export type IsoDateTime = z.infer<typeof IsoDateTime>;
 
 /** Account names are used verbatim as NATS subject tokens and KV key parts, hence the narrow alphabet. */
 export const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** The operator API lives under `/admin/api/v1`, so no account may be called that. */
+export const RESERVED_ACCOUNT_NAME = 'admin';
 export const Account = z
   .string()
-  .regex(ACCOUNT_PATTERN, 'account must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit');
+  .regex(ACCOUNT_PATTERN, 'account must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit')
+  .refine((account) => account !== RESERVED_ACCOUNT_NAME, `the account name "${RESERVED_ACCOUNT_NAME}" is reserved for the operator API`);
 export type Account = z.infer<typeof Account>;
 
 export const ApiVersion = z.literal('1.0', { error: 'api_version must be "1.0"' });
@@ -36,7 +39,8 @@ export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
 export const ErrorClass = z.enum(['timeout', 'connect', 'dns', 'reset', 'http_status', 'redirect', 'ssrf_blocked', 'tls', 'other']);
 export type ErrorClass = z.infer<typeof ErrorClass>;
 
-export const Scope = z.enum(['callbacks:read', 'callbacks:write', 'events:write', 'deliveries:read', 'deliveries:write']);
+/** The account scopes, and `admin` for the operator API (/admin/api/v1/...), which opens no account. */
+export const Scope = z.enum(['callbacks:read', 'callbacks:write', 'events:write', 'deliveries:read', 'deliveries:write', 'admin']);
 export type Scope = z.infer<typeof Scope>;
 
 export const ServiceName = z.enum(['subscription-service', 'event-ingest', 'dispatcher', 'audit']);

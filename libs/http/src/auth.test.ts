@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Router, type Express } from 'express';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { authOf, createTokenVerifier, requireAuth, requireScope, signDevToken, type TokenVerifier } from './auth';
+import { authOf, createTokenVerifier, operatorOf, requireAdmin, requireAuth, requireScope, signDevToken, type TokenVerifier } from './auth';
 import { Unauthorized, Unavailable } from './errors';
 import { startTestApp, type TestApp } from './test-support';
 
@@ -75,18 +75,73 @@ describe('bearer auth with an HS256 secret', () => {
     expect((await get('/acme/api/v1/callbacks', token)).status).toBe(401);
   });
 
-  it('answers an alg "none" token with 401', async () => {
+  it('answers an alg "none" token with 401 naming the refused algorithm', async () => {
     const exp = Math.floor(Date.now() / 1000) + 600;
     const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ account: 'acme', scope: 'callbacks:read', exp })}.`;
-    expect((await get('/acme/api/v1/callbacks', unsigned)).status).toBe(401);
+    const res = await get('/acme/api/v1/callbacks', unsigned);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { detail: string }).detail).toBe('The token\'s algorithm "none" is not accepted; use HS256.');
   });
 
-  it('answers a token without an account claim with 401', async () => {
+  it('answers a valid token without an account claim with 403: it opens no account', async () => {
     const token = await new SignJWT({ scope: 'callbacks:read' })
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode(SECRET));
+    const res = await get('/acme/api/v1/callbacks', token);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/no account claim/);
+  });
+
+  it('answers an account claim that is not a string with 401', async () => {
+    const token = await new SignJWT({ account: 42, scope: 'callbacks:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(SECRET));
     expect((await get('/acme/api/v1/callbacks', token)).status).toBe(401);
+  });
+
+  it('refuses the reserved account "admin" in a token (401) and in a path (404)', async () => {
+    const forged = await new SignJWT({ account: 'admin', scope: 'callbacks:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(SECRET));
+    const byToken = await get('/acme/api/v1/callbacks', forged);
+    expect(byToken.status).toBe(401);
+    expect(((await byToken.json()) as { detail: string }).detail).toMatch(/reserved/);
+    const byPath = await get('/admin/api/v1/callbacks', forged);
+    expect(byPath.status).toBe(404);
+    await expect(signDevToken({ secret: SECRET, account: 'admin' })).rejects.toThrow(/reserved/);
+  });
+
+  it('answers an operator token on an account route with 403, unless it also carries that account', async () => {
+    const operator = await signDevToken({ secret: SECRET, scopes: ['admin'] });
+    expect((await get('/acme/api/v1/callbacks', operator)).status).toBe(403);
+    const operatorOfAcme = await signDevToken({ secret: SECRET, account: 'acme', scopes: ['admin', 'callbacks:read'] });
+    expect((await get('/acme/api/v1/callbacks', operatorOfAcme)).status).toBe(200);
+    const adminScopeOnly = await signDevToken({ secret: SECRET, account: 'acme', scopes: ['admin'] });
+    expect((await get('/acme/api/v1/callbacks', adminScopeOnly)).status).toBe(403);
+  });
+
+  it('refuses a token that lives longer than the bound, and one issued in the future', async () => {
+    const tooLong = await signDevToken({ secret: SECRET, account: 'acme', ttlSeconds: 400 * 86_400 });
+    const long = await get('/acme/api/v1/callbacks', tooLong);
+    expect(long.status).toBe(401);
+    expect(((await long.json()) as { detail: string }).detail).toMatch(/at most 86400 seconds/);
+    const now = Math.floor(Date.now() / 1000);
+    const noIatFarExp = await new SignJWT({ account: 'acme', scope: 'callbacks:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(253402300799)
+      .sign(new TextEncoder().encode(SECRET));
+    expect((await get('/acme/api/v1/callbacks', noIatFarExp)).status).toBe(401);
+    const future = await new SignJWT({ account: 'acme', scope: 'callbacks:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(now + 86_400)
+      .setExpirationTime(now + 86_400 + 600)
+      .sign(new TextEncoder().encode(SECRET));
+    const early = await get('/acme/api/v1/callbacks', future);
+    expect(early.status).toBe(401);
+    expect(((await early.json()) as { detail: string }).detail).toMatch(/issued in the future/);
   });
 
   it('answers a token without exp with 401', async () => {
@@ -123,6 +178,41 @@ describe('bearer auth with an HS256 secret', () => {
     const res = await get('/acme/api/v1/callbacks', token);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ auth: { scopes: ['callbacks:read'], subject: 'acme' } });
+  });
+});
+
+describe('operator routes (requireAdmin)', () => {
+  let app: TestApp;
+  const get = (token?: string): Promise<Response> =>
+    fetch(`${app.url}/admin/api/v1/event_types`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    const verifier = createTokenVerifier({ secret: SECRET });
+    app = await startTestApp({
+      routes: (express) => {
+        express.get('/admin/api/v1/event_types', requireAdmin(verifier), (_req, res) => {
+          res.json({ operator: operatorOf(res) });
+        });
+      },
+    });
+  });
+  afterAll(() => app.close());
+
+  it('lets a token with the admin scope through, with or without an account claim', async () => {
+    const bare = await signDevToken({ secret: SECRET, scopes: ['admin'], subject: 'ops' });
+    const res = await get(bare);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ operator: { subject: 'ops', scopes: ['admin'] } });
+    const withAccount = await signDevToken({ secret: SECRET, account: 'acme', scopes: ['admin'] });
+    expect((await get(withAccount)).status).toBe(200);
+  });
+
+  it('answers an account token with 403 naming the admin scope, and no token with 401', async () => {
+    const account = await signDevToken({ secret: SECRET, account: 'acme' });
+    const res = await get(account);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('scope="admin"');
+    expect((await get()).status).toBe(401);
   });
 });
 

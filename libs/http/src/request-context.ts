@@ -10,6 +10,12 @@ export interface AuthContext {
   scopes: readonly string[];
 }
 
+/** What requireAdmin learned from an operator's bearer token (its account claim, if any, is not used). */
+export interface OperatorContext {
+  subject: string;
+  scopes: readonly string[];
+}
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- express types res.locals through this global namespace
   namespace Express {
@@ -20,6 +26,8 @@ declare global {
       log?: Logger;
       /** Set by requireAuth once the bearer token is verified. */
       auth?: AuthContext;
+      /** Set by requireAdmin once an operator's bearer token is verified. */
+      operator?: OperatorContext;
     }
   }
 }
