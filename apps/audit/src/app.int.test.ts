@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { newMessageId } from '@hookmesh/contracts';
+import { natsNames, newMessageId } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import { createTokenVerifier, signDevToken, startHttpServer, type RunningHttpServer } from '@hookmesh/http';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, jetstream, jetstreamManager, type NatsConnection } from '@hookmesh/messaging';
+import { connectNats, jetstream, jetstreamManager, openKv, type NatsConnection } from '@hookmesh/messaging';
+import { startSubscriptionView, type SubscriptionView } from '@hookmesh/subscription-view';
 import { createTestDatabase, startOwnNatsServer, waitFor, type OwnNatsServer, type TestDatabase } from '@hookmesh/testing';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
@@ -25,6 +26,7 @@ describe('readiness and redelivery when NATS goes away (a private nats-server, k
   let nc: NatsConnection;
   let server: RunningHttpServer;
   let url: string;
+  let view: SubscriptionView;
   const ref = deliveryRef(A, newMessageId(), 'cb-1', 'orderEvent');
 
   beforeAll(async () => {
@@ -44,10 +46,12 @@ describe('readiness and redelivery when NATS goes away (a private nats-server, k
     const settings = { prefix: '', retentionMs: 86_400_000, idempotencyWindowMs: 60_000, replicas: 1 };
     await ensureAuditStreams(await jetstreamManager(nc), settings);
     const registry = new Registry();
+    view = await startSubscriptionView({ kv: await openKv(jetstream(nc), natsNames('').kv.bucket), prefix: '', log });
     const app = createApp({
       db,
       nc,
       js: jetstream(nc),
+      view,
       prefix: '',
       log,
       registry,
@@ -62,6 +66,7 @@ describe('readiness and redelivery when NATS goes away (a private nats-server, k
   });
   afterAll(async () => {
     await server.close();
+    await view.stop();
     await nc.close();
     await nats.destroy();
     await db.destroy();

@@ -4,6 +4,7 @@ import { pingDatabase } from '@hookmesh/db';
 import { Invalid, Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
 import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
+import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { AuditMetrics } from './metrics';
@@ -18,6 +19,8 @@ export interface AppDeps {
   db: AuditDb;
   nc: NatsConnection;
   js: JetStreamClient;
+  /** The subscription state in memory: the event catalog (filters name live or archived types) and the callbacks. */
+  view: SubscriptionView;
   /** HOOKMESH_STREAM_PREFIX. */
   prefix: string;
   log: Logger;
@@ -45,7 +48,7 @@ const dataExceptionAsInvalid: ErrorRequestHandler = (err, _req, _res, next) => {
 /** Builds the audit app from its dependencies (main.ts passes real ones, tests the same on test ports). */
 export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
-  const routeDeps = { db: deps.db, js: deps.js, prefix: deps.prefix, log: deps.log, metrics: deps.metrics, now, publishTimeoutMs: deps.publishTimeoutMs };
+  const routeDeps = { db: deps.db, js: deps.js, view: deps.view, prefix: deps.prefix, log: deps.log, metrics: deps.metrics, now, publishTimeoutMs: deps.publishTimeoutMs };
   return createHttpApp({
     log: deps.log,
     serviceName: 'audit',

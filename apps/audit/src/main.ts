@@ -5,7 +5,8 @@ import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, consumerLag, jetstream, jetstreamManager } from '@hookmesh/messaging';
+import { connectNats, consumerLag, jetstream, jetstreamManager, openKv } from '@hookmesh/messaging';
+import { startSubscriptionView } from '@hookmesh/subscription-view';
 import { natsNames } from '@hookmesh/contracts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
@@ -78,6 +79,12 @@ async function main(): Promise<void> {
   });
   const pruner = startPruner({ db, log, metrics, retentionMs: config.HOOKMESH_RETENTION, intervalMs: config.HOOKMESH_PRUNE_INTERVAL });
 
+  // The subscription state (catalog and callbacks) in memory; the bucket is created here too if audit starts first.
+  const view = await startSubscriptionView({
+    kv: await openKv(js, names.kv.bucket, { replicas: config.HOOKMESH_STREAM_REPLICAS }),
+    prefix: config.HOOKMESH_STREAM_PREFIX,
+    log,
+  });
   const verifier = createTokenVerifier({
     secret: config.HOOKMESH_JWT_SECRET,
     jwksUrl: config.HOOKMESH_JWKS_URL,
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
     db,
     nc,
     js,
+    view,
     prefix: config.HOOKMESH_STREAM_PREFIX,
     log,
     registry,
@@ -102,6 +110,7 @@ async function main(): Promise<void> {
   shutdown.register('http', () => server.close());
   shutdown.register('consumers', () => consumers.stop());
   shutdown.register('retention', () => pruner.stop());
+  shutdown.register('subscription view', () => view.stop());
   shutdown.register('nats', () => nc.drain());
   shutdown.register('postgres', () => db.destroy());
   shutdown.register('telemetry', () => telemetry.shutdown());

@@ -10,6 +10,7 @@ import {
   type AuditRecord,
   type DeliveryCreatedRecord,
   type EventRecord,
+  type BuiltinMessageType,
   type MessageType,
   type NatsNames,
 } from '@hookmesh/contracts';
@@ -20,11 +21,13 @@ import {
   connectNats,
   jetstream,
   jetstreamManager,
+  openKv,
   publishJson,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
 } from '@hookmesh/messaging';
+import { startSubscriptionView } from '@hookmesh/subscription-view';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@hookmesh/testing';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
@@ -86,10 +89,13 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
   const names = natsNames(testNats.prefix);
   const registry = new Registry();
   const metrics = createAuditMetrics(registry);
+  const kv = await openKv(js, names.kv.bucket);
+  const view = await startSubscriptionView({ kv, prefix: testNats.prefix, log: silent });
   const app = createApp({
     db,
     nc,
     js,
+    view,
     prefix: testNats.prefix,
     log: silent,
     registry,
@@ -153,6 +159,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     async close() {
       await server.close();
       for (const consumers of running) await consumers.stop();
+      await view.stop();
       await nc.drain();
       if (db !== directDb) await db.destroy();
       await directDb.destroy();
@@ -163,12 +170,12 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
 }
 
 /** The seed payload of a message type (contracts carry seeds 000/002 verbatim). */
-export function seedData(messageType: MessageType): unknown {
+export function seedData(messageType: BuiltinMessageType): unknown {
   return eventTypes[messageType].example.data;
 }
 
 /** An EventRecord of `messageType` with the seed payload. */
-export function eventRecord(account: string, messageId: string, messageType: MessageType, ingestedAt: string, idempotencyKey?: string): EventRecord {
+export function eventRecord(account: string, messageId: string, messageType: BuiltinMessageType, ingestedAt: string, idempotencyKey?: string): EventRecord {
   return {
     message_id: messageId,
     account,

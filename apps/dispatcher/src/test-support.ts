@@ -15,6 +15,7 @@ import {
   type CallbackState,
   type EventRecord,
   type HoldState,
+  isBuiltinMessageType,
   type MessageType,
   type NatsNames,
   type SealingKey,
@@ -183,7 +184,7 @@ export async function publishEvent(harness: NatsHarness, account: string, messag
     account,
     message_type: messageType,
     api_version: '1.0',
-    data: data ?? eventTypes[messageType].example.data,
+    data: data ?? (isBuiltinMessageType(messageType) ? eventTypes[messageType].example.data : {}),
     ingested_at: new Date().toISOString(),
   };
   await publishJson(harness.js, harness.names.eventSubject(account, messageType), record, { msgID: eventMsgId(record) });

@@ -7,6 +7,7 @@ import { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RecordStamps } from './domain/event-records';
+import type { IngestCatalog } from './messaging/catalog';
 import { trackConnectionState } from './messaging/connection-state';
 import { createEventPublisher } from './messaging/events-stream';
 import { createIngestMetrics } from './metrics';
@@ -20,6 +21,8 @@ export interface AppDeps {
   js: JetStreamClient;
   jsm: JetStreamManager;
   names: NatsNames;
+  /** The event catalog, loaded from the subscription state (startIngestCatalog). */
+  catalog: IngestCatalog;
   verifier: TokenVerifier;
   rateLimit: { ratePerSecond: number; burst: number };
   limits: { maxBatch: number; maxBodyBytes: number };
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
           verifier: deps.verifier,
           rateLimit: deps.rateLimit,
           publisher,
+          catalog: deps.catalog,
           metrics,
           tracer: trace.getTracer(SERVICE_NAME),
           maxBatch: deps.limits.maxBatch,

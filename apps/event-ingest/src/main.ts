@@ -6,10 +6,11 @@ import { natsNames } from '@hookmesh/contracts';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, jetstream, jetstreamManager, type HookmeshStreamSettings } from '@hookmesh/messaging';
+import { connectNats, jetstream, jetstreamManager, openKv, type HookmeshStreamSettings } from '@hookmesh/messaging';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
 import { loadConfig, type IngestEnv } from './config';
+import { createIngestCatalog, startCatalogView } from './messaging/catalog';
 import { ensureEventsStream } from './messaging/events-stream';
 import { SERVICE_NAME } from './service-name';
 
@@ -41,15 +42,20 @@ async function main(command: string | undefined): Promise<void> {
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; use no argument to serve, or "migrate"`);
 
+  const js = jetstream(nc);
+  // The catalog comes from the subscription state; the bucket is created here too, so start-up order does not matter.
+  const kv = await openKv(js, names.kv.bucket, { replicas: config.HOOKMESH_STREAM_REPLICAS });
+  const catalog = createIngestCatalog({ kv, view: await startCatalogView({ kv, names, log }), names, log });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const app = createApp({
     log,
     registry,
     nc,
-    js: jetstream(nc),
+    js,
     jsm,
     names,
+    catalog,
     verifier: createTokenVerifier({
       secret: config.HOOKMESH_JWT_SECRET,
       jwksUrl: config.HOOKMESH_JWKS_URL,
@@ -66,6 +72,7 @@ async function main(command: string | undefined): Promise<void> {
   // Order matters (style.md): stop taking requests, let in-flight publishes get their PubAcks, then drain NATS.
   const shutdown = createShutdown(log);
   shutdown.register('http server', () => server.close());
+  shutdown.register('event catalog', () => catalog.stop());
   shutdown.register('nats', () => nc.drain());
   shutdown.register('telemetry', () => telemetry.shutdown());
   shutdown.onSignals();

@@ -5,13 +5,16 @@ import {
   connectNats,
   jetstream,
   jetstreamManager,
+  openKv,
   type JetStreamManager,
+  type KV,
   type MsgHdrs,
   type NatsConnection,
 } from '@hookmesh/messaging';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp, type AppDeps } from './app';
+import { createIngestCatalog, startCatalogView } from './messaging/catalog';
 import { ensureEventsStream } from './messaging/events-stream';
 
 export const TEST_JWT_SECRET = 'event-ingest-test-secret-of-at-least-32-bytes';
@@ -22,6 +25,8 @@ export interface TestIngest {
   jsm: JetStreamManager;
   names: NatsNames;
   registry: Registry;
+  /** The subscription-state bucket the catalog is read from (tests put registered types here). */
+  kv: KV;
   /** POSTs a JSON (or raw string) body to /:account/api/v1/events with a token for `account`. */
   postEvents(account: string, body: unknown, init?: { token?: string | null; headers?: Record<string, string>; raw?: string }): Promise<Response>;
   /** Every message currently in EVENTS, oldest first. */
@@ -63,14 +68,18 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
   const recreateStream = (): Promise<void> =>
     ensureEventsStream(jsm, { prefix: options.prefix, maxAgeMs: 3_600_000, duplicateWindowMs: options.idempotencyWindowMs ?? 600_000, replicas: 1 });
   await recreateStream();
+  const js = jetstream(nc);
+  const kv = await openKv(js, names.kv.bucket);
+  const catalog = createIngestCatalog({ kv, view: await startCatalogView({ kv, names, log }), names, log });
   const registry = new Registry();
   const app = createApp({
     log,
     registry,
     nc,
-    js: jetstream(nc),
+    js,
     jsm,
     names,
+    catalog,
     verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
     rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
     limits: { maxBatch: options.limits?.maxBatch ?? 500, maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024 },
@@ -89,6 +98,7 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
     jsm,
     names,
     registry,
+    kv,
     async postEvents(account, body, init = {}) {
       const token = init.token === undefined ? await tokenFor(account) : init.token;
       return fetch(`${url}/${account}/api/v1/events`, {
@@ -114,6 +124,7 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
     },
     async close() {
       await server.close();
+      await catalog.stop();
       await nc.drain();
     },
   };

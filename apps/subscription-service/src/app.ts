@@ -1,11 +1,12 @@
 // createApp: subscription-service's express app with every route of the contract mounted (no listen()).
-import { buildOpenApiDocument, expressPath, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
+import { buildOpenApiDocument, expressPath, isAdminRoute, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
 import {
   Invalid,
   Unavailable,
   createHttpApp,
   rateLimit,
+  requireAdmin,
   requireAuth,
   requireScope,
   type TokenVerifier,
@@ -40,7 +41,7 @@ export interface AppDeps {
   /** The key that seals new secrets and tokens (the first of HOOKMESH_SECRETS_KEY). */
   sealingKey: SealingKey;
   urlPolicy: UrlPolicy;
-  publisher: Pick<StatePublisher, 'kick'>;
+  publisher: Pick<StatePublisher, 'kick' | 'publishNow'>;
   rateLimit: { ratePerSecond: number; burst: number };
   publishTimeoutMs: number;
   now?: () => Date;
@@ -89,10 +90,13 @@ export function createApp(deps: AppDeps): Express {
   const handlers: Record<OperationId, RequestHandler> = {
     ...callbackHandlers({ ...deps, now }),
     ...holdHandlers({ ...deps, now }),
-    ...eventTypeHandlers(),
+    ...eventTypeHandlers({ ...deps, now }),
   };
   const authenticate = requireAuth(deps.verifier);
+  const authenticateOperator = requireAdmin(deps.verifier);
   const limit = rateLimit(deps.rateLimit);
+  // Operator routes first: "/:account/api/v1/..." would otherwise take "/admin/api/v1/..." as the account "admin".
+  const routes = [...subscriptionRoutes.filter(isAdminRoute), ...subscriptionRoutes.filter((route) => !isAdminRoute(route))];
 
   return createHttpApp({
     log: deps.log,
@@ -111,8 +115,9 @@ export function createApp(deps: AppDeps): Express {
       },
     },
     routes: (app) => {
-      for (const route of subscriptionRoutes) {
-        app.route(expressPath(route.path))[route.method](authenticate, requireScope(route.scope), limit, handlers[route.operationId]);
+      for (const route of routes) {
+        const auth = isAdminRoute(route) ? authenticateOperator : authenticate;
+        app.route(expressPath(route.path))[route.method](auth, requireScope(route.scope), limit, handlers[route.operationId]);
       }
       app.use(databaseOutageAsUnavailable);
       app.use(dataExceptionAsInvalid);

@@ -92,6 +92,10 @@ export interface TestService {
   logs: ReturnType<typeof captureLog>;
   /** A bearer token for `account` (every scope unless given). */
   token(account: string, scopes?: readonly Scope[]): Promise<string>;
+  /** An operator token (scope admin, no account) for /admin/api/v1/... */
+  adminToken(): Promise<string>;
+  /** The operator API's base URL. */
+  adminApi: string;
   close(): Promise<void>;
 }
 
@@ -164,6 +168,8 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     publisher,
     logs,
     token: (account, scopes) => signDevToken({ secret: TEST_JWT_SECRET, account, ...(scopes ? { scopes } : {}) }),
+    adminToken: () => signDevToken({ secret: TEST_JWT_SECRET, scopes: ['admin'], subject: 'test-operator' }),
+    adminApi: `${url}/admin/api/v1`,
     async close() {
       await server.close();
       await control?.stop();

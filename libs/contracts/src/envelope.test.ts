@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { buildDeliveryEnvelope, DeliveryEnvelope, deliveryEnvelopeOfChecked } from './envelope';
+import { buildDeliveryEnvelope, BuiltinDeliveryEnvelope, DeliveryEnvelope, deliveryEnvelopeOfChecked } from './envelope';
 import { eventTypes, MESSAGE_TYPES } from './events';
 
 const orderEnvelope = () => ({ ...structuredClone(eventTypes.orderEvent.example), api_version: '1.0' });
@@ -11,14 +11,27 @@ describe('DeliveryEnvelope', () => {
     expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['signature'] });
   });
 
+  it('takes any valid message type name and any data, for registered types', () => {
+    const result = DeliveryEnvelope.safeParse({ ...orderEnvelope(), message_type: 'Orders.Created', data: { id: 1 } });
+    expect(result.success).toBe(true);
+    expect(DeliveryEnvelope.safeParse({ ...orderEnvelope(), message_type: 'orders created' }).error?.issues[0]?.path).toEqual(['message_type']);
+  });
+
+  it('requires data', () => {
+    const { data: _data, ...withoutData } = orderEnvelope();
+    expect(DeliveryEnvelope.safeParse(withoutData).error?.issues[0]).toMatchObject({ path: ['data'], message: 'data is required' });
+  });
+});
+
+describe('BuiltinDeliveryEnvelope', () => {
   it('rejects an unknown message_type and lists the known ones', () => {
-    const result = DeliveryEnvelope.safeParse({ ...orderEnvelope(), message_type: 'orderShipped' });
+    const result = BuiltinDeliveryEnvelope.safeParse({ ...orderEnvelope(), message_type: 'orderShipped' });
     expect(result.error?.issues[0]?.path).toEqual(['message_type']);
     expect(z.prettifyError(result.error!)).toContain('skuInventoryChange');
   });
 
   it('validates data against the schema of its message_type', () => {
-    const result = DeliveryEnvelope.safeParse({ ...orderEnvelope(), message_type: 'snapshotReady' });
+    const result = BuiltinDeliveryEnvelope.safeParse({ ...orderEnvelope(), message_type: 'snapshotReady' });
     expect(result.error?.issues[0]).toMatchObject({ path: ['data'], expected: 'object' });
   });
 
@@ -49,7 +62,7 @@ describe('buildDeliveryEnvelope', () => {
 describe('deliveryEnvelopeOfChecked', () => {
   it.each([...MESSAGE_TYPES])('serialises %s data as ingest stored it to the same bytes as the validated envelope', (messageType) => {
     // What ingest stores is the parse output of the same schema, so checking it again changes nothing.
-    const stored = DeliveryEnvelope.parse({ ...structuredClone(eventTypes[messageType].example), api_version: '1.0' }).data;
+    const stored = BuiltinDeliveryEnvelope.parse({ ...structuredClone(eventTypes[messageType].example), api_version: '1.0' }).data;
     const input = { callbackUrl: 'https://client.example/hook', messageType, messageId: 'm-1', data: stored, token: 'tok' };
     expect(JSON.stringify(deliveryEnvelopeOfChecked(input))).toBe(JSON.stringify(buildDeliveryEnvelope(input)));
     expect(JSON.stringify(deliveryEnvelopeOfChecked({ ...input, token: undefined }))).toBe(JSON.stringify(buildDeliveryEnvelope({ ...input, token: undefined })));

@@ -1,6 +1,6 @@
-// The JSON body a customer endpoint receives.
+// The JSON body a customer endpoint receives in the envelope body (the `standard` and `masonhub` profiles).
 import { z } from 'zod';
-import { eventTypes, type MessageType } from './events';
+import { eventTypes, MessageType } from './events';
 import { ApiVersion, NonEmptyString } from './primitives';
 
 function envelopeOf<T extends MessageType, D extends z.ZodType>(messageType: T, data: D) {
@@ -15,8 +15,19 @@ function envelopeOf<T extends MessageType, D extends z.ZodType>(messageType: T, 
   });
 }
 
-/** Strict envelope, discriminated on message_type so `data` is checked against that type's schema. */
-export const DeliveryEnvelope = z.discriminatedUnion('message_type', [
+/** The envelope of any message type, built-in or registered: `data` is whatever the type's schema allows. */
+export const DeliveryEnvelope = z.strictObject({
+  callback_url: z.url({ error: 'callback_url must be an absolute URL' }),
+  message_type: MessageType,
+  message_id: NonEmptyString,
+  api_version: ApiVersion.default('1.0'),
+  token: z.string().optional(),
+  data: z.unknown().refine((value): boolean => value !== undefined, 'data is required'),
+});
+export type DeliveryEnvelope = z.infer<typeof DeliveryEnvelope>;
+
+/** Strict envelope of the nine built-in types, discriminated on message_type so `data` is checked against that type's schema. */
+export const BuiltinDeliveryEnvelope = z.discriminatedUnion('message_type', [
   envelopeOf('skuInventoryChange', eventTypes.skuInventoryChange.data),
   envelopeOf('snapshotReady', eventTypes.snapshotReady.data),
   envelopeOf('orderEvent', eventTypes.orderEvent.data),
@@ -27,7 +38,7 @@ export const DeliveryEnvelope = z.discriminatedUnion('message_type', [
   envelopeOf('rmaEvent', eventTypes.rmaEvent.data),
   envelopeOf('qualityEvent', eventTypes.qualityEvent.data),
 ]);
-export type DeliveryEnvelope = z.infer<typeof DeliveryEnvelope>;
+export type BuiltinDeliveryEnvelope = z.infer<typeof BuiltinDeliveryEnvelope>;
 
 export interface DeliveryEnvelopeInput {
   callbackUrl: string;
@@ -38,9 +49,12 @@ export interface DeliveryEnvelopeInput {
   token?: string | undefined;
 }
 
-/** Builds the validated envelope in wire key order (callback_url, message_type, message_id, api_version, token?, data); throws a ZodError when data does not fit its type. */
-export function buildDeliveryEnvelope(input: DeliveryEnvelopeInput): DeliveryEnvelope {
-  return DeliveryEnvelope.parse(deliveryEnvelopeOfChecked(input));
+/**
+ * Builds the validated envelope of a built-in type in wire key order (callback_url, message_type, message_id,
+ * api_version, token?, data); throws a ZodError when data does not fit its type.
+ */
+export function buildDeliveryEnvelope(input: DeliveryEnvelopeInput): BuiltinDeliveryEnvelope {
+  return BuiltinDeliveryEnvelope.parse(deliveryEnvelopeOfChecked(input));
 }
 
 /**
@@ -56,5 +70,5 @@ export function deliveryEnvelopeOfChecked(input: DeliveryEnvelopeInput): Deliver
     api_version: '1.0',
     ...(input.token === undefined ? {} : { token: input.token }),
     data: input.data,
-  } as DeliveryEnvelope;
+  };
 }

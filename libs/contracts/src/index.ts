@@ -4,6 +4,7 @@ export * from './events';
 export * from './envelope';
 export * from './api/common';
 export * from './api/subscription';
+export * from './api/event-types';
 export * from './api/ingest';
 export * from './api/audit';
 export * from './api/problem';

@@ -1,7 +1,7 @@
 // Internal NATS messages (docs/architecture.md): what travels on EVENTS, DELIVERIES, AUDIT, CONTROL and the KV bucket.
 import { parse as uuidParse, v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { MessageType } from './events';
+import { JsonPointer, MessageType, ThinMapping } from './events';
 import { Account, ApiVersion, AttemptOutcome, CallbackStatus, ErrorClass, IsoDateTime, NonEmptyString } from './primitives';
 
 /** Fixed namespace of delivery ids; changing it would rename every delivery, so never do. */
@@ -249,3 +249,21 @@ export const HoldState = z.object({
   expires_at: IsoDateTime.nullable(),
 });
 export type HoldState = z.infer<typeof HoldState>;
+
+/**
+ * KV value under `type.<message type token>`: an operator-registered message type, as event-ingest validates and the
+ * dispatcher maps it. The nine built-in types are not in the bucket: every process has them from this library.
+ */
+export const EventTypeState = z.object({
+  message_type: MessageType,
+  description: z.string(),
+  version: z.number().int().positive(),
+  schema: z.record(z.string(), z.unknown()),
+  example: z.unknown(),
+  thin: ThinMapping.optional(),
+  ordering_key: JsonPointer.optional(),
+  archived: z.boolean(),
+  created_at: IsoDateTime,
+  updated_at: IsoDateTime,
+});
+export type EventTypeState = z.infer<typeof EventTypeState>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidNatsNameError, natsNames } from './nats';
+import { InvalidNatsNameError, messageTypeOfToken, messageTypeToken, natsNames } from './nats';
 
 describe('natsNames', () => {
   it('uses the bare names without a prefix', () => {
@@ -43,5 +43,21 @@ describe('natsNames', () => {
     expect(kv.parseKey('hold.acme.orderEvent')).toEqual({ kind: 'hold', account: 'acme', messageType: 'orderEvent' });
     expect(kv.parseKey('other.acme.x')).toBeNull();
     expect(kv.parseKey('cb.acme')).toBeNull();
+  });
+
+  it('encodes registered message type names as subject tokens and KV key parts, reversibly', () => {
+    const names = natsNames();
+    expect(names.eventSubject('acme', 'Orders.Created')).toBe('hookmesh.events.acme.Orders_2ECreated');
+    expect(names.eventSubject('acme', 'orders:created')).toBe('hookmesh.events.acme.orders_3Acreated');
+    expect(names.kv.holdKey('acme', 'my_type.v2')).toBe('hold.acme.my_5Ftype_2Ev2');
+    expect(names.kv.eventTypeKey('Rmas.Created')).toBe('type.Rmas_2ECreated');
+    expect(names.kv.parseKey('type.Rmas_2ECreated')).toEqual({ kind: 'event_type', messageType: 'Rmas.Created' });
+    expect(names.kv.parseKey('hold.acme.my_5Ftype_2Ev2')).toEqual({ kind: 'hold', account: 'acme', messageType: 'my_type.v2' });
+    expect(names.kv.parseKey('type.bad_ZZ')).toBeNull();
+    for (const name of ['orderEvent', 'a_b', 'a_5Fb', 'x.y:z-w', `A${'.'.repeat(63)}`]) {
+      expect(messageTypeOfToken(messageTypeToken(name))).toBe(name);
+    }
+    // Distinct names never share a token.
+    expect(messageTypeToken('a_2Eb')).not.toBe(messageTypeToken('a.b'));
   });
 });

@@ -6,7 +6,7 @@ import { ACCOUNT_PATTERN } from './primitives';
 export const STREAM_PREFIX_PATTERN = /^[A-Za-z0-9_-]{0,32}$/;
 
 /** A subject token we build from data: no separators, wildcards or whitespace. */
-const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,192}$/;
 
 export class InvalidNatsNameError extends Error {
   override readonly name = 'InvalidNatsNameError';
@@ -19,9 +19,25 @@ function token(kind: string, value: string, pattern: RegExp = SUBJECT_TOKEN): st
   return value;
 }
 
+/**
+ * A message type as a subject token and KV key part: letters, digits and "-" stay, and "_", "." and ":" become
+ * "_5F", "_2E" and "_3A", so `Orders.Created` is `Orders_2ECreated`. Reversible, and the identity for the nine
+ * built-in names, so their subjects and keys are what they always were.
+ */
+export function messageTypeToken(messageType: string): string {
+  return messageType.replace(/[_.:]/g, (char) => `_${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The message type a token stands for; null when the token is not one messageTypeToken makes. */
+export function messageTypeOfToken(token: string): string | null {
+  if (!/^([A-Za-z0-9-]|_5F|_2E|_3A)+$/.test(token)) return null;
+  return token.replace(/_(5F|2E|3A)/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 export type KvKey =
   | { kind: 'callback'; account: string; callbackId: string }
-  | { kind: 'hold'; account: string; messageType: string };
+  | { kind: 'hold'; account: string; messageType: string }
+  | { kind: 'event_type'; messageType: string };
 
 export interface NatsNames {
   prefix: string;
@@ -42,9 +58,12 @@ export interface NatsNames {
     bucket: string;
     callbackKey(account: string, callbackId: string): string;
     holdKey(account: string, messageType: MessageType): string;
-    /** Key filters for watching all callbacks or all holds. */
+    /** A registered message type of the catalog (built-in types are not in the bucket). */
+    eventTypeKey(messageType: MessageType): string;
+    /** Key filters for watching all callbacks, all holds or the whole registered catalog. */
     callbackKeys: string;
     holdKeys: string;
+    eventTypeKeys: string;
     /** Reads a key back; null for keys that are not ours. */
     parseKey(key: string): KvKey | null;
   };
@@ -69,6 +88,7 @@ export function natsNames(prefix = ''): NatsNames {
   }
   const root = `${prefix}hookmesh`;
   const account = (value: string) => token('account', value, ACCOUNT_PATTERN);
+  const typeToken = (messageType: string) => token('message type', messageTypeToken(messageType));
   return {
     prefix,
     root,
@@ -85,20 +105,29 @@ export function natsNames(prefix = ''): NatsNames {
     kv: {
       bucket: `${prefix}hookmesh_subscriptions`,
       callbackKey: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
-      holdKey: (acc, messageType) => `hold.${account(acc)}.${token('message type', messageType)}`,
+      holdKey: (acc, messageType) => `hold.${account(acc)}.${typeToken(messageType)}`,
+      eventTypeKey: (messageType) => `type.${typeToken(messageType)}`,
       callbackKeys: 'cb.>',
       holdKeys: 'hold.>',
+      eventTypeKeys: 'type.>',
       parseKey: (key) => {
         const parts = key.split('.');
+        if (parts.length === 2 && parts[0] === 'type') {
+          const messageType = messageTypeOfToken(parts[1] as string);
+          return messageType === null ? null : { kind: 'event_type', messageType };
+        }
         if (parts.length !== 3) return null;
         const [kind, acc, id] = parts as [string, string, string];
         if (!ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
         if (kind === 'cb') return { kind: 'callback', account: acc, callbackId: id };
-        if (kind === 'hold') return { kind: 'hold', account: acc, messageType: id };
+        if (kind === 'hold') {
+          const messageType = messageTypeOfToken(id);
+          return messageType === null ? null : { kind: 'hold', account: acc, messageType };
+        }
         return null;
       },
     },
-    eventSubject: (acc, messageType) => `${root}.events.${account(acc)}.${token('message type', messageType)}`,
+    eventSubject: (acc, messageType) => `${root}.events.${account(acc)}.${typeToken(messageType)}`,
     deliverySubject: (acc, callbackId) => `${root}.deliveries.${account(acc)}.${token('callback id', callbackId)}`,
     waitingSubject: (acc, callbackId) => `${root}.waiting.${account(acc)}.${token('callback id', callbackId)}`,
     auditSubject: (acc, kind) => `${root}.audit.${account(acc)}.${token('audit kind', kind)}`,

@@ -16,6 +16,9 @@ const designPaths = {
     'post /{account}/api/v1/callback_holds',
     'delete /{account}/api/v1/callback_holds/{message_type}',
     'get /{account}/api/v1/event_types',
+    'get /admin/api/v1/event_types',
+    'put /admin/api/v1/event_types/{message_type}',
+    'delete /admin/api/v1/event_types/{message_type}',
   ],
   'event-ingest': ['post /{account}/api/v1/events'],
   audit: [
@@ -45,6 +48,17 @@ describe('buildOpenApiDocument', () => {
     expect(doc.components.securitySchemes['bearerAuth']).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(doc.paths['/{account}/api/v1/callbacks']?.['post']?.['security']).toEqual([{ bearerAuth: ['callbacks:write'] }]);
     expect(doc.paths['/healthz']?.['get']?.['security']).toEqual([]);
+  });
+
+  it('documents the operator routes with the admin scope, a PUT answering 201 or 200, and message types as names', () => {
+    const doc = buildOpenApiDocument('subscription-service');
+    const put = doc.paths['/admin/api/v1/event_types/{message_type}']?.['put'] as { security: unknown; responses: Record<string, unknown>; parameters: Array<{ schema: { pattern?: string } }> };
+    expect(put.security).toEqual([{ bearerAuth: ['admin'] }]);
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '401', '403', '409', '503']));
+    expect(put.parameters[0]?.schema.pattern).toBe('^[A-Za-z][A-Za-z0-9._:-]{0,63}$');
+    const hold = doc.components.schemas['CreateHoldRequest'] as { properties: { message_type: { pattern: string; examples: string[] } } };
+    expect(hold.properties.message_type.pattern).toBe('^[A-Za-z][A-Za-z0-9._:-]{0,63}$');
+    expect(hold.properties.message_type.examples).toContain('orderEvent');
   });
 
   it('answers errors as problem+json', () => {

@@ -13,6 +13,7 @@ import {
   RedeliverResponse,
   StatsResponse,
 } from './api/audit';
+import { EventType, EventTypesResponse, PutEventTypeRequest } from './api/event-types';
 import { IngestAccepted, IngestBatch, IngestBatchAccepted, IngestEvent, IngestRequest, IngestResponse } from './api/ingest';
 import { HealthResponse, ReadinessResponse } from './api/operational';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemFieldError } from './api/problem';
@@ -34,7 +35,6 @@ import {
   RotateSecretResponse,
   TestCallbackResponse,
 } from './api/subscription';
-import { EventCatalogEntry, EventCatalogResponse } from './events';
 import type { ServiceName } from './primitives';
 
 type JsonObject = Record<string, unknown>;
@@ -56,8 +56,9 @@ export const apiComponentSchemas = {
   Hold,
   CreateHoldRequest,
   ListHoldsResponse,
-  EventCatalogEntry,
-  EventCatalogResponse,
+  EventType,
+  EventTypesResponse,
+  PutEventTypeRequest,
   IngestEvent,
   IngestBatch,
   IngestRequest,
@@ -188,12 +189,11 @@ export function buildOpenApiDocument(service: ServiceName, options: { serverUrl?
 
   const paths: OpenApiDocument['paths'] = {};
   for (const route of routes) {
-    const responses: JsonObject = {
-      [String(route.response.status)]: {
-        description: route.summary,
-        content: { [route.response.contentType ?? 'application/json']: { schema: bodyRef(route.response.schema, 'output') } },
-      },
+    const success = {
+      description: route.summary,
+      content: { [route.response.contentType ?? 'application/json']: { schema: bodyRef(route.response.schema, 'output') } },
     };
+    const responses: JsonObject = Object.fromEntries([route.response.status, ...(route.response.also ?? [])].map((status) => [String(status), success]));
     for (const status of errorStatusesOf(route)) {
       const error = ERROR_RESPONSES[status];
       responses[String(status)] = error === undefined ? { description: `HTTP ${status}` } : { $ref: `#/components/responses/${error.name}` };

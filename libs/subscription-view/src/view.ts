@@ -1,12 +1,16 @@
-import { CallbackState, HoldState, natsNames, type MessageType } from '@hookmesh/contracts';
+import { CallbackState, EventTypeState, HoldState, natsNames, type MessageType } from '@hookmesh/contracts';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
 
 export type ViewChange =
   | { kind: 'callback'; account: string; callbackId: string; state: CallbackState | null }
-  | { kind: 'hold'; account: string; messageType: string; state: HoldState | null };
+  | { kind: 'hold'; account: string; messageType: string; state: HoldState | null }
+  | { kind: 'event_type'; messageType: string; state: EventTypeState | null };
 
-/** The dispatcher's in-memory copy of every callback and hold, kept fresh from the KV bucket. */
+/**
+ * An in-memory copy of the subscription state (callbacks, holds and the registered event types), kept fresh from the
+ * KV bucket: the dispatcher holds all of it, event-ingest only the catalog.
+ */
 export type SubscriptionView = {
   /** Active callbacks of one account subscribed to one message type. */
   activeCallbacks(account: string, messageType: MessageType): readonly CallbackState[];
@@ -14,8 +18,10 @@ export type SubscriptionView = {
   callback(account: string, callbackId: string): CallbackState | undefined;
   /** The hold on an account's message type, when one exists and has not expired. */
   activeHold(account: string, messageType: string, now?: Date): HoldState | undefined;
+  /** A registered message type (archived ones too, flagged); built-in types are not in the state. */
+  eventType(messageType: string): EventTypeState | undefined;
   /** Counts for metrics and readiness. */
-  size(): { callbacks: number; holds: number };
+  size(): { callbacks: number; holds: number; eventTypes: number };
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(listener: (change: ViewChange) => void): () => void;
   /** Stops watching. */
@@ -26,12 +32,13 @@ type Indexes = {
   callbacks: Map<string, CallbackState>;
   byType: Map<string, Map<string, CallbackState>>;
   holds: Map<string, HoldState>;
+  eventTypes: Map<string, EventTypeState>;
 };
 
 const pair = (a: string, b: string) => `${a}\u0000${b}`;
 
 function emptyIndexes(): Indexes {
-  return { callbacks: new Map(), byType: new Map(), holds: new Map() };
+  return { callbacks: new Map(), byType: new Map(), holds: new Map(), eventTypes: new Map() };
 }
 
 function removeCallback(indexes: Indexes, account: string, callbackId: string): void {
@@ -60,6 +67,19 @@ export function applyEntry(indexes: Indexes, entry: Pick<KvWatchEntry, 'key' | '
   const key = parseKey(entry.key);
   if (!key) return null;
   const deleted = entry.operation !== 'PUT';
+  if (key.kind === 'event_type') {
+    if (deleted) {
+      indexes.eventTypes.delete(key.messageType);
+      return { kind: 'event_type', messageType: key.messageType, state: null };
+    }
+    const parsed = EventTypeState.safeParse(JSON.parse(entry.string()));
+    if (!parsed.success || parsed.data.message_type !== key.messageType) {
+      log.error({ key: entry.key }, 'ignoring malformed event type state');
+      return null;
+    }
+    indexes.eventTypes.set(key.messageType, parsed.data);
+    return { kind: 'event_type', messageType: key.messageType, state: parsed.data };
+  }
   if (key.kind === 'callback') {
     if (deleted) {
       removeCallback(indexes, key.account, key.callbackId);
@@ -94,7 +114,19 @@ export type StartSubscriptionViewOptions = {
   log: Logger;
   /** How long to wait for the initial state before failing start-up. */
   initialLoadTimeoutMs?: number;
+  /** Which keys to hold: every key by default; `names.kv.eventTypeKeys` for a process that needs only the catalog. */
+  keys?: string;
 };
+
+/** Whether the bucket holds any key matching `filter`. */
+async function anyKeyMatches(kv: KV, filter: string): Promise<boolean> {
+  const keys = await kv.keys(filter);
+  for await (const _key of keys) {
+    keys.stop();
+    return true;
+  }
+  return false;
+}
 
 /**
  * Loads the whole current state from the KV bucket (no Postgres involved, so a cold dispatcher
@@ -119,12 +151,14 @@ export async function startSubscriptionView(options: StartSubscriptionViewOption
       live = building;
       onLoaded();
     };
-    const status = await kv.status();
-    const watcher = await kv.watch({ key: '>' });
+    const filter = options.keys ?? '>';
+    const empty = filter === '>' ? (await kv.status()).values === 0 : !(await anyKeyMatches(kv, filter));
+    const watcher = await kv.watch({ key: filter });
     stopCurrent = () => watcher.stop();
     // stop() may have run while this (re)start awaited the server; it could not reach this watcher then.
     if (stopped) watcher.stop();
-    if (status.values === 0) finishLoad();
+    // With nothing to load no entry would ever say the load is done; a key written meanwhile arrives as a change.
+    if (empty) finishLoad();
     for await (const entry of watcher) {
       const change = applyEntry(building, entry, parseKey, log);
       if (loaded && change) for (const listener of listeners) listener(change);
@@ -169,8 +203,11 @@ export async function startSubscriptionView(options: StartSubscriptionViewOption
       if (hold.expires_at && Date.parse(hold.expires_at) <= now.getTime()) return undefined;
       return hold;
     },
+    eventType(messageType) {
+      return live.eventTypes.get(messageType);
+    },
     size() {
-      return { callbacks: live.callbacks.size, holds: live.holds.size };
+      return { callbacks: live.callbacks.size, holds: live.holds.size, eventTypes: live.eventTypes.size };
     },
     onChange(listener) {
       listeners.add(listener);

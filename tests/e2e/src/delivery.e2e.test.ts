@@ -1,13 +1,13 @@
 // The platform end to end: four service processes, real Postgres and NATS, real HTTP receivers,
 // driven only through the public APIs.
-import { eventTypes, MESSAGE_TYPES, type MessageType } from '@hookmesh/contracts';
+import { eventTypes, MESSAGE_TYPES, type BuiltinMessageType } from '@hookmesh/contracts';
 
 import { Webhook } from 'standardwebhooks';
 import { call, messageDeliveries, postEvent, registerCallbacks, startOtlpCollector, startPlatform, startReceiver, waitFor, type DeliveryView, type OtlpCollector, type Platform, type TestReceiver } from '@hookmesh/testing';
 
 const ACCOUNT = 'acme';
 
-function exampleData(type: MessageType): unknown {
+function exampleData(type: BuiltinMessageType): unknown {
   return (eventTypes[type].example as { data: unknown }).data;
 }
 
@@ -39,7 +39,7 @@ describe('Hookmesh end to end', () => {
       MESSAGE_TYPES.map((type) => ({ url: receiver.url(`/types/${type}`), message_type: type, token: `token-${type}` })),
     );
     const byType = new Map(callbacks.map((callback) => [callback.message_type, callback]));
-    const messageIds = new Map<string, MessageType>();
+    const messageIds = new Map<string, BuiltinMessageType>();
     for (const type of MESSAGE_TYPES) messageIds.set(await postEvent(platform, ACCOUNT, type, exampleData(type)), type);
 
     await waitFor(() => receiver.requests.filter((r) => r.path.startsWith('/types/')).length >= MESSAGE_TYPES.length, {
@@ -51,7 +51,7 @@ describe('Hookmesh end to end', () => {
 
     for (const request of requests) {
       const envelope = bodyOf(request);
-      const type = envelope['message_type'] as MessageType;
+      const type = envelope['message_type'] as BuiltinMessageType;
       const callback = byType.get(type)!;
       expect(messageIds.get(envelope['message_id'] as string)).toBe(type);
       expect(envelope).toEqual({

@@ -1,13 +1,13 @@
 // The producer a careful internal system would be: every event carries an idempotency key, and a 503 (or a
 // dropped connection) is retried with the same key until a 202, bounded in time. Only a 202 goes in the ledger.
-import { eventTypes, type MessageType } from '@hookmesh/contracts';
+import { eventTypes, type BuiltinMessageType } from '@hookmesh/contracts';
 import type { Platform } from '@hookmesh/testing';
 import { randomUUID } from 'node:crypto';
 import type { Ledger } from './ledger';
 
 export type ProduceOptions = {
   account: string;
-  messageType: MessageType;
+  messageType: BuiltinMessageType;
   count: number;
   /** Callbacks every event of this run must reach (registered for `messageType`). */
   callbackIds: readonly string[];
@@ -22,7 +22,7 @@ export type ProduceOptions = {
 export type ProduceStats = { accepted: number; retried503: number; retriedNetwork: number };
 
 /** The seed payload of a message type. */
-export function seedData(type: MessageType): unknown {
+export function seedData(type: BuiltinMessageType): unknown {
   return (eventTypes[type].example as { data: unknown }).data;
 }
 

@@ -8,7 +8,7 @@ import {
   StatsResponse,
   type AuditRecord,
   type DeliveryStatus,
-  type MessageType,
+  type BuiltinMessageType,
 } from '@hookmesh/contracts';
 import type { Scope } from '@hookmesh/http';
 import { writeAuditRecords } from '../storage/audit-records';
@@ -17,7 +17,7 @@ import { attemptRecord, createdRecord, deliveryRef, eventRecord, seedData, start
 
 const A = 'masonhub';
 const B = 'moduslink';
-const TYPES: MessageType[] = ['orderEvent', 'skuInventoryChange', 'rmaEvent'];
+const TYPES: BuiltinMessageType[] = ['orderEvent', 'skuInventoryChange', 'rmaEvent'];
 const CALLBACKS = ['cb-a', 'cb-b', 'cb-c'];
 const STATUSES: DeliveryStatus[] = ['delivered', 'failed', 'retrying', 'held', 'pending'];
 
@@ -59,7 +59,7 @@ describe('delivery log API', () => {
     const records: AuditRecord[] = [];
     const events: ReceivedEvent[] = [];
     for (let i = 0; i < 90; i += 1) {
-      const messageType = TYPES[i % 3] as MessageType;
+      const messageType = TYPES[i % 3] as BuiltinMessageType;
       const messageId = newMessageId();
       const ref = deliveryRef(A, messageId, CALLBACKS[Math.floor(i / 3) % 3] as string, messageType);
       // Every fifth group of five shares one created_at, so pages must break ties by id.
@@ -215,6 +215,7 @@ describe('delivery log API', () => {
     ['limit=201', 'limit'],
     ['status=lost', 'status'],
     ['message_type=orderEvents', 'message_type'],
+    ['message_type=orders%20created', 'message_type'],
     ['since=yesterday', 'since'],
     ['cursor=not-a-cursor', 'cursor'],
     ['colour=blue', ''],

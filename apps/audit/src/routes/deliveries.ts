@@ -1,7 +1,9 @@
 // /deliveries: list (keyset pages), one delivery with its attempts, and redeliver.
 import { AccountParams, DeliveriesQuery, DeliveryParams, type DeliveriesResponse, type Delivery } from '@hookmesh/contracts';
 import { Invalid, NotFound, authOf, parseParams, parseQuery, requireScope } from '@hookmesh/http';
+import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router } from 'express';
+import { unknownMessageTypeIssues } from '../domain/catalog-filter';
 import { decodeCursor, encodeCursor } from '../domain/cursor';
 import { redeliver, type RedeliveryDeps } from '../messaging/redelivery';
 import type { AuditMetrics } from '../metrics';
@@ -9,7 +11,7 @@ import { attemptsOf, findDelivery, listDeliveries } from '../storage/deliveries'
 import { attemptOf, deliveryOf } from './representations';
 
 /** Routes of the deliveries resource; mount under /:account/api/v1 behind requireAuth. */
-export function deliveriesRoutes(deps: RedeliveryDeps & { metrics: AuditMetrics }): Router {
+export function deliveriesRoutes(deps: RedeliveryDeps & { metrics: AuditMetrics; view: Pick<SubscriptionView, 'eventType'> }): Router {
   const router = Router({ mergeParams: true });
 
   router.get('/deliveries', requireScope('deliveries:read'), async (req, res) => {
@@ -19,6 +21,8 @@ export function deliveriesRoutes(deps: RedeliveryDeps & { metrics: AuditMetrics 
     if (cursor === null) {
       throw new Invalid([{ path: 'cursor', message: 'cursor is not a next_cursor this API returned', code: 'custom' }], 'The query string is invalid; see errors for each problem.');
     }
+    const unknownType = unknownMessageTypeIssues(query.message_type, deps.view.eventType);
+    if (unknownType.length > 0) throw new Invalid(unknownType, 'The query string is invalid; see errors for each problem.');
     const page = await listDeliveries(deps.db, {
       account,
       status: query.status,

@@ -1,6 +1,6 @@
 // POST /:account/api/v1/events against a real JetStream: validation, batches, idempotency, limits and auth.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MESSAGE_TYPES, eventTypes, type MessageType } from '@hookmesh/contracts';
+import { MESSAGE_TYPES, eventTypes, type BuiltinMessageType } from '@hookmesh/contracts';
 import { createTestNats, type TestNats } from '@hookmesh/testing';
 import { startTestIngest, tokenFor, type TestIngest } from '../test-support';
 
@@ -16,7 +16,7 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const account = 'acme';
 
 /** The seed example of a message type as a producer sends it. */
-function exampleEvent(messageType: MessageType, idempotencyKey?: string): Json {
+function exampleEvent(messageType: BuiltinMessageType, idempotencyKey?: string): Json {
   return {
     message_type: messageType,
     data: structuredClone(eventTypes[messageType].example.data),
@@ -27,7 +27,7 @@ function exampleEvent(messageType: MessageType, idempotencyKey?: string): Json {
 const firstItem = (data: unknown): Json => (data as Json[])[0]!;
 
 /** One broken variant per message type, and the field (below the event) its contract must name. */
-const brokenVariants: Record<MessageType, { what: string; breakData: (data: unknown) => void; path: string }> = {
+const brokenVariants: Record<BuiltinMessageType, { what: string; breakData: (data: unknown) => void; path: string }> = {
   skuInventoryChange: { what: 'a negative total_units', breakData: (d) => void (firstItem(d).total_units = -1), path: 'data.0.total_units' },
   snapshotReady: { what: 'a download_url that is no URL', breakData: (d) => void ((d as Json).download_url = 'not a url'), path: 'data.download_url' },
   orderEvent: { what: 'an unknown order status', breakData: (d) => void (firstItem(d).status = 'lost'), path: 'data.0.status' },
@@ -51,7 +51,7 @@ const brokenVariants: Record<MessageType, { what: string; breakData: (data: unkn
   qualityEvent: { what: 'an unknown source', breakData: (d) => void (firstItem(d).source = 'moon'), path: 'data.0.source' },
 };
 
-function brokenEvent(messageType: MessageType): Json {
+function brokenEvent(messageType: BuiltinMessageType): Json {
   const event = exampleEvent(messageType);
   brokenVariants[messageType].breakData(event.data);
   return event;

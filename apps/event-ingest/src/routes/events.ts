@@ -1,5 +1,5 @@
 // POST /{account}/api/v1/events: validate one event or a batch, store it in EVENTS, answer 202 once JetStream acknowledged.
-import { AccountParams, parseIngestRequest, type EventRecord } from '@hookmesh/contracts';
+import { AccountParams, IngestEvent, parseIngestRequest, type EventRecord } from '@hookmesh/contracts';
 import {
   Conflict,
   Invalid,
@@ -15,7 +15,9 @@ import {
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { byEventIndex, requestVerdict } from '../domain/event-checks';
 import { acceptedBody, toEventRecords, type RecordStamps } from '../domain/event-records';
+import type { IngestCatalog } from '../messaging/catalog';
 import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher, type PublishedEvent } from '../messaging/events-stream';
 import type { IngestMetrics } from '../metrics';
 
@@ -27,6 +29,8 @@ export interface EventsRouteDeps {
   verifier: TokenVerifier;
   rateLimit: { ratePerSecond: number; burst: number };
   publisher: EventPublisher;
+  /** The event catalog: which types exist, are live, and what their data must look like. */
+  catalog: Pick<IngestCatalog, 'judge'>;
   metrics: IngestMetrics;
   tracer: Tracer;
   /** Most events one batch may hold; a longer array is refused with 413 before validation. */
@@ -92,11 +96,20 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
         throw new PayloadTooLarge(`A batch holds at most ${maxBatch} events; this one has ${body.length}. Split it into smaller batches.`);
       }
       const parsed = parseIngestRequest(body);
-      if (!parsed.success) {
-        throw new Invalid(
-          issuesFromZod(parsed.error),
-          'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.',
-        );
+      const batch = Array.isArray(body);
+      // Every event whose shape is right is judged against the catalog too, so one answer names every problem.
+      const items = (batch ? (body as unknown[]) : [body]).flatMap((item, index) => {
+        const event = IngestEvent.safeParse(item);
+        return event.success ? [{ event: event.data, pathPrefix: batch ? `${index}.` : '' }] : [];
+      });
+      const verdict = requestVerdict(await deps.catalog.judge(items), items.map((item) => item.event.message_type));
+      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues]);
+      if (issues.length > 0 || !parsed.success) {
+        throw new Invalid(issues, 'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.');
+      }
+      if (verdict.archived.length > 0) {
+        const names = verdict.archived.map((name) => JSON.stringify(name)).join(', ');
+        throw new Conflict(`Nothing was stored: ${names} ${verdict.archived.length === 1 ? 'is archived and takes' : 'are archived and take'} no new events.`);
       }
 
       const records = toEventRecords(account, parsed.data.events, stamps);

@@ -102,4 +102,27 @@ describe('NATS outage', () => {
     await waitFor(async () => (await call(`${svc.url}/readyz`)).status === 200, { timeoutMs: 5_000, label: 'ready again' });
     expect((await call(`${api}/callbacks/${c.id}/test`, { method: 'POST', token })).status).toBe(202);
   });
+
+  it('answers 503 for an event type NATS cannot take, keeps the row, and publishes it once NATS is back', async () => {
+    const admin = await svc.adminToken();
+    const url = `${svc.adminApi}/event_types/Rmas.Created`;
+    const definition = { schema: { type: 'object', required: ['rma_id'] }, example: { rma_id: 'r-1' } };
+    await nats.stop();
+    const started = Date.now();
+    const res = await call(url, { method: 'PUT', token: admin, json: definition });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect((res.body as { detail: string }).detail).toMatch(/stored but has not reached the subscription state/);
+    // Answered within the publish wait (1 s) plus a margin, not after NATS's own timeouts.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await svc.db.selectFrom('event_types').select(['message_type', 'version']).execute()).toEqual([{ message_type: 'Rmas.Created', version: 1 }]);
+
+    await nats.start();
+    const view = await dispatcherView();
+    await waitFor(() => view.eventType('Rmas.Created')?.version === 1, { timeoutMs: 10_000, label: 'the outbox published the type' });
+    // The retry the 503 asked for confirms without making a new version.
+    const retried = await call(url, { method: 'PUT', token: admin, json: definition });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ version: 1 });
+  });
 });

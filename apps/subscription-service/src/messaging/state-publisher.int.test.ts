@@ -34,7 +34,7 @@ describe('state publisher', () => {
     const now = new Date();
     const callbacks = await svc.db.selectFrom('callbacks').selectAll().execute();
     const holds = await svc.db.selectFrom('holds').selectAll().execute();
-    expect(view.size()).toEqual({ callbacks: callbacks.length, holds: holds.length });
+    expect(view.size()).toEqual({ callbacks: callbacks.length, holds: holds.length, eventTypes: 0 });
     for (const row of callbacks) expect(view.callback(row.account, row.id)).toEqual(callbackState(row, now));
     for (const row of holds) expect(view.activeHold(row.account, row.message_type)).toEqual(holdState(row));
   }

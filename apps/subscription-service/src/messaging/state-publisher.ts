@@ -8,10 +8,12 @@ import type { KV, NatsConnection } from '@hookmesh/messaging';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callbackState } from '../domain/callbacks';
+import { eventTypeState } from '../domain/event-types';
 import { holdIsActive, holdState } from '../domain/holds';
 import type { ServiceMetrics } from '../metrics';
 import { allCallbackKeys, findCallback } from '../storage/callbacks-repository';
 import type { Db, SubscriptionDatabase } from '../storage/database';
+import { allEventTypeNames, findEventType } from '../storage/event-types-repository';
 import { allHoldKeys, findHold } from '../storage/holds-repository';
 import {
   completeOutbox,
@@ -28,6 +30,11 @@ export interface StatePublisher {
    * Resolves once they are in the KV bucket or after `waitMs`, whichever comes first; never rejects.
    */
   kick(waitMs?: number): Promise<void>;
+  /**
+   * Publishes pending rows now and says whether they all reached the KV bucket within `waitMs`: for changes the API
+   * must not confirm before event-ingest and the dispatcher can see them (the event catalog). Never rejects.
+   */
+  publishNow(waitMs: number): Promise<boolean>;
   /** Publishes every pending row; resolves false when NATS refused a write (the rest waits for the next run). */
   publishPending(): Promise<boolean>;
   /** Makes the bucket equal Postgres: republishes every row and deletes keys that have no row. */
@@ -77,6 +84,7 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
 
   function kvKey(ref: OutboxRef): string | undefined {
     if (ref.kind === 'callback') return names.kv.callbackKey(ref.account, ref.ref);
+    if (ref.kind === 'event_type') return MessageType.safeParse(ref.ref).success ? names.kv.eventTypeKey(ref.ref) : undefined;
     const messageType = MessageType.safeParse(ref.ref);
     return messageType.success ? names.kv.holdKey(ref.account, messageType.data) : undefined;
   }
@@ -86,6 +94,11 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
     if (ref.kind === 'callback') {
       const row = await findCallback(tx, ref.account, ref.ref);
       return row === undefined ? null : JSON.stringify(callbackState(row, at));
+    }
+    if (ref.kind === 'event_type') {
+      // Archived types stay in the bucket, flagged, so event-ingest can tell "archived" (409) from "unknown" (400).
+      const row = await findEventType(tx, ref.ref);
+      return row === undefined ? null : JSON.stringify(eventTypeState(row));
     }
     const messageType = MessageType.safeParse(ref.ref);
     if (!messageType.success) return null;
@@ -180,12 +193,14 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
         const parsed = names.kv.parseKey(key);
         if (parsed?.kind === 'callback') add({ kind: 'callback', account: parsed.account, ref: parsed.callbackId });
         if (parsed?.kind === 'hold') add({ kind: 'hold', account: parsed.account, ref: parsed.messageType });
+        if (parsed?.kind === 'event_type') add({ kind: 'event_type', account: '', ref: parsed.messageType });
       }
     } catch (error) {
       log.warn({ err: error }, 'cannot list the KV bucket; reconcile republishes Postgres rows only');
     }
     for (const row of await allCallbackKeys(db)) add({ kind: 'callback', account: row.account, ref: row.id });
     for (const row of await allHoldKeys(db)) add({ kind: 'hold', account: row.account, ref: row.message_type });
+    for (const name of await allEventTypeNames(db)) add({ kind: 'event_type', account: '', ref: name });
     const all = [...refs.values()];
     for (let start = 0; start < all.length; start += ENQUEUE_CHUNK) await enqueueOutbox(db, all.slice(start, start + ENQUEUE_CHUNK));
     log.info({ keys: all.length }, 'reconciling the KV bucket with Postgres');
@@ -201,6 +216,11 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
       );
       if (waitMs <= 0) return Promise.resolve();
       return Promise.race([published, new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref())]);
+    },
+    publishNow(waitMs) {
+      if (stopped) return Promise.resolve(false);
+      const published = publishPending().catch(() => false);
+      return Promise.race([published, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs).unref())]);
     },
     publishPending,
     reconcile,

@@ -78,7 +78,8 @@ describe('callback holds API', () => {
   it('refuses bad holds and creates nothing', async () => {
     const cases: Array<[unknown, string[]]> = [
       [{ message_type: 'orderEvent', expires_at: new Date(Date.now() - 1_000).toISOString() }, ['expires_at custom']],
-      [{ message_type: 'orderShipped' }, ['message_type invalid_value']],
+      [{ message_type: 'orderShipped' }, ['message_type unknown_message_type']],
+      [{ message_type: 'order shipped' }, ['message_type invalid_format']],
       [{ message_type: 'orderEvent', expires_at: 'tomorrow' }, ['expires_at invalid_format']],
       [{ message_type: 'orderEvent', reason: '' }, ['reason too_small']],
       [{ message_type: 'orderEvent', until: '2030-01-01T00:00:00Z' }, [' unrecognized_keys']],
@@ -95,10 +96,11 @@ describe('callback holds API', () => {
     expect(await svc.db.selectFrom('holds').selectAll().execute()).toEqual([]);
   });
 
-  it('answers 400 when releasing an unknown message type', async () => {
-    const res = await release('acme', acme, 'orderShipped');
+  it('answers 400 when releasing a malformed message type, and 404 for a type that is not held', async () => {
+    const res = await release('acme', acme, 'order%20shipped');
     expect(res.status).toBe(400);
-    expect(problemCodes(res)).toEqual(['message_type invalid_value']);
+    expect(problemCodes(res)).toEqual(['message_type invalid_format']);
+    expect((await release('acme', acme, 'orderShipped')).status).toBe(404);
   });
 
   it('stops holding by itself at expires_at: hidden from GET, then pruned from Postgres and the KV bucket', async () => {

@@ -14,6 +14,7 @@ import { ANSWER_AFTER_PUBLISH_MS, type StatePublisher } from '../messaging/state
 import type { SubscriptionDatabase } from '../storage/database';
 import { deleteHold, insertHoldUnlessHeld, listActiveHolds } from '../storage/holds-repository';
 import { enqueueOutbox } from '../storage/kv-outbox-repository';
+import { archivedConflict, catalogVerdict } from './message-type-checks';
 
 export interface HoldRouteDeps {
   db: Kysely<SubscriptionDatabase>;
@@ -44,6 +45,9 @@ export function holdHandlers(deps: HoldRouteDeps): Record<HoldOperation, Request
       const expiresAt = body.expires_at === undefined ? null : new Date(body.expires_at);
       const issue = expiryIssue(expiresAt, at);
       if (issue !== undefined) throw new Invalid([issue], 'The hold would never hold; nothing was created.');
+      const verdict = await catalogVerdict(db, [{ path: 'message_type', messageType: body.message_type }]);
+      if (verdict.unknown.length > 0) throw new Invalid(verdict.unknown, 'The message type is not in the catalog; nothing was created.');
+      if (verdict.archived.length > 0) throw archivedConflict(verdict.archived, 'holds');
       const row = await db.transaction().execute(async (tx) => {
         const stored = await insertHoldUnlessHeld(tx, { account, message_type: body.message_type, reason: body.reason ?? null, created_at: at, expires_at: expiresAt }, at);
         if (stored !== undefined) await enqueueOutbox(tx, [{ kind: 'hold', account, ref: body.message_type }]);

@@ -104,7 +104,7 @@ describe('callbacks API', () => {
       ]);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(problemCodes(res)).toEqual(['1.url https_required', '2.message_type invalid_value', '2.api_version invalid_value', '3 unrecognized_keys']);
+      expect(problemCodes(res)).toEqual(['1.url https_required', '2.api_version invalid_value', '2.message_type unknown_message_type', '3 unrecognized_keys']);
       expect((res.body as { detail: string }).detail).toBe('3 of 4 callbacks are invalid; nothing was created.');
       expect(JSON.stringify(res.body)).toMatch(/https/);
       expect(await list('acme', acme)).toEqual(before);
@@ -170,7 +170,7 @@ describe('callbacks API', () => {
 
       const wrongTypes = await create('acme', acme, [{ url: 42, message_type: ['orderEvent'], api_version: 1, token: false }]);
       expect(wrongTypes.status).toBe(400);
-      expect(problemCodes(wrongTypes)).toEqual(['0.url invalid_type', '0.message_type invalid_value', '0.api_version invalid_value', '0.token invalid_type']);
+      expect(problemCodes(wrongTypes)).toEqual(['0.url invalid_type', '0.message_type invalid_type', '0.api_version invalid_value', '0.token invalid_type']);
 
       expect(problemCodes(await create('acme', acme, []))).toEqual([' too_small']);
       const missing = await call(`${svc.api('acme')}/callbacks`, { method: 'POST', token: acme });
@@ -203,7 +203,9 @@ describe('callbacks API', () => {
     it('answers an unknown message_type filter or query parameter with 400', async () => {
       const unknownType = await call(`${svc.api('acme')}/callbacks?message_type=orderShipped`, { token: acme });
       expect(unknownType.status).toBe(400);
-      expect(problemCodes(unknownType)).toEqual(['message_type invalid_value']);
+      expect(problemCodes(unknownType)).toEqual(['message_type unknown_message_type']);
+      const badName = await call(`${svc.api('acme')}/callbacks?message_type=order%20shipped`, { token: acme });
+      expect(badName.status).toBe(400);
       const unknownParam = await call(`${svc.api('acme')}/callbacks?page=2`, { token: acme });
       expect(unknownParam.status).toBe(400);
       expect(problemCodes(unknownParam)).toEqual([' unrecognized_keys']);
@@ -447,13 +449,13 @@ describe('callbacks API', () => {
   });
 
   describe('event types and operational routes', () => {
-    it('lists every message type with its JSON Schema and example', async () => {
+    it('lists every message type with its JSON Schema and an example of its data', async () => {
       const res = await call(`${svc.api('acme')}/event_types`, { token: acme });
       expect(res.status).toBe(200);
-      const { event_types: entries } = res.body as { event_types: Array<{ message_type: string; schema: object; example: { data: unknown } }> };
+      const { event_types: entries } = res.body as { event_types: Array<{ message_type: string; schema: object; example: unknown }> };
       expect(entries.map((entry) => entry.message_type).sort()).toEqual(Object.keys(eventTypes).sort());
       const order = entries.find((entry) => entry.message_type === 'orderEvent')!;
-      expect(order.example.data).toEqual(eventTypes.orderEvent.example.data);
+      expect(order.example).toEqual(eventTypes.orderEvent.example.data);
       expect(order.schema).toHaveProperty('type');
     });
 

@@ -18,7 +18,7 @@ import {
   type NatsNames,
   type SealingKey,
 } from '@hookmesh/contracts';
-import { Invalid, NotFound, Unavailable, issuesFromZod, parseBody, parseParams, parseQuery, type ProblemIssue } from '@hookmesh/http';
+import { Conflict, Invalid, NotFound, Unavailable, issuesFromZod, parseBody, parseParams, parseQuery, type ProblemIssue } from '@hookmesh/http';
 import { publishJson, type JetStreamClient } from '@hookmesh/messaging';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
@@ -26,12 +26,15 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { checkUrls, type UrlPolicy } from '../domain/callback-url-policy';
 import { callbackResponse, rotateSecrets } from '../domain/callbacks';
+import { exampleOf } from '../domain/event-types';
 import { exampleEventRecord } from '../domain/test-event';
 import type { ServiceMetrics } from '../metrics';
 import { ANSWER_AFTER_PUBLISH_MS, type StatePublisher } from '../messaging/state-publisher';
 import { deleteCallbacks, findCallback, insertCallbacks, listCallbacks, updateCallback } from '../storage/callbacks-repository';
 import type { NewCallbackRow } from '../storage/callbacks.table';
-import type { SubscriptionDatabase } from '../storage/database';
+import type { Db, SubscriptionDatabase } from '../storage/database';
+import { findEventType } from '../storage/event-types-repository';
+import { archivedConflict, catalogVerdict } from './message-type-checks';
 import { enqueueOutbox, type OutboxRef } from '../storage/kv-outbox-repository';
 
 export interface CallbackRouteDeps {
@@ -74,10 +77,10 @@ async function withUrlRules(issues: ProblemIssue[], urls: ReadonlyArray<{ path: 
 }
 
 /**
- * Parses a create request and applies the URL policy to every item, so one answer names every bad index and field.
- * Throws Invalid; nothing has been written at that point.
+ * Parses a create request, applies the URL policy and the catalog to every item, so one answer names every bad index
+ * and field. Throws Invalid (or Conflict for archived types); nothing has been written at that point.
  */
-async function parseCreateRequest(body: unknown, policy: UrlPolicy): Promise<CreateCallbackItem[]> {
+async function parseCreateRequest(body: unknown, policy: UrlPolicy, db: Db): Promise<CreateCallbackItem[]> {
   if (body === undefined) {
     throw new Invalid([{ path: '', code: 'invalid_type', message: 'send a JSON array of callbacks (or one callback object)' }]);
   }
@@ -85,9 +88,19 @@ async function parseCreateRequest(body: unknown, policy: UrlPolicy): Promise<Cre
   let issues = parsed.success ? [] : issuesFromZod(parsed.error);
   const items: unknown[] = Array.isArray(body) ? body : [body];
   // Past the limit the request is refused as a whole; resolving hundreds of hosts would only add load.
+  let archived: string[] = [];
   if (items.length <= MAX_CALLBACKS_PER_REQUEST) {
     const urls = items.map((item, index) => ({ path: `${index}.url`, url: isRecord(item) ? item['url'] : undefined }));
     issues = await withUrlRules(issues, urls, policy);
+    const schemaIssuePaths = new Set(issues.map((issue) => issue.path));
+    const uses = items.flatMap((item, index) =>
+      isRecord(item) && typeof item['message_type'] === 'string' && !schemaIssuePaths.has(`${index}.message_type`)
+        ? [{ path: `${index}.message_type`, messageType: item['message_type'] }]
+        : [],
+    );
+    const verdict = await catalogVerdict(db, uses);
+    issues = [...issues, ...verdict.unknown];
+    archived = verdict.archived;
   }
   if (issues.length > 0 || !parsed.success) {
     const ordered = issues.map((issue, order) => ({ issue, order })).sort((a, b) => firstIndex(a.issue) - firstIndex(b.issue) || a.order - b.order);
@@ -97,6 +110,7 @@ async function parseCreateRequest(body: unknown, policy: UrlPolicy): Promise<Cre
       badItems > 0 ? `${badItems} of ${items.length} callbacks are invalid; nothing was created.` : 'The request body is invalid; nothing was created.',
     );
   }
+  if (archived.length > 0) throw archivedConflict(archived, 'callbacks');
   return parsed.data;
 }
 
@@ -118,13 +132,18 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
     async listCallbacks(req, res) {
       const { account } = parseParams(AccountParams, req);
       const { message_type: messageType } = parseQuery(ListCallbacksQuery, req);
+      if (messageType !== 'all') {
+        // Archived types still have callbacks to list; only a name the catalog never had is refused.
+        const verdict = await catalogVerdict(db, [{ path: 'message_type', messageType }]);
+        if (verdict.unknown.length > 0) throw new Invalid(verdict.unknown);
+      }
       const rows = await listCallbacks(db, account, messageType);
       res.json({ callbacks: rows.map(callbackResponse) });
     },
 
     async createCallbacks(req, res) {
       const { account } = parseParams(AccountParams, req);
-      const items = await parseCreateRequest(req.body, urlPolicy);
+      const items = await parseCreateRequest(req.body, urlPolicy, db);
       const at = now();
       const prepared = items.map((item) => {
         const id = randomUUID();
@@ -232,7 +251,10 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
       const { account, id } = parseParams(CallbackParams, req);
       const row = await findCallback(db, account, id);
       if (row === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
-      const record = exampleEventRecord({ account, messageType: row.message_type, messageId: newMessageId(), now: now(), callbackId: row.id });
+      // An archived type's callbacks still receive its events, so /test still works for them.
+      const exampleData = exampleOf(row.message_type, await findEventType(db, row.message_type));
+      if (exampleData === undefined) throw new Conflict(`${row.message_type} is not in the event catalog, so there is no example to send.`);
+      const record = exampleEventRecord({ account, messageType: row.message_type, exampleData, messageId: newMessageId(), now: now(), callbackId: row.id });
       try {
         await publishJson(deps.js, names.eventSubject(account, record.message_type), record, {
           msgID: eventMsgId(record),

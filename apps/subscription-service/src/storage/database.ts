@@ -1,6 +1,7 @@
 // The Kysely database type of schema `subscription`.
 import type { Kysely, Transaction } from 'kysely';
 import type { CallbacksTable } from './callbacks.table';
+import type { EventTypesTable } from './event-types.table';
 import type { HoldsTable } from './holds.table';
 import type { KvOutboxTable } from './kv-outbox.table';
 
@@ -8,6 +9,7 @@ export const SUBSCRIPTION_SCHEMA = 'subscription';
 
 export interface SubscriptionDatabase {
   callbacks: CallbacksTable;
+  event_types: EventTypesTable;
   holds: HoldsTable;
   kv_outbox: KvOutboxTable;
 }

@@ -1,6 +1,5 @@
 // Every HTTP route of every service, with the schemas its handler parses and answers with.
 import type { z } from 'zod';
-import { EventCatalogResponse } from '../events';
 import type { Scope, ServiceName } from '../primitives';
 import {
   DeliveriesQuery,
@@ -16,6 +15,7 @@ import {
   StatsResponse,
 } from './audit';
 import { AccountParams, CallbackParams } from './common';
+import { EventType, EventTypeParams, EventTypesResponse, PutEventTypeRequest } from './event-types';
 import { IngestRequest, IngestResponse } from './ingest';
 import { HealthResponse, MetricsText, OpenApiDocumentResponse, ReadinessResponse } from './operational';
 import {
@@ -38,7 +38,7 @@ import {
 
 export const API_BASE_PATH = '/{account}/api/v1';
 
-export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteDefinition {
   service: ServiceName;
@@ -52,12 +52,22 @@ export interface RouteDefinition {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  response: { status: number; schema: z.ZodType; contentType?: string };
+  /** `also`: further success statuses answered with the same schema (PUT: 201 created, 200 replaced). */
+  response: { status: number; schema: z.ZodType; contentType?: string; also?: readonly number[] };
   /** Extra error statuses beyond those implied by auth, params and body (e.g. 503 when JetStream cannot store). */
   errors?: readonly number[];
 }
 
 const api = (path: string) => `${API_BASE_PATH}${path}`;
+
+/** The operator API: routes under it need a token with scope `admin` and ignore its account claim. */
+export const ADMIN_BASE_PATH = '/admin/api/v1';
+const admin = (path: string) => `${ADMIN_BASE_PATH}${path}`;
+
+/** Whether a route belongs to the operator API (mounted before the account routes, whose `{account}` would match "admin"). */
+export function isAdminRoute(route: Pick<RouteDefinition, 'path'>): boolean {
+  return route.path.startsWith(`${ADMIN_BASE_PATH}/`);
+}
 
 /** Services whose authenticated routes are rate limited per account (HOOKMESH_RATE_LIMIT_*), answering 429. */
 export const RATE_LIMITED_SERVICES: readonly ServiceName[] = ['event-ingest', 'audit'];
@@ -115,8 +125,23 @@ export const subscriptionRoutes = [
   },
   {
     service: 'subscription-service', method: 'get', path: api('/event_types'), operationId: 'listEventTypes',
-    summary: 'Catalog of message types with JSON Schema and example', scope: 'callbacks:read',
-    params: AccountParams, response: { status: 200, schema: EventCatalogResponse },
+    summary: 'Catalog of live message types (built-in and registered), each with its JSON Schema and an example of its data', scope: 'callbacks:read',
+    params: AccountParams, response: { status: 200, schema: EventTypesResponse },
+  },
+  {
+    service: 'subscription-service', method: 'get', path: admin('/event_types'), operationId: 'adminListEventTypes',
+    summary: 'Operator: every message type, built-in and registered, archived ones flagged', scope: 'admin',
+    response: { status: 200, schema: EventTypesResponse },
+  },
+  {
+    service: 'subscription-service', method: 'put', path: admin('/event_types/{message_type}'), operationId: 'adminPutEventType',
+    summary: 'Operator: register a message type or replace its schema (a new version); answers once event-ingest and the dispatcher can see it', scope: 'admin',
+    params: EventTypeParams, body: PutEventTypeRequest, response: { status: 201, schema: EventType, also: [200] }, errors: [409, 503],
+  },
+  {
+    service: 'subscription-service', method: 'delete', path: admin('/event_types/{message_type}'), operationId: 'adminArchiveEventType',
+    summary: 'Operator: archive a registered message type (no new callbacks or events; existing ones go on)', scope: 'admin',
+    params: EventTypeParams, response: { status: 200, schema: EventType }, errors: [404, 409, 503],
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -1,6 +1,6 @@
 // Callback Configuration API (seed 000) served by subscription-service.
 import { z } from 'zod';
-import { MESSAGE_TYPES, MessageType } from '../events';
+import { MessageType } from '../events';
 import { ApiVersion, CallbackStatus, IsoDateTime } from '../primitives';
 import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
 
@@ -66,9 +66,8 @@ export const CreateCallbacksResponse = z.object({ callbacks: z.array(CallbackWit
 export type CreateCallbacksResponse = z.infer<typeof CreateCallbacksResponse>;
 
 export const ListCallbacksQuery = z.strictObject({
-  message_type: z
-    .enum(['all', ...MESSAGE_TYPES], { error: (issue) => `message_type must be "all" or a known message type, got ${JSON.stringify(issue.input)}` })
-    .default('all'),
+  /** "all", or the name of a message type (built-in or registered). */
+  message_type: z.union([z.literal('all'), MessageType], { error: (issue) => `message_type must be "all" or a message type name, got ${JSON.stringify(issue.input)}` }).default('all'),
 });
 export type ListCallbacksQuery = z.infer<typeof ListCallbacksQuery>;
 

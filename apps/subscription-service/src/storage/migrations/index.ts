@@ -1,7 +1,9 @@
 // Every migration of schema `subscription`, by timestamped name; a record (not files on disk) so the bundle carries them.
 import type { Migration } from '@hookmesh/db';
 import * as initial from './20251124090000_initial';
+import * as eventTypes from './20261201090000_event_types';
 
 export const subscriptionMigrations: Record<string, Migration> = {
   '20251124090000_initial': initial,
+  '20261201090000_event_types': eventTypes,
 };
