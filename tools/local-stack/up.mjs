@@ -179,7 +179,7 @@ async function registerDemoCallback(token, secretsFile) {
   say(`registered demo callback ${callbacks[0].id} (orderEvent → ${url})`);
 }
 
-function walkThrough(token) {
+function walkThrough(token, adminToken) {
   const t = 'TOKEN';
   console.log(`
 \x1b[1mHookmesh is up.\x1b[0m
@@ -197,9 +197,10 @@ Bearer token for account "demo" (12 h; make more with \`npm run token -- <accoun
 Walk-through (a demo callback for orderEvent → the demo receiver is already registered):
   # 1. your callbacks
   curl -s -H "Authorization: Bearer $${t}" http://127.0.0.1:3001/demo/api/v1/callbacks | jq
-  # 2. register another one (the answer carries its signing secret, once)
+  # 2. register another one (the answer carries its signing secret, once: here it goes to the demo receiver, which then verifies with it)
   curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3001/demo/api/v1/callbacks \\
-    -d '[{"url":"http://127.0.0.1:3005/webhook","message_type":"skuInventoryChange","api_version":"1.0"}]' | jq
+    -d '[{"url":"http://127.0.0.1:3005/webhook","message_type":"skuInventoryChange","api_version":"1.0"}]' \\
+    | jq -r '.callbacks[0].secret' | curl -s -X POST --data-binary @- http://127.0.0.1:3005/secrets
   # 3. post an event (the example shapes are at GET http://127.0.0.1:3001/demo/api/v1/event_types)
   curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3002/demo/api/v1/events \\
     -d '{"message_type":"orderEvent","data":[{"order_id":"8f1316d5-859f-4802-98b0-63d03a9517ac","customer_identifier":"12345","status":"fulfilled"}]}' | jq
@@ -207,6 +208,18 @@ Walk-through (a demo callback for orderEvent → the demo receiver is already re
   curl -s http://127.0.0.1:3005/events | jq '.events[-1]'
   # 5. read its delivery log
   curl -s -H "Authorization: Bearer $${t}" 'http://127.0.0.1:3004/demo/api/v1/deliveries?limit=5' | jq
+
+Operators: register your own event type (an operator token holds scope "admin"; \`npm run token -- --admin\` makes more):
+  export ADMIN=${adminToken}
+  curl -s -X PUT -H "Authorization: Bearer $ADMIN" -H 'content-type: application/json' http://127.0.0.1:3001/admin/api/v1/event_types/Orders.Created \\
+    -d '{"description":"An order was created","schema":{"type":"object","required":["orderId"],"properties":{"orderId":{"type":"string"}}},"example":{"orderId":"42000631"}}' | jq
+  # subscribe the demo receiver to it (piping the new secret to the receiver, so it can verify), then post one
+  curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3001/demo/api/v1/callbacks \\
+    -d '[{"url":"http://127.0.0.1:3005/webhook","message_type":"Orders.Created","api_version":"1.0"}]' \\
+    | jq -r '.callbacks[0].secret' | curl -s -X POST --data-binary @- http://127.0.0.1:3005/secrets
+  curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3002/demo/api/v1/events \\
+    -d '{"message_type":"Orders.Created","data":{"orderId":"42000631"}}' | jq
+  curl -s http://127.0.0.1:3005/events | jq '.events[-1]'
 
 Ctrl-C stops everything; the next \`npm run up\` reuses .data/.
 `);
@@ -292,8 +305,9 @@ async function main() {
   await waitReady(`http://127.0.0.1:${RECEIVER.port}/healthz`, RECEIVER.name);
 
   const token = await signToken(env.HOOKMESH_JWT_SECRET, 'demo');
+  const adminToken = await signToken(env.HOOKMESH_JWT_SECRET, null, ['admin']);
   await registerDemoCallback(token, secretsFile);
-  walkThrough(token);
+  walkThrough(token, adminToken);
 }
 
 main().catch((error) => fail(error.message));

@@ -77,6 +77,14 @@ describe('compileDataSchema', () => {
     expect(!result.ok && result.issues.map((issue) => issue.code)).toContain(code);
   });
 
+  it('refuses a schema whose objects nest deeper than 32 levels', () => {
+    const deep = (depth: number): Record<string, unknown> => (depth === 0 ? { type: 'string' } : { type: 'object', properties: { a: deep(depth - 1) } });
+    // Each level is a subschema plus its "properties" object.
+    expect(compileDataSchema(deep(15)).ok).toBe(true);
+    const result = compileDataSchema(deep(40));
+    expect(!result.ok && result.issues).toEqual([{ path: 'schema', code: 'too_deep', message: 'schema nests objects more than 32 levels deep' }]);
+  });
+
   it('refuses a schema over 64 kB', () => {
     const properties = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`field_${i}`, { type: 'string', description: 'x'.repeat(10) }]));
     const result = compileDataSchema({ type: 'object', properties });

@@ -27,6 +27,9 @@ function escapePointer(step: string): string {
   return step.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** Deepest nesting of JSON objects a registered schema may have (a subschema under "properties" is two): deeper ones are refused. */
+export const MAX_SCHEMA_DEPTH = 32;
+
 interface SchemaMap {
   /** Every subschema by its JSON Pointer from the root ("" is the root). */
   byPointer: Map<string, Json>;
@@ -37,12 +40,18 @@ interface SchemaMap {
 
 function mapSchema(root: Json): SchemaMap {
   const map: SchemaMap = { byPointer: new Map(), anchors: new Map(), problems: [] };
-  const walk = (node: Json, pointer: string): void => {
+  let tooDeep = false;
+  const walk = (node: Json, pointer: string, depth: number): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, index) => walk(item, `${pointer}/${index}`));
+      node.forEach((item, index) => walk(item, `${pointer}/${index}`, depth));
       return;
     }
     if (!isObject(node)) return;
+    if (depth > MAX_SCHEMA_DEPTH) {
+      if (!tooDeep) map.problems.push({ path: 'schema', code: 'too_deep', message: `schema nests objects more than ${MAX_SCHEMA_DEPTH} levels deep` });
+      tooDeep = true;
+      return;
+    }
     map.byPointer.set(pointer, node);
     for (const keyword of DYNAMIC_KEYWORDS) {
       if (keyword in node) map.problems.push({ path: `schema${pointer.replace(/\//g, '.')}`, code: 'unsupported_keyword', message: `${keyword} is not supported: dynamic references can recurse without bound` });
@@ -51,9 +60,9 @@ function mapSchema(root: Json): SchemaMap {
       map.problems.push({ path: `schema${pointer.replace(/\//g, '.')}.$id`, code: 'unsupported_keyword', message: '$id is only allowed at the root of an event schema' });
     }
     if (typeof node['$anchor'] === 'string') map.anchors.set(node['$anchor'], pointer);
-    for (const [key, value] of Object.entries(node)) walk(value, `${pointer}/${escapePointer(key)}`);
+    for (const [key, value] of Object.entries(node)) walk(value, `${pointer}/${escapePointer(key)}`, depth + 1);
   };
-  walk(root, '');
+  walk(root, '', 0);
   return map;
 }
 

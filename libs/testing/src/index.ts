@@ -8,5 +8,5 @@ export { dockerAnswers } from './docker';
 export { startPlatform, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceName } from './platform/platform';
 export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type RequestOutcome, type Answer, type Behaviour } from './platform/receiver';
 export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
-export { call, registerCallbacks, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';
+export { adminCall, call, registerCallbacks, registerEventType, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';
 export { cpuSeconds, pidsNamed, sumOverProcessesNamed, syscalls } from './proc';

@@ -49,7 +49,12 @@ function authCases(): AuthCase[] {
     { name: 'no issuer', status: 401, header: () => bearer(signDevToken({ secret: SECRET, account: A, audience: AUDIENCE })) },
     { name: 'wrong audience', status: 401, header: () => bearer(signDevToken({ secret: SECRET, account: A, issuer: ISSUER, audience: 'another-api' })) },
     { name: 'no audience', status: 401, header: () => bearer(signDevToken({ secret: SECRET, account: A, issuer: ISSUER })) },
-    { name: 'no account claim', status: 401, header: () => bearer(hs({ ...claims(A), account: undefined })) },
+    // A valid token without an account is an operator's: it opens no account, and without the admin scope no operator route.
+    { name: 'no account claim', status: 403, header: () => bearer(hs({ ...claims(A), account: undefined })) },
+    { name: 'the reserved account "admin"', status: 401, header: () => bearer(hs({ ...claims('admin'), scope: `${ALL_SCOPES.join(' ')} admin` })) },
+    { name: 'valid for a year (past the lifetime bound)', status: 401, header: () => bearer(hs({ ...claims(A), exp: nowSeconds() + 365 * 86_400 })) },
+    { name: 'issued in the future', status: 401, header: () => bearer(hs({ ...claims(A), iat: nowSeconds() + 3_600, exp: nowSeconds() + 7_200 })) },
+    { name: 'an operator token (admin, no account) on an account route', status: 403, header: (route) => (route.scope === 'admin' ? bearer(goodToken(A, [])) : bearer(hs({ ...claims(A), account: undefined, scope: 'admin' }))) },
     { name: 'token of another account', status: 403, header: () => bearer(goodToken(B)) },
     { name: 'account claim differing in case', status: 403, header: () => bearer(goodToken('ALPHA')) },
     { name: 'no scopes', status: 403, header: () => bearer(goodToken(A, [])) },
@@ -80,6 +85,8 @@ function validBody(route: RouteDefinition, ids: Record<string, string>): unknown
       return { message_type: 'orderEvent', data: orderData };
     case 'recoverCallback':
       return { since: '2020-01-01T00:00:00Z' };
+    case 'adminPutEventType':
+      return { schema: { type: 'object' }, example: {} };
     default:
       return undefined;
   }
@@ -167,10 +174,34 @@ describe('authentication and account isolation', () => {
     figures['auth cases'] = cases.length;
     figures['routes'] = apiRoutes.length;
     figures['auth requests'] = requests;
-    expect(apiRoutes.length).toBe(18);
+    expect(apiRoutes.length).toBe(21);
+    expect(apiRoutes.filter((route) => route.scope === 'admin')).toHaveLength(3);
     expect(failures).toEqual([]);
     expect(await healthOfAll(platform)).toEqual(ALL_HEALTHY);
     expect(await state.snapshot([A, B])).toEqual(before);
+  });
+
+  it('opens the operator API to admin tokens only, and an admin token opens no account', async () => {
+    const admin = `Bearer ${await new SignJWT({ scope: 'admin', sub: 'ops', iss: ISSUER, aud: AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 600 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET))}`;
+    secrets.add('bearer token', admin.slice(7));
+    const operatorApi = `${platform.urls['subscription-service']}/admin/api/v1`;
+    const listed = await send(`${operatorApi}/event_types`, { method: 'GET', headers: { authorization: admin } });
+    expect(listed.status).toBe(200);
+    const accountRoutes = apiRoutes.filter((route) => route.scope !== 'admin' && route.scope !== null);
+    for (const route of accountRoutes) {
+      const body = validBody(route, ids);
+      const answer = await send(`${platform.urls[route.service]}${fillPath(route, A, ids)}`, {
+        method: route.method.toUpperCase(),
+        headers: { authorization: admin, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect([route.operationId, problemViolations(answer, [403])]).toEqual([route.operationId, []]);
+    }
+    // The account path "admin" is the operator API's, never a tenant's, whatever the token says.
+    for (const path of ['/admin/api/v1/callbacks', '/admin/api/v1/callback_holds']) {
+      expect(problemViolations(await send(`${platform.urls['subscription-service']}${path}`, { method: 'GET', headers: { authorization: admin } }), [404])).toEqual([]);
+    }
+    expect(problemViolations(await send(`${platform.urls['event-ingest']}/admin/api/v1/events`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ message_type: 'orderEvent', data: orderData }) }), [404])).toEqual([]);
   });
 
   it('shows account B none of account A\'s data on any route, and leaves A\'s data intact', async () => {

@@ -13,11 +13,11 @@ import {
   eventTypes,
   parseIngestRequest,
 } from '@hookmesh/contracts';
-import { call, postEvent, registerCallbacks, startPlatform, startReceiver, waitFor, type Platform, type ServiceName, type TestReceiver } from '@hookmesh/testing';
+import { adminCall, call, postEvent, registerCallbacks, startPlatform, startReceiver, waitFor, type Platform, type ServiceName, type TestReceiver } from '@hookmesh/testing';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { encodeSegment, invalidBodies, queryStrings, wrongIds } from './support/fuzz';
+import { HOSTILE_STRINGS, encodeSegment, invalidBodies, queryStrings, wrongIds } from './support/fuzz';
 import { SecretRegistry, auditAnswers, findLeaks } from './support/leaks';
 import { ALL_HEALTHY, healthOfAll, problemViolations, runProbes, send, sendRaw, type Probe } from './support/probe';
 import { openStateReader, type Snapshot, type StateReader } from './support/state';
@@ -143,7 +143,8 @@ function subscriptionProbes(ids: { callback: string; heldType: string }): Probe[
     get('GET /callbacks?message_type=CRLF', '/callbacks?message_type=a%0D%0AX-Injected:%201', [400]),
     get('GET /callbacks?message_type twice', '/callbacks?message_type=all&message_type=orderEvent', [400]),
     get('GET /callbacks unknown query parameter', '/callbacks?message_type=all&admin=1', [400]),
-    { name: 'DELETE /callback_holds/{unknown type}', method: 'DELETE', path: '/callback_holds/nope', expect: [400] },
+    { name: 'DELETE /callback_holds/{type that is not held}', method: 'DELETE', path: '/callback_holds/nope', expect: [404] },
+    { name: 'DELETE /callback_holds/{malformed type}', method: 'DELETE', path: '/callback_holds/no%20pe', expect: [400] },
     { name: 'DELETE /callback_holds/{SQL}', method: 'DELETE', path: `/callback_holds/${encodeURIComponent("'; drop table x;--")}`, expect: [400] },
     { name: 'DELETE /callback_holds/{type not held}', method: 'DELETE', path: '/callback_holds/qualityEvent', expect: [404] },
     { name: 'unknown route', method: 'GET', path: '/callbacks/x/y/z', expect: [404] },
@@ -241,6 +242,74 @@ function auditProbes(ids: { callback: string }): Probe[] {
   ];
 }
 
+/** Bad definitions for the operator's event catalog (PUT /admin/api/v1/event_types/{name}). */
+function catalogProbes(): Probe[] {
+  const definition = { schema: { type: 'object', required: ['id'] }, example: { id: '1' } };
+  const put = (name: string, typeName: string, body: unknown, expect: number[] = [400]): Probe => ({
+    name: `PUT /event_types/${typeName} ${name}`,
+    method: 'PUT',
+    path: `/event_types/${encodeURIComponent(typeName)}`,
+    body: json(body),
+    headers: asJson,
+    expect,
+  });
+  const deep = (depth: number): Record<string, unknown> => (depth === 0 ? { type: 'string' } : { type: 'object', properties: { a: deep(depth - 1) } });
+  return [
+    ...malformedBodies('PUT', '/event_types/Fuzz.Malformed', 512 * 1024),
+    put('a name with a space', 'orders created', definition),
+    put('a name with a slash (encoded)', 'orders/created', definition),
+    put('a name starting with a digit', '1orders', definition),
+    put('a name past 64 characters', `A${'b'.repeat(64)}`, definition),
+    put('a SQL name', "'; drop table event_types;--", definition),
+    put('a NUL in the name', 'orders\u0000', definition),
+    put('a CRLF in the name', 'orders\r\nX-Injected: 1', definition),
+    put('a fullwidth name', 'ｏｒｄｅｒＥｖｅｎｔ', definition),
+    put('a built-in name', 'orderEvent', definition, [409]),
+    put('no schema', 'Bad.NoSchema', { example: {} }),
+    put('no example', 'Bad.NoExample', { schema: { type: 'object' } }),
+    put('a schema that is an array', 'Bad.ArraySchema', { schema: ['type'], example: {} }),
+    put('a schema with a typo keyword', 'Bad.Typo', { schema: { type: 'object', requried: ['id'] }, example: {} }),
+    put('a recursive schema', 'Bad.Recursive', { schema: { $ref: '#/$defs/n', $defs: { n: { properties: { next: { $ref: '#/$defs/n' } } } } }, example: {} }),
+    put('a remote $ref', 'Bad.Remote', { schema: { $ref: 'http://127.0.0.1:9/schema.json' }, example: {} }),
+    put('a file $ref', 'Bad.File', { schema: { $ref: 'file:///etc/passwd' }, example: {} }),
+    put('$dynamicRef', 'Bad.Dynamic', { schema: { $dynamicRef: '#x' }, example: {} }),
+    put('another dialect', 'Bad.Draft7', { schema: { $schema: 'http://json-schema.org/draft-07/schema#' }, example: {} }),
+    put('a schema past 64 kB', 'Bad.Huge', { schema: { type: 'object', description: 'd'.repeat(70_000) }, example: {} }),
+    put('an example that does not fit', 'Bad.Example', { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, example: { id: 1 } }),
+    put('a thin pointer that does not resolve', 'Bad.Thin', { ...definition, thin: { object_name: 'x', object_id: '/missing' } }),
+    put('a thin pointer that is not a pointer', 'Bad.ThinSyntax', { ...definition, thin: { object_name: 'x', object_id: 'id' } }),
+    put('an ordering key that is not a string in the example', 'Bad.Ordering', { schema: { type: 'object' }, example: { n: 1 }, ordering_key: '/n' }),
+    put('an unknown field', 'Bad.Field', { ...definition, builtin: true }),
+    put('a description past 1000 characters', 'Bad.Description', { ...definition, description: 'd'.repeat(1001) }),
+    put('a schema nested 40 levels', 'Bad.Deep', { schema: deep(40), example: {} }),
+    { name: 'DELETE /event_types/{name} unknown', method: 'DELETE', path: '/event_types/Never.Registered', expect: [404] },
+    { name: 'DELETE /event_types/{name} built-in', method: 'DELETE', path: '/event_types/orderEvent', expect: [409] },
+    { name: 'DELETE /event_types/{name} bad name', method: 'DELETE', path: '/event_types/a%20b', expect: [400] },
+  ];
+}
+
+/** JSON Schema-ish documents: real keywords in random shapes, so many compile and many do not. */
+function schemaDocuments(): fc.Arbitrary<Record<string, unknown>> {
+  const keywordValue = fc.oneof(
+    fc.constantFrom('object', 'array', 'string', 'integer', 'number', 'boolean', 'null', 'email', 'date-time', 'uri', '#', '#/$defs/a', '#a'),
+    fc.integer({ min: -5, max: 5 }),
+    fc.boolean(),
+    fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+  );
+  const keyword = fc.constantFrom('type', 'required', 'minimum', 'maxLength', 'pattern', 'format', 'enum', 'const', '$ref', '$anchor', 'additionalProperties', 'minItems', 'unknownKeyword');
+  const leaf = fc.dictionary(keyword, keywordValue, { maxKeys: 4 });
+  const { node } = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.record({ type: fc.constant('object'), properties: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), tie('node'), { maxKeys: 3 }) }, { requiredKeys: [] }),
+      fc.record({ items: tie('node'), $defs: fc.dictionary(fc.constantFrom('a', 'b'), tie('node'), { maxKeys: 2 }) }, { requiredKeys: [] }),
+      fc.record({ anyOf: fc.array(tie('node'), { minLength: 1, maxLength: 2 }) }),
+    ),
+  }));
+  return node as fc.Arbitrary<Record<string, unknown>>;
+}
+
 describe('bad input to the public APIs', () => {
   let platform: Platform;
   let receiver: TestReceiver;
@@ -280,6 +349,12 @@ describe('bad input to the public APIs', () => {
     await receiver?.close();
   });
 
+  /** The registered (non-built-in) types of the catalog, as the operator lists them. */
+  async function registeredTypes(): Promise<string[]> {
+    const answer = await adminCall<{ event_types: Array<{ message_type: string; builtin: boolean }> }>(platform, 'subscription-service', 'GET', '/event_types');
+    return answer.body.event_types.filter((entry) => !entry.builtin).map((entry) => entry.message_type);
+  }
+
   async function expectUnchangedAndHealthy(): Promise<void> {
     expect(await healthOfAll(platform)).toEqual(ALL_HEALTHY);
     expect(await state.snapshot([ACCOUNT])).toEqual(before);
@@ -306,6 +381,14 @@ describe('bad input to the public APIs', () => {
 
   it('audit answers every table input with a 4xx problem and redelivers nothing', async () => {
     await table('audit', auditProbes(ids));
+  });
+
+  it('the operator catalog API answers every table input with a 4xx problem and registers nothing', async () => {
+    const failures = await runProbes(`${platform.urls['subscription-service']}/admin/api/v1`, await platform.adminToken(), catalogProbes());
+    count('table:operator', catalogProbes().length);
+    expect(failures).toEqual([]);
+    expect(await registeredTypes()).toEqual([]);
+    await expectUnchangedAndHealthy();
   });
 
   it('refuses requests broken below JSON: no Content-Type, a body on GET, raw control bytes in the path', async () => {
@@ -424,6 +507,45 @@ describe('bad input to the public APIs', () => {
       );
       expect(failures).toEqual([]);
       await expectUnchangedAndHealthy();
+    });
+
+    it('PUT /admin/api/v1/event_types: fuzzed names and schemas get a 2xx or a 4xx problem, never more, and a refusal registers nothing', async () => {
+      const token = await platform.adminToken();
+      const registered = new Set(await registeredTypes());
+      // Every 2xx puts the type into the bucket once (a repeated identical PUT republishes the same version).
+      let published = 0;
+      const failures: string[] = [];
+      const names = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ maxLength: 80 }), fc.stringMatching(/^[A-Za-z][A-Za-z0-9._:-]{0,70}$/));
+      await fc.assert(
+        fc.asyncProperty(names, schemaDocuments(), fc.jsonValue({ maxDepth: 3 }), async (name, schema, example) => {
+          const answer = await send(`${platform.urls['subscription-service']}/admin/api/v1/event_types/${encodeSegment(name)}`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${token}`, ...asJson },
+            body: json({ schema, example }),
+          });
+          count('fuzz:operator');
+          const accepted = answer.status === 200 || answer.status === 201;
+          if (accepted) {
+            registered.add(name);
+            published += 1;
+          }
+          const problems = accepted ? [] : problemViolations(answer);
+          if (problems.length > 0) failures.push(`${json(name)} ${json(schema).slice(0, 200)} → ${problems.join(', ')}: ${answer.text.slice(0, 200)}`);
+          return problems.length === 0;
+        }),
+        { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+      );
+      expect(failures).toEqual([]);
+      // Exactly the names that were answered 2xx exist: no refusal left a row behind.
+      expect((await registeredTypes()).sort()).toEqual([...registered].sort());
+      figures['fuzz:operator registered'] = registered.size;
+      expect(await healthOfAll(platform)).toEqual(ALL_HEALTHY);
+      // The registered types went into the subscription state's bucket; nothing else moved.
+      const kvStream = `KV_${platform.prefix}hookmesh_subscriptions`;
+      const after = await state.settled([ACCOUNT]);
+      expect({ ...after, streams: { ...after.streams, [kvStream]: 0 } }).toEqual({ ...before, streams: { ...before.streams, [kvStream]: 0 } });
+      expect(after.streams[kvStream]).toBe(before.streams[kvStream]! + published);
+      before = after;
     });
 
     const queryRoutes = [

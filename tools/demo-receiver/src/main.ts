@@ -1,10 +1,11 @@
 // The demo receiver of `npm run up` (port 3005). Trusted secrets come from DEMO_RECEIVER_SECRETS
 // (comma-separated) and from the file DEMO_RECEIVER_SECRETS_FILE (a JSON array), re-read on change.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createReceiverApp } from './receiver';
 
 const port = Number(process.env['PORT'] ?? 3005);
 const fromEnv = (process.env['DEMO_RECEIVER_SECRETS'] ?? '').split(',').filter(Boolean);
+const learned: string[] = [];
 const file = process.env['DEMO_RECEIVER_SECRETS_FILE'];
 let cached: { mtimeMs: number; secrets: string[] } = { mtimeMs: -1, secrets: [] };
 
@@ -16,11 +17,22 @@ function secrets(): string[] {
   } catch {
     cached = { mtimeMs: -1, secrets: [] };
   }
-  return [...fromEnv, ...cached.secrets];
+  return [...fromEnv, ...cached.secrets, ...learned];
+}
+
+function learnSecret(secret: string): void {
+  if (secrets().includes(secret)) return;
+  if (file) {
+    // Kept in the file too, so the next `npm run up` still trusts it.
+    writeFileSync(file, JSON.stringify([...cached.secrets, secret]), { mode: 0o600 });
+  } else {
+    learned.push(secret);
+  }
 }
 
 const app = createReceiverApp({
   secrets,
+  learnSecret,
   onEvent: (event) => {
     const items = Array.isArray(event.envelope.data) ? event.envelope.data.length : 1;
     console.log(

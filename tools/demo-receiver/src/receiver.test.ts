@@ -50,4 +50,22 @@ describe('demo receiver', () => {
     expect(tampered.status).toBe(401);
     expect(received.map((event) => event.webhookId)).not.toContain('msg_3');
   });
+
+  it('learns a secret posted to /secrets, and refuses anything that is not one', async () => {
+    const learned: string[] = [];
+    const fresh = generateSecret();
+    const app = createReceiverApp({ secrets: () => [secret, ...learned], onEvent: () => undefined, learnSecret: (value) => learned.push(value) });
+    const other = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const base = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${base}/webhook`, { method: 'POST', headers: signed('msg_new', body, fresh), body })).status).toBe(401);
+      expect((await fetch(`${base}/secrets`, { method: 'POST', body: 'not-a-secret' })).status).toBe(400);
+      expect((await fetch(`${base}/secrets`, { method: 'POST', body: `${fresh}\n` })).status).toBe(201);
+      expect((await fetch(`${base}/webhook`, { method: 'POST', headers: signed('msg_new', body, fresh), body })).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // A small, correct webhook receiver: what we recommend customers build (seed 000's Express
 // example, done right). It verifies the Standard Webhooks signature over the RAW body,
 // answers fast, ignores repeats by webhook-id, and does the work after answering.
-import { DeliveryEnvelope, verifyStandardWebhook } from '@hookmesh/contracts';
+import { DeliveryEnvelope, WebhookSecret, verifyStandardWebhook } from '@hookmesh/contracts';
 import express, { type Express } from 'express';
 
 export type ReceivedEvent = {
@@ -18,6 +18,8 @@ export type ReceiverOptions = {
   secrets: () => readonly string[];
   /** Runs after the 200 has been sent: the receiver's real work. */
   onEvent: (event: ReceivedEvent) => void;
+  /** Trusts one more secret from now on (POST /secrets, what a customer does when pasting a new secret into its config). */
+  learnSecret?: (secret: string) => void;
   /** How many webhook-ids to remember for deduplication. */
   rememberIds?: number;
 };
@@ -61,6 +63,17 @@ export function createReceiverApp(options: ReceiverOptions): Express {
     recent.push(event);
     if (recent.length > 100) recent.shift();
     setImmediate(() => options.onEvent(event));
+  });
+
+  // For the walk-through: pipe a new callback's secret here and deliveries to it verify.
+  app.post('/secrets', express.text({ type: '*/*', limit: '1kb' }), (req, res) => {
+    const secret = WebhookSecret.safeParse(typeof req.body === 'string' ? req.body.trim() : '');
+    if (options.learnSecret === undefined || !secret.success) {
+      res.status(400).json({ error: 'send one whsec_ secret as the body' });
+      return;
+    }
+    options.learnSecret(secret.data);
+    res.status(201).json({ status: 'trusted' });
   });
 
   app.get('/events', (_req, res) => {

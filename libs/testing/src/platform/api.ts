@@ -16,6 +16,28 @@ export async function call<T = unknown>(platform: Platform, service: ServiceName
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
 }
 
+/** Calls an operator route (/admin/api/v1/...) of a service with an admin token. */
+export async function adminCall<T = unknown>(platform: Platform, service: ServiceName, method: string, route: string, body?: unknown): Promise<ApiResponse<T>> {
+  const response = await fetch(`${platform.urls[service]}/admin/api/v1${route}`, {
+    method,
+    headers: { authorization: `Bearer ${await platform.adminToken()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+}
+
+/** Registers (or replaces) a message type in the catalog; throws unless it answers 201 or 200. */
+export async function registerEventType(
+  platform: Platform,
+  messageType: string,
+  definition: { schema: Record<string, unknown>; example: unknown; description?: string; thin?: Record<string, string>; ordering_key?: string },
+): Promise<{ message_type: string; version: number }> {
+  const response = await adminCall<{ message_type: string; version: number }>(platform, 'subscription-service', 'PUT', `/event_types/${encodeURIComponent(messageType)}`, definition);
+  if (response.status !== 201 && response.status !== 200) throw new Error(`register event type: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
 export type CreatedCallback = { id: string; url: string; message_type: string; secret: string; status: string };
 
 /** Registers callbacks and returns them with their secrets; throws on anything but 201. */

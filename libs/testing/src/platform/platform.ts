@@ -46,6 +46,8 @@ export type Platform = {
   /** `${urls[service]}/${account}/api/v1` */
   api(service: ServiceName, account: string): string;
   token(account: string, scopes?: Scope[]): Promise<string>;
+  /** An operator token (scope admin, no account) for /admin/api/v1/... */
+  adminToken(): Promise<string>;
   /** Everything a service (all its instances) printed so far. */
   output(service: ServiceName): string;
   /** Kills one instance, or every instance when `instance` is omitted, and waits for the exit. */
@@ -174,6 +176,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     instanceUrls: (name) => instances.get(name)!.map((instance) => instance.url),
     api: (service, account) => `${urls[service]}/${account}/api/v1`,
     token: (account, scopes) => signDevToken({ secret: jwtSecret, account, ...(scopes ? { scopes } : {}) }),
+    adminToken: () => signDevToken({ secret: jwtSecret, scopes: ['admin'], subject: 'test-operator' }),
     output: (name) => outputs.get(name)!.join(''),
     async kill(name, signal = 'SIGKILL', index) {
       await Promise.all(targets(name, index).map((instance) => killInstance(instance, signal)));
