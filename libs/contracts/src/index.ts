@@ -15,4 +15,6 @@ export * from './messages';
 export * from './nats';
 export * from './headers';
 export * from './signing';
+export * from './profiles';
+export * from './webhook-request';
 export * from './sealing';
