@@ -142,7 +142,8 @@ export async function startTestDispatcher(harness: NatsHarness, options: TestDis
 /** Writes a callback into the KV bucket as the subscription-service would; returns its plaintext secret. */
 export async function putCallback(
   harness: NatsHarness,
-  fields: Partial<CallbackState> & Pick<CallbackState, 'account' | 'url'> & { plainToken?: string; plainSecrets?: Array<{ secret: string; expires_at?: string }> },
+  fields: Partial<CallbackState> &
+    Pick<CallbackState, 'account' | 'url'> & { plainToken?: string; plainSecrets?: Array<{ secret: string; expires_at?: string; format?: 'whsec' | 'plain' }> },
 ): Promise<{ state: CallbackState; secret: string }> {
   const { plainToken, plainSecrets, ...rest } = fields;
   const key = harness.keys[0]!;
@@ -152,7 +153,13 @@ export async function putCallback(
     message_type: 'orderEvent',
     api_version: '1.0',
     status: 'active',
-    secrets: secrets.map((entry) => ({ secret: sealSecret(entry.secret, key), ...(entry.expires_at ? { expires_at: entry.expires_at } : {}) })),
+    secrets: secrets.map((entry) => ({
+      secret: sealSecret(entry.secret, key),
+      ...(entry.expires_at ? { expires_at: entry.expires_at } : {}),
+      ...(entry.format ? { format: entry.format } : {}),
+    })),
+    profile: 'standard',
+    signed: true,
     updated_at: new Date().toISOString(),
     ...(plainToken === undefined ? {} : { token: sealSecret(plainToken, key) }),
     ...rest,

@@ -20,8 +20,9 @@ import type { UrlPolicy } from './domain/callback-url-policy';
 import type { ServiceMetrics } from './metrics';
 import type { StatePublisher } from './messaging/state-publisher';
 import { holdHandlers } from './routes/callback-holds';
-import { callbackHandlers } from './routes/callbacks';
+import { callbackHandlers, type CallbackDeliveryDefaults } from './routes/callbacks';
 import { eventTypeHandlers } from './routes/event-types';
+import { profileHandlers } from './routes/profiles';
 import type { SubscriptionDatabase } from './storage/database';
 
 export const SERVICE_NAME = 'subscription-service';
@@ -44,6 +45,8 @@ export interface AppDeps {
   publisher: Pick<StatePublisher, 'kick' | 'publishNow'>;
   rateLimit: { ratePerSecond: number; burst: number };
   publishTimeoutMs: number;
+  /** What callbacks default to and are bounded by: the installation's default profile, delivery timeout, header naming. */
+  delivery: CallbackDeliveryDefaults;
   now?: () => Date;
 }
 
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
     ...callbackHandlers({ ...deps, now }),
     ...holdHandlers({ ...deps, now }),
     ...eventTypeHandlers({ ...deps, now }),
+    ...profileHandlers({ ...deps, naming: deps.delivery.naming, now }),
   };
   const authenticate = requireAuth(deps.verifier);
   const authenticateOperator = requireAdmin(deps.verifier);

@@ -4,6 +4,7 @@ import {
   BooleanFlag,
   CommonEnv,
   DatabaseEnv,
+  DeliveryEnv,
   DurationMs,
   NatsEnv,
   SecretsKeyEnv,
@@ -11,7 +12,7 @@ import {
   parseEnv,
   portEnv,
 } from '@hookmesh/config';
-import { parseSecretsKey, type SealingKey } from '@hookmesh/contracts';
+import { DEFAULT_PROFILE, ProfileName, parseSecretsKey, type SealingKey } from '@hookmesh/contracts';
 import { z } from 'zod';
 
 /** HOOKMESH_SECRETS_KEY parsed into keys here, so a malformed key is a ConfigError at start rather than a 500 later. */
@@ -40,6 +41,13 @@ const SubscriptionOwnEnv = z.object({
   HOOKMESH_PRUNE_INTERVAL: DurationMs.default(60_000),
   /** How long a JetStream publish or KV write waits for its ack before giving up (503 on /test). */
   HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
+  /** The wire profile of a callback created without one. */
+  HOOKMESH_DEFAULT_PROFILE: ProfileName.default(DEFAULT_PROFILE),
+  /** The installation's delivery timeout: a callback's own timeout_ms may not exceed it. */
+  HOOKMESH_DELIVERY_TIMEOUT: DeliveryEnv.shape.HOOKMESH_DELIVERY_TIMEOUT,
+  /** How the `standard` profile names its headers and user agent (as the dispatcher sends them). */
+  HOOKMESH_HEADER_PREFIX: DeliveryEnv.shape.HOOKMESH_HEADER_PREFIX,
+  HOOKMESH_USER_AGENT: DeliveryEnv.shape.HOOKMESH_USER_AGENT,
 });
 
 /** The whole schema: AuthEnv is a refined object, so it is intersected rather than spread. */

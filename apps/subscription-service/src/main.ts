@@ -93,6 +93,11 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
     publisher,
     rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
+    delivery: {
+      defaultProfile: config.HOOKMESH_DEFAULT_PROFILE,
+      timeoutMs: config.HOOKMESH_DELIVERY_TIMEOUT,
+      naming: { headerPrefix: config.HOOKMESH_HEADER_PREFIX, userAgent: config.HOOKMESH_USER_AGENT },
+    },
   });
   const server = await startHttpServer(app, { port: config.PORT, log });
 

@@ -74,6 +74,10 @@ export interface TestServiceOptions {
   pruneIntervalMs?: number;
   kvRepublishIntervalMs?: number;
   rateLimit?: { ratePerSecond: number; burst: number };
+  /** HOOKMESH_DEFAULT_PROFILE; standard by default. */
+  defaultProfile?: string;
+  /** HOOKMESH_DELIVERY_TIMEOUT in ms; 30 s by default. */
+  deliveryTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -149,6 +153,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     publisher,
     rateLimit: options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 },
     publishTimeoutMs: 1_000,
+    delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
     now: options.now,
   });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', log, shutdownTimeoutMs: 2_000 });

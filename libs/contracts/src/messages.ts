@@ -2,6 +2,7 @@
 import { parse as uuidParse, v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { JsonPointer, MessageType, ThinMapping } from './events';
+import { ProfileName, WireProfile } from './profiles';
 import { Account, ApiVersion, AttemptOutcome, CallbackStatus, ErrorClass, IsoDateTime, NonEmptyString } from './primitives';
 
 /** Fixed namespace of delivery ids; changing it would rename every delivery, so never do. */
@@ -219,6 +220,8 @@ export const CONTROL_COMMANDS = ['disable_callback'] as const satisfies readonly
 
 export const SealedSecretEntry = z.object({
   secret: Sealed,
+  /** How the HMAC key is read from the secret: base64 of a `whsec_` secret, or the UTF-8 of a `plain` one. */
+  format: z.enum(['whsec', 'plain']).optional(),
   /** When this secret stops signing (the previous one during rotation); absent for the current secret. */
   expires_at: IsoDateTime.optional(),
 });
@@ -236,9 +239,25 @@ export const CallbackState = z.object({
   /** Newest first; every unexpired entry signs during a rotation overlap. */
   secrets: z.array(SealedSecretEntry).min(1, 'a callback has at least one secret'),
   timeout_ms: z.number().int().positive().optional(),
+  /** The wire profile; states written before profiles existed deliver in `standard`. */
+  profile: ProfileName.default('standard'),
+  /** False: no signature header at all (profiles whose signing is optional). */
+  signed: z.boolean().default(true),
+  /** The callback's own retry schedule ("0,5m,5m"), when set. */
+  retry_schedule: z.string().optional(),
   updated_at: IsoDateTime,
 });
 export type CallbackState = z.infer<typeof CallbackState>;
+
+/** KV value under `profile.<name>`: an operator's wire profile (the four built-in ones are not in the bucket). */
+export const ProfileState = z.object({
+  name: ProfileName,
+  version: z.number().int().positive(),
+  profile: WireProfile,
+  created_at: IsoDateTime,
+  updated_at: IsoDateTime,
+});
+export type ProfileState = z.infer<typeof ProfileState>;
 
 /** KV value under `hold.<account>.<message_type>`; deleting the key releases the hold. */
 export const HoldState = z.object({

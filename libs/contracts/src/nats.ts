@@ -37,7 +37,8 @@ export function messageTypeOfToken(token: string): string | null {
 export type KvKey =
   | { kind: 'callback'; account: string; callbackId: string }
   | { kind: 'hold'; account: string; messageType: string }
-  | { kind: 'event_type'; messageType: string };
+  | { kind: 'event_type'; messageType: string }
+  | { kind: 'profile'; name: string };
 
 export interface NatsNames {
   prefix: string;
@@ -60,6 +61,8 @@ export interface NatsNames {
     holdKey(account: string, messageType: MessageType): string;
     /** A registered message type of the catalog (built-in types are not in the bucket). */
     eventTypeKey(messageType: MessageType): string;
+    /** An operator's wire profile (built-in profiles are not in the bucket). */
+    profileKey(name: string): string;
     /** Key filters for watching all callbacks, all holds or the whole registered catalog. */
     callbackKeys: string;
     holdKeys: string;
@@ -107,6 +110,7 @@ export function natsNames(prefix = ''): NatsNames {
       callbackKey: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
       holdKey: (acc, messageType) => `hold.${account(acc)}.${typeToken(messageType)}`,
       eventTypeKey: (messageType) => `type.${typeToken(messageType)}`,
+      profileKey: (name) => `profile.${token('profile name', name)}`,
       callbackKeys: 'cb.>',
       holdKeys: 'hold.>',
       eventTypeKeys: 'type.>',
@@ -115,6 +119,9 @@ export function natsNames(prefix = ''): NatsNames {
         if (parts.length === 2 && parts[0] === 'type') {
           const messageType = messageTypeOfToken(parts[1] as string);
           return messageType === null ? null : { kind: 'event_type', messageType };
+        }
+        if (parts.length === 2 && parts[0] === 'profile') {
+          return SUBJECT_TOKEN.test(parts[1] as string) ? { kind: 'profile', name: parts[1] as string } : null;
         }
         if (parts.length !== 3) return null;
         const [kind, acc, id] = parts as [string, string, string];

@@ -19,6 +19,9 @@ const designPaths = {
     'get /admin/api/v1/event_types',
     'put /admin/api/v1/event_types/{message_type}',
     'delete /admin/api/v1/event_types/{message_type}',
+    'get /admin/api/v1/profiles',
+    'put /admin/api/v1/profiles/{name}',
+    'delete /admin/api/v1/profiles/{name}',
   ],
   'event-ingest': ['post /{account}/api/v1/events'],
   audit: [

@@ -14,6 +14,7 @@ import {
   StatsResponse,
 } from './api/audit';
 import { EventType, EventTypesResponse, PutEventTypeRequest } from './api/event-types';
+import { Profile, ProfilesResponse, WireProfile } from './profiles';
 import { IngestAccepted, IngestBatch, IngestBatchAccepted, IngestEvent, IngestRequest, IngestResponse } from './api/ingest';
 import { HealthResponse, ReadinessResponse } from './api/operational';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemFieldError } from './api/problem';
@@ -31,6 +32,7 @@ import {
   ListCallbacksResponse,
   ListHoldsResponse,
   PatchCallbackRequest,
+  PatchCallbackResponse,
   RotateSecretRequest,
   RotateSecretResponse,
   TestCallbackResponse,
@@ -50,9 +52,13 @@ export const apiComponentSchemas = {
   DeleteCallbacksRequest,
   DeleteCallbacksResponse,
   PatchCallbackRequest,
+  PatchCallbackResponse,
   RotateSecretRequest,
   RotateSecretResponse,
   TestCallbackResponse,
+  WireProfile,
+  Profile,
+  ProfilesResponse,
   Hold,
   CreateHoldRequest,
   ListHoldsResponse,

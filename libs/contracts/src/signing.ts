@@ -27,6 +27,17 @@ export function generateSecret(bytes = 32): string {
   return `${SECRET_PREFIX}${randomBytes(bytes).toString('base64')}`;
 }
 
+/**
+ * A new `plain` secret (profiles whose receivers use the secret string itself as the HMAC key, as ModusLink and
+ * Malomo do): 32 random bytes as base64url, 43 URL-safe characters, never starting with `whsec_`.
+ */
+export function generatePlainSecret(): string {
+  for (;;) {
+    const secret = randomBytes(32).toString('base64url');
+    if (!secret.startsWith(SECRET_PREFIX)) return secret;
+  }
+}
+
 /** The key bytes of a secret (`whsec_` prefix optional, as the Standard Webhooks libraries accept); throws InvalidSecretError if not base64. */
 export function decodeSecret(secret: string): Buffer {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;

@@ -16,6 +16,8 @@ function callbackState(overrides: Partial<CallbackState> & Pick<CallbackState, '
     api_version: '1.0',
     status: 'active',
     secrets: [{ secret: sealSecret(generateSecret(), key!) }],
+    profile: 'standard',
+    signed: true,
     updated_at: new Date().toISOString(),
     ...overrides,
   };

@@ -1,11 +1,12 @@
-import { CallbackState, EventTypeState, HoldState, natsNames, type MessageType } from '@hookmesh/contracts';
+import { CallbackState, EventTypeState, HoldState, ProfileState, natsNames, type MessageType } from '@hookmesh/contracts';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
 
 export type ViewChange =
   | { kind: 'callback'; account: string; callbackId: string; state: CallbackState | null }
   | { kind: 'hold'; account: string; messageType: string; state: HoldState | null }
-  | { kind: 'event_type'; messageType: string; state: EventTypeState | null };
+  | { kind: 'event_type'; messageType: string; state: EventTypeState | null }
+  | { kind: 'profile'; name: string; state: ProfileState | null };
 
 /**
  * An in-memory copy of the subscription state (callbacks, holds and the registered event types), kept fresh from the
@@ -20,8 +21,10 @@ export type SubscriptionView = {
   activeHold(account: string, messageType: string, now?: Date): HoldState | undefined;
   /** A registered message type (archived ones too, flagged); built-in types are not in the state. */
   eventType(messageType: string): EventTypeState | undefined;
+  /** An operator's wire profile; built-in profiles are not in the state. */
+  profile(name: string): ProfileState | undefined;
   /** Counts for metrics and readiness. */
-  size(): { callbacks: number; holds: number; eventTypes: number };
+  size(): { callbacks: number; holds: number; eventTypes: number; profiles: number };
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(listener: (change: ViewChange) => void): () => void;
   /** Stops watching. */
@@ -33,12 +36,13 @@ type Indexes = {
   byType: Map<string, Map<string, CallbackState>>;
   holds: Map<string, HoldState>;
   eventTypes: Map<string, EventTypeState>;
+  profiles: Map<string, ProfileState>;
 };
 
 const pair = (a: string, b: string) => `${a}\u0000${b}`;
 
 function emptyIndexes(): Indexes {
-  return { callbacks: new Map(), byType: new Map(), holds: new Map(), eventTypes: new Map() };
+  return { callbacks: new Map(), byType: new Map(), holds: new Map(), eventTypes: new Map(), profiles: new Map() };
 }
 
 function removeCallback(indexes: Indexes, account: string, callbackId: string): void {
@@ -79,6 +83,19 @@ export function applyEntry(indexes: Indexes, entry: Pick<KvWatchEntry, 'key' | '
     }
     indexes.eventTypes.set(key.messageType, parsed.data);
     return { kind: 'event_type', messageType: key.messageType, state: parsed.data };
+  }
+  if (key.kind === 'profile') {
+    if (deleted) {
+      indexes.profiles.delete(key.name);
+      return { kind: 'profile', name: key.name, state: null };
+    }
+    const parsed = ProfileState.safeParse(JSON.parse(entry.string()));
+    if (!parsed.success || parsed.data.name !== key.name) {
+      log.error({ key: entry.key }, 'ignoring malformed profile state');
+      return null;
+    }
+    indexes.profiles.set(key.name, parsed.data);
+    return { kind: 'profile', name: key.name, state: parsed.data };
   }
   if (key.kind === 'callback') {
     if (deleted) {
@@ -206,8 +223,11 @@ export async function startSubscriptionView(options: StartSubscriptionViewOption
     eventType(messageType) {
       return live.eventTypes.get(messageType);
     },
+    profile(name) {
+      return live.profiles.get(name);
+    },
     size() {
-      return { callbacks: live.callbacks.size, holds: live.holds.size, eventTypes: live.eventTypes.size };
+      return { callbacks: live.callbacks.size, holds: live.holds.size, eventTypes: live.eventTypes.size, profiles: live.profiles.size };
     },
     onChange(listener) {
       listeners.add(listener);

@@ -18,6 +18,9 @@ function row(overrides: Partial<CallbackRow> = {}): CallbackRow {
     token: null,
     secrets: [{ secret: sealed() }],
     timeout_ms: null,
+    profile: 'standard',
+    signed: true,
+    retry_schedule: null,
     created_at: new Date('2026-01-01T00:00:00.000Z'),
     updated_at: new Date('2026-01-02T00:00:00.000Z'),
     ...overrides,
@@ -27,29 +30,29 @@ function row(overrides: Partial<CallbackRow> = {}): CallbackRow {
 describe('rotateSecrets', () => {
   it('puts the new secret first and lets the previous one sign until the overlap ends', () => {
     const [current] = row().secrets;
-    const fresh = sealed();
+    const fresh = { secret: sealed(), format: 'whsec' as const };
     const rotated = rotateSecrets([current!], fresh, now, 3_600);
     expect(rotated.previousExpiresAt).toBe('2026-01-10T13:00:00.000Z');
-    expect(rotated.secrets).toEqual([{ secret: fresh }, { secret: current!.secret, expires_at: '2026-01-10T13:00:00.000Z' }]);
+    expect(rotated.secrets).toEqual([fresh, { secret: current!.secret, expires_at: '2026-01-10T13:00:00.000Z' }]);
   });
 
   it('drops the previous secret at once for an overlap of 0', () => {
-    const fresh = sealed();
-    expect(rotateSecrets(row().secrets, fresh, now, 0)).toEqual({ secrets: [{ secret: fresh }], previousExpiresAt: null });
+    const fresh = { secret: sealed() };
+    expect(rotateSecrets(row().secrets, fresh, now, 0)).toEqual({ secrets: [fresh], previousExpiresAt: null });
   });
 
   it('keeps older secrets still in their overlap with their own end, and drops expired ones', () => {
     const stillSigning = { secret: sealed(), expires_at: '2026-01-10T18:00:00.000Z' };
     const expired = { secret: sealed(), expires_at: '2026-01-10T11:59:59.000Z' };
     const current = { secret: sealed() };
-    const fresh = sealed();
+    const fresh = { secret: sealed() };
     const rotated = rotateSecrets([current, stillSigning, expired], fresh, now, 60);
-    expect(rotated.secrets).toEqual([{ secret: fresh }, { secret: current.secret, expires_at: '2026-01-10T12:01:00.000Z' }, stillSigning]);
+    expect(rotated.secrets).toEqual([fresh, { secret: current.secret, expires_at: '2026-01-10T12:01:00.000Z' }, stillSigning]);
   });
 
   it(`never keeps more than ${MAX_LIVE_SECRETS} secrets signing at once`, () => {
     let secrets = row().secrets;
-    for (let n = 0; n < 10; n += 1) secrets = rotateSecrets(secrets, sealed(), now, 86_400).secrets;
+    for (let n = 0; n < 10; n += 1) secrets = rotateSecrets(secrets, { secret: sealed() }, now, 86_400).secrets;
     expect(secrets).toHaveLength(MAX_LIVE_SECRETS);
     expect(secrets.filter((entry) => entry.expires_at === undefined)).toHaveLength(1);
   });
@@ -73,8 +76,14 @@ describe('callbackState', () => {
       token,
       secrets: [current],
       timeout_ms: 5_000,
+      profile: 'standard',
+      signed: true,
       updated_at: '2026-01-02T00:00:00.000Z',
     });
+  });
+
+  it('carries the profile, the signing choice and the callback\'s own schedule', () => {
+    expect(callbackState(row({ profile: 'malomo', signed: false, retry_schedule: '0,1m' }), now)).toMatchObject({ profile: 'malomo', signed: false, retry_schedule: '0,1m' });
   });
 
   it('omits token and timeout when the callback has none', () => {
@@ -87,6 +96,6 @@ describe('callbackState', () => {
 describe('callbackResponse', () => {
   it('shows neither the token nor any secret', () => {
     const response = callbackResponse(row({ token: sealed() }));
-    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'id', 'message_type', 'status', 'timeout_ms', 'updated_at', 'url']);
+    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
   });
 });

@@ -16,6 +16,9 @@ export function callbackResponse(row: CallbackRow): Callback {
     message_type: row.message_type,
     api_version: row.api_version,
     status: row.status,
+    profile: row.profile,
+    signed: row.signed,
+    ...(row.retry_schedule === null ? {} : { retry_schedule: row.retry_schedule }),
     timeout_ms: row.timeout_ms,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -39,6 +42,9 @@ export function callbackState(row: CallbackRow, now: Date): CallbackState {
     ...(row.token !== null ? { token: row.token } : {}),
     secrets: row.secrets.filter((entry) => secretIsLive(entry, now)),
     ...(row.timeout_ms !== null ? { timeout_ms: row.timeout_ms } : {}),
+    profile: row.profile,
+    signed: row.signed,
+    ...(row.retry_schedule !== null ? { retry_schedule: row.retry_schedule } : {}),
     updated_at: row.updated_at.toISOString(),
   };
 }
@@ -53,15 +59,15 @@ export interface RotatedSecrets {
  * Puts `fresh` first as the current secret; the previous current one keeps signing for `overlapSeconds`
  * (dropped at once for 0), older overlapping ones keep their own end, expired ones go.
  */
-export function rotateSecrets(entries: readonly SealedSecretEntry[], fresh: Sealed, now: Date, overlapSeconds: number): RotatedSecrets {
+export function rotateSecrets(entries: readonly SealedSecretEntry[], fresh: SealedSecretEntry, now: Date, overlapSeconds: number): RotatedSecrets {
   const previousExpiresAt = overlapSeconds > 0 ? new Date(now.getTime() + overlapSeconds * 1000).toISOString() : null;
   const kept = entries
     .map((entry): SealedSecretEntry | undefined => {
-      if (entry.expires_at === undefined) return previousExpiresAt === null ? undefined : { secret: entry.secret, expires_at: previousExpiresAt };
+      if (entry.expires_at === undefined) return previousExpiresAt === null ? undefined : { ...entry, expires_at: previousExpiresAt };
       return secretIsLive(entry, now) ? entry : undefined;
     })
     .filter((entry): entry is SealedSecretEntry => entry !== undefined);
-  return { secrets: [{ secret: fresh }, ...kept].slice(0, MAX_LIVE_SECRETS), previousExpiresAt };
+  return { secrets: [fresh, ...kept].slice(0, MAX_LIVE_SECRETS), previousExpiresAt };
 }
 
 /** The entries still signing at `now` (the pruner drops the rest). */

@@ -34,7 +34,7 @@ describe('state publisher', () => {
     const now = new Date();
     const callbacks = await svc.db.selectFrom('callbacks').selectAll().execute();
     const holds = await svc.db.selectFrom('holds').selectAll().execute();
-    expect(view.size()).toEqual({ callbacks: callbacks.length, holds: holds.length, eventTypes: 0 });
+    expect(view.size()).toEqual({ callbacks: callbacks.length, holds: holds.length, eventTypes: 0, profiles: 0 });
     for (const row of callbacks) expect(view.callback(row.account, row.id)).toEqual(callbackState(row, now));
     for (const row of holds) expect(view.activeHold(row.account, row.message_type)).toEqual(holdState(row));
   }
@@ -79,6 +79,8 @@ describe('state publisher', () => {
       api_version: '1.0',
       status: 'active',
       secrets: [{ secret: sealSecret(generateSecret(), svc.keys[0]!) }],
+      profile: 'standard',
+      signed: true,
       updated_at: new Date().toISOString(),
     };
     await svc.kv.put(svc.names.kv.callbackKey('acme', stray.id), JSON.stringify(stray));

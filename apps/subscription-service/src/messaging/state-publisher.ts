@@ -3,17 +3,19 @@
  * watches. Changes commit together with a kv_outbox row; this loop drains those rows: right after each change
  * (kick), on an interval, and after a NATS reconnect, so a NATS outage delays the KV but never leaves it stale.
  */
-import { MessageType, type NatsNames } from '@hookmesh/contracts';
+import { MessageType, ProfileName, type NatsNames } from '@hookmesh/contracts';
 import type { KV, NatsConnection } from '@hookmesh/messaging';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callbackState } from '../domain/callbacks';
 import { eventTypeState } from '../domain/event-types';
+import { profileState } from '../domain/profiles';
 import { holdIsActive, holdState } from '../domain/holds';
 import type { ServiceMetrics } from '../metrics';
 import { allCallbackKeys, findCallback } from '../storage/callbacks-repository';
 import type { Db, SubscriptionDatabase } from '../storage/database';
 import { allEventTypeNames, findEventType } from '../storage/event-types-repository';
+import { allProfileNames, findProfile } from '../storage/profiles-repository';
 import { allHoldKeys, findHold } from '../storage/holds-repository';
 import {
   completeOutbox,
@@ -85,6 +87,7 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
   function kvKey(ref: OutboxRef): string | undefined {
     if (ref.kind === 'callback') return names.kv.callbackKey(ref.account, ref.ref);
     if (ref.kind === 'event_type') return MessageType.safeParse(ref.ref).success ? names.kv.eventTypeKey(ref.ref) : undefined;
+    if (ref.kind === 'profile') return ProfileName.safeParse(ref.ref).success ? names.kv.profileKey(ref.ref) : undefined;
     const messageType = MessageType.safeParse(ref.ref);
     return messageType.success ? names.kv.holdKey(ref.account, messageType.data) : undefined;
   }
@@ -94,6 +97,10 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
     if (ref.kind === 'callback') {
       const row = await findCallback(tx, ref.account, ref.ref);
       return row === undefined ? null : JSON.stringify(callbackState(row, at));
+    }
+    if (ref.kind === 'profile') {
+      const row = await findProfile(tx, ref.ref);
+      return row === undefined ? null : JSON.stringify(profileState(row));
     }
     if (ref.kind === 'event_type') {
       // Archived types stay in the bucket, flagged, so event-ingest can tell "archived" (409) from "unknown" (400).
@@ -194,6 +201,7 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
         if (parsed?.kind === 'callback') add({ kind: 'callback', account: parsed.account, ref: parsed.callbackId });
         if (parsed?.kind === 'hold') add({ kind: 'hold', account: parsed.account, ref: parsed.messageType });
         if (parsed?.kind === 'event_type') add({ kind: 'event_type', account: '', ref: parsed.messageType });
+        if (parsed?.kind === 'profile') add({ kind: 'profile', account: '', ref: parsed.name });
       }
     } catch (error) {
       log.warn({ err: error }, 'cannot list the KV bucket; reconcile republishes Postgres rows only');
@@ -201,6 +209,7 @@ export function createStatePublisher(options: StatePublisherOptions): StatePubli
     for (const row of await allCallbackKeys(db)) add({ kind: 'callback', account: row.account, ref: row.id });
     for (const row of await allHoldKeys(db)) add({ kind: 'hold', account: row.account, ref: row.message_type });
     for (const name of await allEventTypeNames(db)) add({ kind: 'event_type', account: '', ref: name });
+    for (const name of await allProfileNames(db)) add({ kind: 'profile', account: '', ref: name });
     const all = [...refs.values()];
     for (let start = 0; start < all.length; start += ENQUEUE_CHUNK) await enqueueOutbox(db, all.slice(start, start + ENQUEUE_CHUNK));
     log.info({ keys: all.length }, 'reconciling the KV bucket with Postgres');

@@ -2,6 +2,7 @@
 import {
   AccountParams,
   CallbackParams,
+  CreateCallbackItem,
   CreateCallbacksRequest,
   DeleteCallbacksRequest,
   ListCallbacksQuery,
@@ -10,13 +11,15 @@ import {
   PatchCallbackRequest,
   RotateSecretRequest,
   eventMsgId,
-  generateSecret,
   newMessageId,
   sealSecret,
   type CallbackWithSecret,
-  type CreateCallbackItem,
+  type InstallationNaming,
   type NatsNames,
+  type PatchCallbackResponse,
+  type SealedSecretEntry,
   type SealingKey,
+  type WireProfile,
 } from '@hookmesh/contracts';
 import { Conflict, Invalid, NotFound, Unavailable, issuesFromZod, parseBody, parseParams, parseQuery, type ProblemIssue } from '@hookmesh/http';
 import { publishJson, type JetStreamClient } from '@hookmesh/messaging';
@@ -27,6 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { checkUrls, type UrlPolicy } from '../domain/callback-url-policy';
 import { callbackResponse, rotateSecrets } from '../domain/callbacks';
 import { exampleOf } from '../domain/event-types';
+import { deliveryChoiceIssues, newSecretFor } from '../domain/profiles';
 import { exampleEventRecord } from '../domain/test-event';
 import type { ServiceMetrics } from '../metrics';
 import { ANSWER_AFTER_PUBLISH_MS, type StatePublisher } from '../messaging/state-publisher';
@@ -35,6 +39,7 @@ import type { NewCallbackRow } from '../storage/callbacks.table';
 import type { Db, SubscriptionDatabase } from '../storage/database';
 import { findEventType } from '../storage/event-types-repository';
 import { archivedConflict, catalogVerdict } from './message-type-checks';
+import { resolveProfiles } from './profile-checks';
 import { enqueueOutbox, type OutboxRef } from '../storage/kv-outbox-repository';
 
 export interface CallbackRouteDeps {
@@ -49,7 +54,23 @@ export interface CallbackRouteDeps {
   publisher: Pick<StatePublisher, 'kick'>;
   /** How long /test waits for EVENTS to store the event before answering 503. */
   publishTimeoutMs: number;
+  delivery: CallbackDeliveryDefaults;
   now: () => Date;
+}
+
+/** What a callback gets when it asks for nothing, and what bounds what it asks for. */
+export interface CallbackDeliveryDefaults {
+  /** HOOKMESH_DEFAULT_PROFILE. */
+  defaultProfile: string;
+  /** HOOKMESH_DELIVERY_TIMEOUT: the longest timeout_ms a callback may have. */
+  timeoutMs: number;
+  /** HOOKMESH_HEADER_PREFIX and HOOKMESH_USER_AGENT: how the `standard` profile names its headers. */
+  naming: InstallationNaming;
+}
+
+/** A sealed secret entry of the profile's format; `expiresAt` for one leaving a rotation. */
+function sealedEntry(secret: string, profile: Pick<WireProfile, 'secret_format'>, key: SealingKey): SealedSecretEntry {
+  return { secret: sealSecret(secret, key), format: profile.secret_format };
 }
 
 type CallbackOperation = 'listCallbacks' | 'createCallbacks' | 'deleteCallbacks' | 'getCallback' | 'patchCallback' | 'rotateCallbackSecret' | 'testCallback';
@@ -80,7 +101,12 @@ async function withUrlRules(issues: ProblemIssue[], urls: ReadonlyArray<{ path: 
  * Parses a create request, applies the URL policy and the catalog to every item, so one answer names every bad index
  * and field. Throws Invalid (or Conflict for archived types); nothing has been written at that point.
  */
-async function parseCreateRequest(body: unknown, policy: UrlPolicy, db: Db): Promise<CreateCallbackItem[]> {
+async function parseCreateRequest(
+  body: unknown,
+  policy: UrlPolicy,
+  db: Db,
+  delivery: CallbackDeliveryDefaults,
+): Promise<Array<{ item: CreateCallbackItem; profileName: string; profile: WireProfile }>> {
   if (body === undefined) {
     throw new Invalid([{ path: '', code: 'invalid_type', message: 'send a JSON array of callbacks (or one callback object)' }]);
   }
@@ -102,6 +128,16 @@ async function parseCreateRequest(body: unknown, policy: UrlPolicy, db: Db): Pro
     issues = [...issues, ...verdict.unknown];
     archived = verdict.archived;
   }
+  // Every item whose own shape is right is checked against its profile too, so one answer names every problem.
+  const wellFormed = items.length <= MAX_CALLBACKS_PER_REQUEST ? items.map((item) => CreateCallbackItem.safeParse(item)) : [];
+  const resolved = await resolveProfiles(db, wellFormed.flatMap((result) => (result.success ? [result.data.profile ?? delivery.defaultProfile] : [])), delivery.naming);
+  const choices = wellFormed.map((result, index) => {
+    if (!result.success) return undefined;
+    const profileName = result.data.profile ?? delivery.defaultProfile;
+    const profile = resolved.get(profileName);
+    issues.push(...deliveryChoiceIssues({ at: `${index}.`, profileName, profile, signed: result.data.signed ?? true, timeoutMs: result.data.timeout_ms ?? null }, delivery.timeoutMs));
+    return { item: result.data, profileName, profile };
+  });
   if (issues.length > 0 || !parsed.success) {
     const ordered = issues.map((issue, order) => ({ issue, order })).sort((a, b) => firstIndex(a.issue) - firstIndex(b.issue) || a.order - b.order);
     const badItems = new Set(issues.map(firstIndex).filter((index) => index >= 0)).size;
@@ -111,7 +147,8 @@ async function parseCreateRequest(body: unknown, policy: UrlPolicy, db: Db): Pro
     );
   }
   if (archived.length > 0) throw archivedConflict(archived, 'callbacks');
-  return parsed.data;
+  // Here every item parsed and every profile resolved: anything else was an issue above.
+  return choices.map((choice) => ({ item: choice!.item, profileName: choice!.profileName, profile: choice!.profile as WireProfile }));
 }
 
 /** Parses a patch; a url in it must pass the same policy as at creation. Throws Invalid listing every issue. */
@@ -143,11 +180,11 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
 
     async createCallbacks(req, res) {
       const { account } = parseParams(AccountParams, req);
-      const items = await parseCreateRequest(req.body, urlPolicy, db);
+      const items = await parseCreateRequest(req.body, urlPolicy, db, deps.delivery);
       const at = now();
-      const prepared = items.map((item) => {
+      const prepared = items.map(({ item, profileName, profile }) => {
         const id = randomUUID();
-        const secret = generateSecret();
+        const secret = newSecretFor(profile);
         const row: NewCallbackRow = {
           id,
           account,
@@ -156,14 +193,21 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
           api_version: item.api_version,
           status: 'active',
           token: item.token === undefined ? null : JSON.stringify(sealSecret(item.token, sealingKey)),
-          secrets: JSON.stringify([{ secret: sealSecret(secret, sealingKey) }]),
+          secrets: JSON.stringify([sealedEntry(secret, profile, sealingKey)]),
           timeout_ms: item.timeout_ms ?? null,
+          profile: profileName,
+          signed: item.signed ?? true,
+          retry_schedule: item.retry_schedule ?? null,
           created_at: at,
           updated_at: at,
         };
         return { id, secret, row };
       });
       const inserted = await db.transaction().execute(async (tx) => {
+        // The operator's profiles named here must still exist when the rows commit (a DELETE waits for this lock).
+        const locked = await resolveProfiles(tx, prepared.map(({ row }) => row.profile), deps.delivery.naming, { lock: true });
+        const gone = [...locked].filter(([, profile]) => profile === undefined).map(([name]) => name);
+        if (gone.length > 0) throw new Conflict(`Profile ${gone.join(', ')} was deleted meanwhile; nothing was created.`);
         const stored = await insertCallbacks(tx, prepared.map(({ row }) => row));
         await enqueueOutbox(tx, stored.map((row) => callbackRef(account, row.id)));
         return stored;
@@ -207,40 +251,61 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
     async patchCallback(req, res) {
       const { account, id } = parseParams(CallbackParams, req);
       const patch = await parsePatchRequest(req.body, urlPolicy);
-      const row = await db.transaction().execute(async (tx) => {
+      const at = now();
+      const result = await db.transaction().execute(async (tx) => {
+        const current = await findCallback(tx, account, id, { forUpdate: true });
+        if (current === undefined) return undefined;
+        const profileName = patch.profile ?? current.profile;
+        const profile = (await resolveProfiles(tx, [profileName], deps.delivery.naming, { lock: true })).get(profileName);
+        const timeoutMs = patch.timeout_ms === undefined ? current.timeout_ms : patch.timeout_ms;
+        const issues = deliveryChoiceIssues({ at: '', profileName, profile, signed: patch.signed ?? current.signed, timeoutMs }, deps.delivery.timeoutMs);
+        if (issues.length > 0 || profile === undefined) throw new Invalid(issues, 'The patch is invalid; nothing was changed.');
+        // A profile whose secrets have another format cannot sign with the old ones: a new secret, shown once.
+        const secretFormat = current.secrets[0]?.format ?? 'whsec';
+        const freshSecret = profile.secret_format === secretFormat ? undefined : newSecretFor(profile);
         const updated = await updateCallback(tx, account, id, {
           url: patch.url,
           token: patch.token === undefined ? undefined : patch.token === null ? null : sealSecret(patch.token, sealingKey),
           status: patch.status,
-          updatedAt: now(),
+          profile: patch.profile,
+          signed: patch.signed,
+          retrySchedule: patch.retry_schedule,
+          timeoutMs: patch.timeout_ms,
+          ...(freshSecret === undefined ? {} : { secrets: [sealedEntry(freshSecret, profile, sealingKey)] }),
+          updatedAt: at,
         });
-        if (updated !== undefined) await enqueueOutbox(tx, [callbackRef(account, id)]);
-        return updated;
+        await enqueueOutbox(tx, [callbackRef(account, id)]);
+        return updated === undefined ? undefined : { row: updated, freshSecret };
       });
-      if (row === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
+      if (result === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
       await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'callback_updated' });
       // Field names only: the token's value must never reach a log line.
-      logOf(res).info({ account, callback_id: id, fields: Object.keys(patch) }, 'callback updated');
-      res.json(callbackResponse(row));
+      logOf(res).info({ account, callback_id: id, fields: Object.keys(patch), new_secret: result.freshSecret !== undefined }, 'callback updated');
+      const body: PatchCallbackResponse = { ...callbackResponse(result.row), ...(result.freshSecret === undefined ? {} : { secret: result.freshSecret }) };
+      res.json(body);
     },
 
     async rotateCallbackSecret(req, res) {
       const { account, id } = parseParams(CallbackParams, req);
       // An empty POST is the common case: every field has a default.
       const { overlap_seconds: overlapSeconds } = parseBody(RotateSecretRequest, withDefaultBody(req));
-      const secret = generateSecret();
       const at = now();
       const rotated = await db.transaction().execute(async (tx) => {
         // Locked, so two concurrent rotations cannot both keep the same "previous" secret.
         const row = await findCallback(tx, account, id, { forUpdate: true });
         if (row === undefined) return undefined;
-        const next = rotateSecrets(row.secrets, sealSecret(secret, sealingKey), at, overlapSeconds);
+        // The new secret has the format of the callback's profile (the receiver verifies it that way).
+        const profile = (await resolveProfiles(tx, [row.profile], deps.delivery.naming)).get(row.profile);
+        const format = profile?.secret_format ?? row.secrets[0]?.format ?? 'whsec';
+        const secret = newSecretFor({ secret_format: format });
+        const next = rotateSecrets(row.secrets, sealedEntry(secret, { secret_format: format }, sealingKey), at, overlapSeconds);
         await updateCallback(tx, account, id, { secrets: next.secrets, updatedAt: at });
         await enqueueOutbox(tx, [callbackRef(account, id)]);
-        return next;
+        return { ...next, secret };
       });
       if (rotated === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
+      const { secret } = rotated;
       await publisher.kick(ANSWER_AFTER_PUBLISH_MS);
       metrics.changes.inc({ change: 'secret_rotated' });
       logOf(res).info({ account, callback_id: id, previous_secret_expires_at: rotated.previousExpiresAt }, 'callback secret rotated');

@@ -39,6 +39,12 @@ export interface CallbackChanges {
   token?: Sealed | null;
   status?: CallbackRow['status'];
   secrets?: SealedSecretEntry[];
+  profile?: string;
+  signed?: boolean;
+  /** null removes the callback's own schedule (its profile's applies). */
+  retrySchedule?: string | null;
+  /** null removes the callback's own timeout. */
+  timeoutMs?: number | null;
   updatedAt: Date;
 }
 
@@ -53,6 +59,10 @@ export async function updateCallback(db: Db, account: string, id: string, change
       ...(changes.token !== undefined ? { token: changes.token === null ? null : JSON.stringify(changes.token) } : {}),
       ...(changes.status !== undefined ? { status: changes.status } : {}),
       ...(changes.secrets !== undefined ? { secrets: JSON.stringify(changes.secrets) } : {}),
+      ...(changes.profile !== undefined ? { profile: changes.profile } : {}),
+      ...(changes.signed !== undefined ? { signed: changes.signed } : {}),
+      ...(changes.retrySchedule !== undefined ? { retry_schedule: changes.retrySchedule } : {}),
+      ...(changes.timeoutMs !== undefined ? { timeout_ms: changes.timeoutMs } : {}),
     })
     .where('account', '=', account)
     .where('id', '=', id)

@@ -14,6 +14,12 @@ export interface CallbacksTable {
   /** jsonb, newest first; the entry without expires_at is the current secret. */
   secrets: ColumnType<SealedSecretEntry[], string, string>;
   timeout_ms: number | null;
+  /** The wire profile's name (built-in or a row of `profiles`). */
+  profile: string;
+  /** False: deliveries carry no signature (only where the profile's signing is optional). */
+  signed: boolean;
+  /** The callback's own schedule ("0,5m,5m"), or null to follow its profile. */
+  retry_schedule: string | null;
   created_at: ColumnType<Date, Date, never>;
   updated_at: Date;
 }

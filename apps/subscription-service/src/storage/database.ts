@@ -4,6 +4,7 @@ import type { CallbacksTable } from './callbacks.table';
 import type { EventTypesTable } from './event-types.table';
 import type { HoldsTable } from './holds.table';
 import type { KvOutboxTable } from './kv-outbox.table';
+import type { ProfilesTable } from './profiles.table';
 
 export const SUBSCRIPTION_SCHEMA = 'subscription';
 
@@ -12,6 +13,7 @@ export interface SubscriptionDatabase {
   event_types: EventTypesTable;
   holds: HoldsTable;
   kv_outbox: KvOutboxTable;
+  profiles: ProfilesTable;
 }
 
 /** What repository functions take: the database or a transaction the caller opened. */

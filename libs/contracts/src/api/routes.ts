@@ -17,6 +17,7 @@ import {
 import { AccountParams, CallbackParams } from './common';
 import { EventType, EventTypeParams, EventTypesResponse, PutEventTypeRequest } from './event-types';
 import { IngestRequest, IngestResponse } from './ingest';
+import { Profile, ProfileParams, ProfilesResponse, WireProfile } from '../profiles';
 import { HealthResponse, MetricsText, OpenApiDocumentResponse, ReadinessResponse } from './operational';
 import {
   Callback,
@@ -31,6 +32,7 @@ import {
   ListCallbacksResponse,
   ListHoldsResponse,
   PatchCallbackRequest,
+  PatchCallbackResponse,
   RotateSecretRequest,
   RotateSecretResponse,
   TestCallbackResponse,
@@ -95,8 +97,8 @@ export const subscriptionRoutes = [
   },
   {
     service: 'subscription-service', method: 'patch', path: api('/callbacks/{id}'), operationId: 'patchCallback',
-    summary: 'Change a callback\'s url, token or status', scope: 'callbacks:write',
-    params: CallbackParams, body: PatchCallbackRequest, response: { status: 200, schema: Callback }, errors: [404],
+    summary: 'Change a callback\'s url, token, status, profile, signing, schedule or timeout', scope: 'callbacks:write',
+    params: CallbackParams, body: PatchCallbackRequest, response: { status: 200, schema: PatchCallbackResponse }, errors: [404],
   },
   {
     service: 'subscription-service', method: 'post', path: api('/callbacks/{id}/rotate_secret'), operationId: 'rotateCallbackSecret',
@@ -137,6 +139,21 @@ export const subscriptionRoutes = [
     service: 'subscription-service', method: 'put', path: admin('/event_types/{message_type}'), operationId: 'adminPutEventType',
     summary: 'Operator: register a message type or replace its schema (a new version); answers once event-ingest and the dispatcher can see it', scope: 'admin',
     params: EventTypeParams, body: PutEventTypeRequest, response: { status: 201, schema: EventType, also: [200] }, errors: [409, 503],
+  },
+  {
+    service: 'subscription-service', method: 'get', path: admin('/profiles'), operationId: 'adminListProfiles',
+    summary: 'Operator: every wire profile, the four built-in ones and the operator\'s own', scope: 'admin',
+    response: { status: 200, schema: ProfilesResponse },
+  },
+  {
+    service: 'subscription-service', method: 'put', path: admin('/profiles/{name}'), operationId: 'adminPutProfile',
+    summary: 'Operator: define a wire profile or replace it; answers once the dispatcher can see it', scope: 'admin',
+    params: ProfileParams, body: WireProfile, response: { status: 201, schema: Profile, also: [200] }, errors: [409, 503],
+  },
+  {
+    service: 'subscription-service', method: 'delete', path: admin('/profiles/{name}'), operationId: 'adminDeleteProfile',
+    summary: 'Operator: delete a wire profile no callback uses', scope: 'admin',
+    params: ProfileParams, response: { status: 200, schema: Profile }, errors: [404, 409, 503],
   },
   {
     service: 'subscription-service', method: 'delete', path: admin('/event_types/{message_type}'), operationId: 'adminArchiveEventType',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MessageType } from '../events';
 import { ApiVersion, CallbackStatus, IsoDateTime } from '../primitives';
+import { ProfileName, RetrySchedule, TimeoutMs } from '../profiles';
 import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
 
 export const MAX_CALLBACKS_PER_REQUEST = 100;
@@ -17,12 +18,24 @@ export const CallbackToken = z.string().min(1, 'token must not be empty').max(51
 export const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'secret must be "whsec_" followed by base64 of 24-64 bytes');
 export type WebhookSecret = z.infer<typeof WebhookSecret>;
 
+/** A `plain` secret: 32-128 URL-safe characters, the HMAC key being their UTF-8 bytes; never `whsec_`. */
+export const PlainSecret = z.string().regex(/^(?!whsec_)[A-Za-z0-9_-]{32,128}$/, 'a plain secret is 32-128 URL-safe characters and does not start with "whsec_"');
+
+/** A signing secret in its profile's format. */
+export const SigningSecret = z.union([WebhookSecret, PlainSecret]);
+
 export const Callback = z.object({
   id: Uuid,
   url: z.string(),
   message_type: MessageType,
   api_version: ApiVersion,
   status: CallbackStatus,
+  /** The wire profile deliveries go out in (HOOKMESH_DEFAULT_PROFILE when not chosen). */
+  profile: ProfileName,
+  /** False only for a callback created unsigned under a profile whose signing is optional: no signature header. */
+  signed: z.boolean(),
+  /** The callback's own schedule, when it has one (else its profile's, else the installation's). */
+  retry_schedule: z.string().nullable().optional(),
   timeout_ms: z.number().int().nullable().optional(),
   created_at: IsoDateTime,
   updated_at: IsoDateTime,
@@ -30,7 +43,7 @@ export const Callback = z.object({
 export type Callback = z.infer<typeof Callback>;
 
 /** Returned only when a callback is created: the one time its signing secret is shown. */
-export const CallbackWithSecret = Callback.extend({ secret: WebhookSecret });
+export const CallbackWithSecret = Callback.extend({ secret: SigningSecret });
 export type CallbackWithSecret = z.infer<typeof CallbackWithSecret>;
 
 export const CreateCallbackItem = z.strictObject({
@@ -38,12 +51,12 @@ export const CreateCallbackItem = z.strictObject({
   message_type: MessageType,
   api_version: ApiVersion,
   token: CallbackToken.optional(),
-  timeout_ms: z
-    .number()
-    .int('timeout_ms must be an integer')
-    .min(MIN_CALLBACK_TIMEOUT_MS, `timeout_ms must be at least ${MIN_CALLBACK_TIMEOUT_MS}`)
-    .max(MAX_CALLBACK_TIMEOUT_MS, `timeout_ms must be at most ${MAX_CALLBACK_TIMEOUT_MS}`)
-    .optional(),
+  timeout_ms: TimeoutMs.optional(),
+  /** A wire profile (built-in or the operator's); the installation's default when left out. */
+  profile: ProfileName.optional(),
+  /** `false` sends no signature at all; only where the profile's signing is optional. */
+  signed: z.boolean({ error: 'signed must be true or false' }).optional(),
+  retry_schedule: RetrySchedule.optional(),
 });
 export type CreateCallbackItem = z.infer<typeof CreateCallbackItem>;
 
@@ -93,14 +106,22 @@ export type DeleteCallbacksResponse = z.infer<typeof DeleteCallbacksResponse>;
 export const PatchCallbackRequest = z
   .strictObject({
     url: CallbackUrl.optional(),
-    // null removes the token.
+    // null removes the token, the callback's own schedule or timeout.
     token: CallbackToken.nullable().optional(),
     status: CallbackStatus.optional(),
+    profile: ProfileName.optional(),
+    signed: z.boolean({ error: 'signed must be true or false' }).optional(),
+    retry_schedule: RetrySchedule.nullable().optional(),
+    timeout_ms: TimeoutMs.nullable().optional(),
   })
-  .refine((patch) => patch.url !== undefined || patch.token !== undefined || patch.status !== undefined, {
-    message: 'send at least one of url, token, status',
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'send at least one of url, token, status, profile, signed, retry_schedule, timeout_ms',
   });
 export type PatchCallbackRequest = z.infer<typeof PatchCallbackRequest>;
+
+/** A patched callback; `secret` is there only when a move to a profile of another secret format minted a new one (shown once). */
+export const PatchCallbackResponse = Callback.extend({ secret: SigningSecret.optional() });
+export type PatchCallbackResponse = z.infer<typeof PatchCallbackResponse>;
 
 export const RotateSecretRequest = z.strictObject({
   overlap_seconds: z
@@ -113,7 +134,7 @@ export const RotateSecretRequest = z.strictObject({
 export type RotateSecretRequest = z.infer<typeof RotateSecretRequest>;
 
 export const RotateSecretResponse = z.object({
-  secret: WebhookSecret,
+  secret: SigningSecret,
   /** When the previous secret stops signing; null when overlap_seconds was 0. */
   previous_secret_expires_at: IsoDateTime.nullable(),
 });

@@ -2,8 +2,10 @@
 import type { Migration } from '@hookmesh/db';
 import * as initial from './20251124090000_initial';
 import * as eventTypes from './20261201090000_event_types';
+import * as wireProfiles from './20261201120000_wire_profiles';
 
 export const subscriptionMigrations: Record<string, Migration> = {
   '20251124090000_initial': initial,
   '20261201090000_event_types': eventTypes,
+  '20261201120000_wire_profiles': wireProfiles,
 };
