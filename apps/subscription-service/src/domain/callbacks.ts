@@ -1,5 +1,5 @@
 // How a stored callback looks to the API and to the dispatcher, and how secrets rotate.
-import type { Callback, CallbackState, Sealed, SealedSecretEntry } from '@hookmesh/contracts';
+import type { Callback, CallbackState, SealedSecretEntry } from '@hookmesh/contracts';
 import type { CallbackRow } from '../storage/callbacks.table';
 
 /**
