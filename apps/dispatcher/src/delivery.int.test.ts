@@ -125,7 +125,12 @@ describe('delivery', () => {
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
     for (const secret of [newest, previous]) expect(() => new Webhook(secret).verify(request.body, headers)).not.toThrow();
-    expect(verifyBodyHmac({ secrets: [newest], body: request.body, signature: headers['x-hookmesh-hmac-sha256']! })).toBe(true);
+    // The body HMAC header carries one value per live secret, newest first, so either secret verifies it too.
+    const hmacs = headers['x-hookmesh-hmac-sha256']!.split(',');
+    expect(hmacs).toHaveLength(2);
+    expect(verifyBodyHmac({ secrets: [newest], body: request.body, signature: hmacs[0]! })).toBe(true);
+    expect(verifyBodyHmac({ secrets: [previous], body: request.body, signature: hmacs[1]! })).toBe(true);
+    expect(verifyBodyHmac({ secrets: [previous], body: request.body, signature: headers['x-hookmesh-hmac-sha256']! })).toBe(true);
   });
 
   it('retries a 500 on the millisecond schedule until it succeeds, keeping the delivery id', async () => {

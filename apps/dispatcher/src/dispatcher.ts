@@ -1,5 +1,5 @@
 // createDispatcher: the subscription view, the fan-out consumer and the delivery workers of one process, wired together.
-import { deliveryHeaderNames, type NatsNames, type SealingKey } from '@hookmesh/contracts';
+import type { NatsNames, SealingKey } from '@hookmesh/contracts';
 import type { Resolver } from '@hookmesh/egress';
 import {
   consumerLag,
@@ -14,8 +14,10 @@ import { startSubscriptionView, type SubscriptionView } from '@hookmesh/subscrip
 import { trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createBodyCache } from './domain/body-cache';
 import { createCallbackSlots } from './domain/callback-slots';
 import { createCircuitBreaker } from './domain/circuit-breaker';
+import { createDeliveryPlanner } from './domain/delivery-plan';
 import { createHeldDeliveries } from './domain/held-deliveries';
 import { createLocalDisables } from './domain/local-disables';
 import { createDeliveryWorker } from './messaging/delivery-worker';
@@ -41,6 +43,9 @@ export interface DispatcherOptions {
     busyRecheckMs: number;
     /** How often a running attempt resets ack_wait; default 5 s. */
     progressIntervalMs?: number;
+    /** HOOKMESH_RETRY_TIME_SCALE: multiplies every retry delay of every schedule; 1 by default. */
+    timeScale?: number;
+    /** How the `standard` profile names its headers and user agent (HOOKMESH_HEADER_PREFIX, HOOKMESH_USER_AGENT). */
     headerPrefix: string;
     userAgent: string;
     excerptMaxBytes: number;
@@ -87,6 +92,15 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
 
   const kv = await openKv(js, names.kv.bucket);
   const view = await startSubscriptionView({ kv, prefix: names.prefix, log });
+  const planner = createDeliveryPlanner(
+    {
+      naming: { headerPrefix: options.delivery.headerPrefix, userAgent: options.delivery.userAgent },
+      schedule: options.delivery.schedule,
+      timeScale: options.delivery.timeScale ?? 1,
+      timeoutMs: options.delivery.timeoutMs,
+    },
+    view,
+  );
   const localDisables = createLocalDisables();
   const circuit = createCircuitBreaker({ ...options.circuit, now: () => now().getTime() });
   const stopWatching = view.onChange((change) => {
@@ -127,7 +141,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         log,
         concurrency: options.concurrency.fanout,
         maxMessages: options.concurrency.fanout * 2,
-        handle: createFanOutHandler({ view, localDisables, publishers, metrics, log, tracer, schedule: options.delivery.schedule, now, random }),
+        handle: createFanOutHandler({ view, localDisables, publishers, metrics, log, tracer, planner, now, random }),
       }),
     );
   }
@@ -139,20 +153,19 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
       slots: createCallbackSlots(options.concurrency.perCallback),
       held: createHeldDeliveries(HELD_DELIVERIES_REMEMBERED),
       client,
+      planner,
+      bodies: createBodyCache(),
       publishers,
       metrics,
       log,
       tracer,
       secretsKeys: options.secretsKeys,
       settings: {
-        schedule: options.delivery.schedule,
-        timeoutMs: options.delivery.timeoutMs,
+        schedule: options.delivery.schedule.map((delay) => Math.round(delay * (options.delivery.timeScale ?? 1))),
         retryAfterMaxMs: options.delivery.retryAfterMaxMs,
         holdRecheckMs: options.delivery.holdRecheckMs,
         busyRecheckMs: options.delivery.busyRecheckMs,
         progressIntervalMs: options.delivery.progressIntervalMs ?? 5_000,
-        headerNames: deliveryHeaderNames(options.delivery.headerPrefix),
-        userAgent: options.delivery.userAgent,
       },
       now,
       random,

@@ -66,7 +66,7 @@ describe('fan-out', () => {
 
     // A crashed fan-out had stored the tasks of the first two callbacks before dying (its event stayed unacked).
     const event = await publishEvent(h, 'crashy', 'orderEvent');
-    const partial = planFanOut({ event, callbacks: callbacks.slice(0, 2).map((c) => c.state), now: new Date(), firstAttemptDelayMs: 0, traceId: null });
+    const partial = planFanOut({ event, callbacks: callbacks.slice(0, 2).map((c) => c.state), now: new Date(), firstAttemptDelayMs: () => 0, traceId: null });
     const publishers = createPublishers(h.js, h.names);
     await Promise.all(partial.map((planned) => publishers.deliveryTask(planned.task)));
     expect((await h.jsm.streams.info(h.names.streams.deliveries)).state.messages).toBe(2);

@@ -50,6 +50,7 @@ async function main(command: string | undefined): Promise<void> {
     delivery: {
       schedule: config.HOOKMESH_RETRY_SCHEDULE,
       timeoutMs: config.HOOKMESH_DELIVERY_TIMEOUT,
+      timeScale: config.HOOKMESH_RETRY_TIME_SCALE,
       retryAfterMaxMs: config.retryAfterMaxMs,
       holdRecheckMs: config.HOOKMESH_HOLD_RECHECK,
       busyRecheckMs: config.HOOKMESH_BUSY_RECHECK,

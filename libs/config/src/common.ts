@@ -54,6 +54,8 @@ export const SecretsKeyEnv = z.object({
 /** Delivery behaviour shared by the dispatcher and the services that explain it. */
 export const DeliveryEnv = z.object({
   HOOKMESH_RETRY_SCHEDULE: DurationListMs.default([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  /** Multiplies every delay of every retry schedule (installation, profile, callback): tests run the seeds' schedules in milliseconds with 0.001. */
+  HOOKMESH_RETRY_TIME_SCALE: z.coerce.number().positive('must be a positive number').max(1_000).default(1),
   HOOKMESH_DELIVERY_TIMEOUT: DurationMs.default(30_000),
   HOOKMESH_HEADER_PREFIX: z
     .string()

@@ -167,14 +167,20 @@ export function bodyHmacBase64(secret: string | Uint8Array, body: WebhookBody): 
   return createHmac('sha256', keyOf(secret)).update(bodyBytes(body)).digest('base64');
 }
 
-/** True when `signature` is the body HMAC under any of the secrets; unpadded base64 is accepted too (seed 003 allows it). */
+/**
+ * True when `signature` (a body-HMAC header value: one base64 value per live secret, comma-separated, as sent during a
+ * rotation) holds the body HMAC under any of the secrets; unpadded base64 is accepted too (seed 003 allows it).
+ */
 export function verifyBodyHmac(input: { secrets: readonly (string | Uint8Array)[]; body: WebhookBody; signature: string }): boolean {
-  const signature = input.signature.trim();
-  if (signature.length === 0 || !BASE64.test(signature)) return false;
-  const given = Buffer.from(signature, 'base64');
+  const given = input.signature
+    .split(',')
+    .map((value) => value.trim())
+    .filter((value) => value.length > 0 && BASE64.test(value))
+    .map((value) => Buffer.from(value, 'base64'));
+  if (given.length === 0) return false;
   const body = bodyBytes(input.body);
   return input.secrets.some((secret) => {
     const expected = createHmac('sha256', keyOf(secret)).update(body).digest();
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return given.some((value) => value.length === expected.length && timingSafeEqual(value, expected));
   });
 }

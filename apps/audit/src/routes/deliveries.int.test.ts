@@ -166,6 +166,23 @@ describe('delivery log API', () => {
     expect(body.deliveries.map((d) => d.id)).toEqual([detailRef.deliveryId]);
   });
 
+  it('waits a moment for an event minted just now, so a link followed at once finds it; an old unknown id is 404 at once', async () => {
+    const fresh = newMessageId();
+    const now = new Date().toISOString();
+    // Audit records the event 300 ms after the lookup started, as when a receiver outruns audit's consumer.
+    const late = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        void h.db.transaction().execute((trx) => writeEvents(trx, [{ record: eventRecord(A, fresh, 'orderEvent', now), streamSeq: 10_000, publishedAt: now }])).then(() => resolve());
+      }, 300),
+    );
+    const res = await h.call(`/${A}/api/v1/messages/${fresh}`);
+    await late;
+    expect(res.status).toBe(200);
+    const started = Date.now();
+    expect((await h.call(`/${A}/api/v1/messages/018c0000-0000-7000-8000-000000000000`)).status).toBe(404);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it("never shows one account's data to another: 404 under its own account, 403 under the other's", async () => {
     const tokenA = await h.token(A);
     for (const path of [`/deliveries/${bRef.deliveryId}`, `/messages/${bRef.messageId}`]) {

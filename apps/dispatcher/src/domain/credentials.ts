@@ -1,11 +1,11 @@
 // Opens a callback's sealed token and its live signing secrets for an attempt; kept opened in memory only alongside the view's state.
-import { openSecret, type CallbackState, type SealingKey } from '@hookmesh/contracts';
+import { openSecret, signingKeyOf, type CallbackState, type SealingKey } from '@hookmesh/contracts';
 
 export interface CallbackCredentials {
   /** The verification token sent in the body (seed 000), when the callback has one. */
   token: string | undefined;
-  /** Live secrets, newest first: the first signs the body HMAC, all of them sign webhook-signature. */
-  secrets: string[];
+  /** HMAC keys of the live secrets, newest first (each read in its own format): every one signs every signature header. */
+  keys: Buffer[];
 }
 
 /**
@@ -18,7 +18,7 @@ export function openCallbackCredentials(callback: Pick<CallbackState, 'token' | 
   const signing = live.length > 0 ? live : callback.secrets.slice(0, 1);
   return {
     token: callback.token === undefined ? undefined : openSecret(callback.token, keys),
-    secrets: signing.map((entry) => openSecret(entry.secret, keys)),
+    keys: signing.map((entry) => signingKeyOf(openSecret(entry.secret, keys), entry.format ?? 'whsec')),
   };
 }
 

@@ -13,7 +13,7 @@ const now = new Date('2024-05-01T12:00:01.000Z');
 
 describe('planFanOut', () => {
   it('plans one series-0, attempt-1 task per callback with a deterministic delivery id and fan-out msg id', () => {
-    const plan = planFanOut({ event, callbacks: [{ id: 'cb-a' }, { id: 'cb-b' }], now, firstAttemptDelayMs: 0, traceId: 'trace-1' });
+    const plan = planFanOut({ event, callbacks: [{ id: 'cb-a' }, { id: 'cb-b' }], now, firstAttemptDelayMs: () => 0, traceId: 'trace-1' });
     expect(plan).toHaveLength(2);
     for (const [index, callbackId] of ['cb-a', 'cb-b'].entries()) {
       const planned = plan[index]!;
@@ -27,23 +27,28 @@ describe('planFanOut', () => {
   });
 
   it('names every task the same when run again (what makes a re-run fan-out harmless)', () => {
-    const first = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now, firstAttemptDelayMs: 0, traceId: null });
-    const again = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now: new Date(now.getTime() + 60_000), firstAttemptDelayMs: 0, traceId: null });
+    const first = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now, firstAttemptDelayMs: () => 0, traceId: null });
+    const again = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now: new Date(now.getTime() + 60_000), firstAttemptDelayMs: () => 0, traceId: null });
     expect(again[0]!.msgId).toBe(first[0]!.msgId);
     expect(again[0]!.task.delivery_id).toBe(first[0]!.task.delivery_id);
   });
 
   it('delays attempt 1 when the schedule does not start at 0', () => {
-    const [planned] = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now, firstAttemptDelayMs: 5_000, traceId: null });
+    const [planned] = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now, firstAttemptDelayMs: () => 5_000, traceId: null });
     expect(planned!.task.not_before).toBe('2024-05-01T12:00:06.000Z');
   });
 
   it('delivers a /test event only to the callback it is addressed to', () => {
-    const plan = planFanOut({ event: { ...event, target_callback_id: 'cb-b' }, callbacks: [{ id: 'cb-a' }, { id: 'cb-b' }], now, firstAttemptDelayMs: 0, traceId: null });
+    const plan = planFanOut({ event: { ...event, target_callback_id: 'cb-b' }, callbacks: [{ id: 'cb-a' }, { id: 'cb-b' }], now, firstAttemptDelayMs: () => 0, traceId: null });
     expect(plan.map((planned) => planned.task.callback_id)).toEqual(['cb-b']);
   });
 
   it('plans nothing when no callback matches', () => {
-    expect(planFanOut({ event, callbacks: [], now, firstAttemptDelayMs: 0, traceId: null })).toEqual([]);
+    expect(planFanOut({ event, callbacks: [], now, firstAttemptDelayMs: () => 0, traceId: null })).toEqual([]);
+  });
+
+  it('delays each callback\'s first attempt by its own schedule\'s first entry', () => {
+    const plan = planFanOut({ event, callbacks: [{ id: 'cb-a' }, { id: 'cb-b' }], now, firstAttemptDelayMs: (callback) => (callback.id === 'cb-b' ? 1_000 : 0), traceId: null });
+    expect(plan.map((planned) => planned.task.not_before)).toEqual([undefined, new Date(now.getTime() + 1_000).toISOString()]);
   });
 });

@@ -15,12 +15,12 @@ export interface PlannedDelivery {
   created: DeliveryCreatedRecord;
 }
 
-export interface FanOutInput {
+export interface FanOutInput<C extends Pick<CallbackState, 'id'>> {
   event: EventRecord;
-  callbacks: readonly Pick<CallbackState, 'id'>[];
+  callbacks: readonly C[];
   now: Date;
-  /** Delay before attempt 1 (the schedule's first entry, usually 0 = at once). */
-  firstAttemptDelayMs: number;
+  /** Delay before attempt 1 of a callback (its schedule's first entry, usually 0 = at once). */
+  firstAttemptDelayMs: (callback: C) => number;
   traceId: string | null;
 }
 
@@ -28,12 +28,13 @@ export interface FanOutInput {
  * Plans the fan-out: series 0, attempt 1, a deterministic delivery id per (message, callback), so running it
  * again after a crash names every task the same and JetStream's de-duplication drops the repeats.
  */
-export function planFanOut(input: FanOutInput): PlannedDelivery[] {
+export function planFanOut<C extends Pick<CallbackState, 'id'>>(input: FanOutInput<C>): PlannedDelivery[] {
   const { event, now } = input;
-  const notBefore = input.firstAttemptDelayMs > 0 ? new Date(now.getTime() + input.firstAttemptDelayMs).toISOString() : undefined;
   // A /test event is addressed to the one callback under test, not to every subscriber of its type.
   const targets = event.target_callback_id === undefined ? input.callbacks : input.callbacks.filter((callback) => callback.id === event.target_callback_id);
   return targets.map((callback) => {
+    const firstDelayMs = input.firstAttemptDelayMs(callback);
+    const notBefore = firstDelayMs > 0 ? new Date(now.getTime() + firstDelayMs).toISOString() : undefined;
     const task: DeliveryTask = {
       delivery_id: deliveryIdFor(event.message_id, callback.id),
       series: 0,

@@ -1,12 +1,6 @@
 // The delivery loop: one task in (from DELIVERIES or WAITING), at most one HTTP attempt out, settled before the ack.
 // Reads top to bottom like the steps it takes (style.md: Svix's worker.rs).
-import {
-  DeliveryTask,
-  type CallbackState,
-  type DeliveryHeaderNames,
-  type DeliveryHeldRecord,
-  type SealingKey,
-} from '@hookmesh/contracts';
+import { DeliveryTask, buildWebhookRequest, type CallbackState, type DeliveryHeldRecord, type SealingKey } from '@hookmesh/contracts';
 import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
@@ -15,8 +9,9 @@ import type { Logger } from 'pino';
 import { attemptRecord, heldRecord } from '../domain/audit-records';
 import type { CallbackSlots } from '../domain/callback-slots';
 import type { CircuitBreaker } from '../domain/circuit-breaker';
+import type { BodyCache } from '../domain/body-cache';
 import { createCredentialsCache } from '../domain/credentials';
-import { buildDeliveryRequest } from '../domain/delivery-request';
+import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
 import type { HeldDeliveries } from '../domain/held-deliveries';
 import type { LocalDisables } from '../domain/local-disables';
 import { parseRetryAfter } from '../domain/retry-after';
@@ -26,12 +21,10 @@ import type { DispatcherMetrics } from '../metrics';
 import type { WebhookClient } from '../outbound/webhook-client';
 import type { DispatcherPublishers } from './publishers';
 
-/** Delivery behaviour from configuration. */
+/** Delivery behaviour from configuration (schedules and timeouts come per callback from the planner). */
 export interface DeliverySettings {
-  /** Delays before each attempt (HOOKMESH_RETRY_SCHEDULE); its length is the number of attempts. */
+  /** Delays before each attempt when a callback's profile is not known here yet (HOOKMESH_RETRY_SCHEDULE). */
   schedule: readonly number[];
-  /** Per-attempt HTTP timeout; a callback may ask for less (CallbackState.timeout_ms). */
-  timeoutMs: number;
   /** Longest wait a Retry-After can impose. */
   retryAfterMaxMs: number;
   /** How often a held delivery looks again. */
@@ -40,8 +33,6 @@ export interface DeliverySettings {
   busyRecheckMs: number;
   /** How often a running attempt tells JetStream it is still working (resets ack_wait). */
   progressIntervalMs: number;
-  headerNames: DeliveryHeaderNames;
-  userAgent: string;
 }
 
 export interface DeliveryWorkerDeps {
@@ -51,6 +42,9 @@ export interface DeliveryWorkerDeps {
   slots: CallbackSlots;
   held: HeldDeliveries;
   client: WebhookClient;
+  /** Each callback's profile, schedule and timeout, and each type's thin mapping. */
+  planner: DeliveryPlanner;
+  bodies: BodyCache;
   publishers: DispatcherPublishers;
   metrics: DispatcherMetrics;
   log: Logger;
@@ -168,14 +162,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg, lan
     );
     await context.with(trace.setSpan(parent, span), async () => {
       try {
-        const report = await sendAttempt(msg, task, callback, span);
+        const plan = deps.planner.planOf(callback);
+        const report = await sendAttempt(msg, task, callback, plan, span);
         // The endpoint is done with this attempt: its slot goes to the next task while this one is recorded, so the
         // per-callback bound limits requests in flight to the customer, not our own bookkeeping after them.
         releaseSlot();
         const settlement = settleAttempt({
           result: report.result,
           attempt: task.attempt,
-          schedule: settings.schedule,
+          schedule: plan?.schedule ?? settings.schedule,
           retryAfterMaxMs: settings.retryAfterMaxMs,
           random: deps.random,
         });
@@ -235,27 +230,36 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg, lan
     });
   }
 
-  /** Builds, signs and sends the request; the customer's traceparent is this attempt span's context. */
-  async function sendAttempt(msg: JsMsg, task: DeliveryTask, callback: CallbackState, span: Span): Promise<AttemptReport> {
+  /** Builds, signs and sends the request in the callback's profile; the customer's traceparent is this attempt span's context. */
+  async function sendAttempt(msg: JsMsg, task: DeliveryTask, callback: CallbackState, plan: DeliveryPlan | undefined, span: Span): Promise<AttemptReport> {
     const startedAt = deps.now();
     const base = { url: callback.url, startedAt, latencyMs: 0, statusCode: null, responseExcerpt: null };
+    if (plan === undefined) {
+      // The profile is on its way through the subscription state (or was removed meanwhile): retried, not guessed.
+      return { ...base, result: { kind: 'error', errorClass: 'other' }, errorMessage: `could not prepare the request: profile ${JSON.stringify(callback.profile)} is not known here` };
+    }
     let request;
     try {
-      request = buildDeliveryRequest({
-        task,
-        callbackUrl: callback.url,
-        credentials: credentialsOf(callback, startedAt),
-        headerNames: settings.headerNames,
-        userAgent: settings.userAgent,
+      const credentials = credentialsOf(callback, startedAt);
+      const event = { ...task.event, account: task.account, ingested_at: task.ingested_at };
+      const target = { id: callback.id, url: callback.url, token: credentials.token, signed: callback.signed };
+      request = buildWebhookRequest({
+        profile: plan.profile,
+        event,
+        callback: target,
+        deliveryId: task.delivery_id,
+        attempt: task.attempt,
+        keys: credentials.keys,
         now: startedAt,
         traceparent: traceparentOf(span),
+        body: deps.bodies.bodyOf({ profile: plan.profile, event, callback: target, thin: deps.planner.thinOf(task.event.message_type) }),
       });
     } catch (error) {
       // A secret we cannot open (key missing from HOOKMESH_SECRETS_KEY) may open after a configuration fix: retried.
       return { ...base, result: { kind: 'error', errorClass: 'other' }, errorMessage: `could not prepare the request: ${(error as Error).message}` };
     }
 
-    const timeoutMs = Math.min(settings.timeoutMs, callback.timeout_ms ?? Infinity);
+    const timeoutMs = plan.timeoutMs;
     metrics.inFlight.inc();
     // A long attempt keeps its message ours: working() resets ack_wait, so no other worker sends it again.
     const progress = setInterval(() => msg.working(), settings.progressIntervalMs);

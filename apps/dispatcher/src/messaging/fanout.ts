@@ -5,6 +5,7 @@ import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, isSpanContextValid, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { planFanOut } from '../domain/fan-out';
+import type { DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
 import { nextAttemptDelay } from '../domain/retry-schedule';
 import type { DispatcherMetrics } from '../metrics';
@@ -17,7 +18,8 @@ export interface FanOutDeps {
   metrics: DispatcherMetrics;
   log: Logger;
   tracer: Tracer;
-  schedule: readonly number[];
+  /** Each callback's schedule, whose first entry is the delay before attempt 1 (usually 0: at once). */
+  planner: Pick<DeliveryPlanner, 'planOf'>;
   now: () => Date;
   random: () => number;
 }
@@ -53,7 +55,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
             event,
             callbacks,
             now: deps.now(),
-            firstAttemptDelayMs: nextAttemptDelay(deps.schedule, 0, deps.random) ?? 0,
+            firstAttemptDelayMs: (callback) => nextAttemptDelay(deps.planner.planOf(callback)?.schedule ?? [0], 0, deps.random) ?? 0,
             traceId: isSpanContextValid(spanContext) ? spanContext.traceId : null,
           });
           span.setAttribute('hookmesh.deliveries', plan.length);

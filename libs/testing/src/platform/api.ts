@@ -38,10 +38,14 @@ export async function registerEventType(
   return response.body;
 }
 
-export type CreatedCallback = { id: string; url: string; message_type: string; secret: string; status: string };
+export type CreatedCallback = { id: string; url: string; message_type: string; secret: string; status: string; profile: string; signed: boolean };
 
 /** Registers callbacks and returns them with their secrets; throws on anything but 201. */
-export async function registerCallbacks(platform: Platform, account: string, items: Array<{ url: string; message_type: string; token?: string }>): Promise<CreatedCallback[]> {
+export async function registerCallbacks(
+  platform: Platform,
+  account: string,
+  items: Array<{ url: string; message_type: string; token?: string; profile?: string; signed?: boolean; retry_schedule?: string; timeout_ms?: number }>,
+): Promise<CreatedCallback[]> {
   const response = await call<{ callbacks: CreatedCallback[] }>(platform, 'subscription-service', account, 'POST', '/callbacks', items.map((item) => ({ api_version: '1.0', ...item })));
   if (response.status !== 201) throw new Error(`register callbacks: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.callbacks;
