@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { buildDeliveryEnvelope, BuiltinDeliveryEnvelope, DeliveryEnvelope, deliveryEnvelopeOfChecked } from './envelope';
+import { BuiltinDeliveryEnvelope, DeliveryEnvelope } from './envelope';
+import { builtinProfiles } from './profiles';
+import { webhookBody } from './webhook-request';
 import { eventTypes, MESSAGE_TYPES } from './events';
 
 const orderEnvelope = () => ({ ...structuredClone(eventTypes.orderEvent.example), api_version: '1.0' });
@@ -41,30 +43,12 @@ describe('BuiltinDeliveryEnvelope', () => {
   });
 });
 
-describe('buildDeliveryEnvelope', () => {
-  const base = { callbackUrl: 'https://client.example/hook', messageType: 'orderEvent', messageId: 'm-1', data: eventTypes.orderEvent.example.data } as const;
-
-  it('writes the fields in wire order with api_version 1.0 and the token when set', () => {
-    const envelope = buildDeliveryEnvelope({ ...base, token: 'tok' });
-    expect(Object.keys(envelope)).toEqual(['callback_url', 'message_type', 'message_id', 'api_version', 'token', 'data']);
-    expect(envelope).toMatchObject({ api_version: '1.0', token: 'tok', message_id: 'm-1' });
-  });
-
-  it('leaves token out when the callback has none', () => {
-    expect('token' in buildDeliveryEnvelope(base)).toBe(false);
-  });
-
-  it('throws when data does not fit the message type', () => {
-    expect(() => buildDeliveryEnvelope({ ...base, data: [{ order_id: 'x' }] })).toThrow(z.ZodError);
-  });
-});
-
-describe('deliveryEnvelopeOfChecked', () => {
-  it.each([...MESSAGE_TYPES])('serialises %s data as ingest stored it to the same bytes as the validated envelope', (messageType) => {
-    // What ingest stores is the parse output of the same schema, so checking it again changes nothing.
-    const stored = BuiltinDeliveryEnvelope.parse({ ...structuredClone(eventTypes[messageType].example), api_version: '1.0' }).data;
-    const input = { callbackUrl: 'https://client.example/hook', messageType, messageId: 'm-1', data: stored, token: 'tok' };
-    expect(JSON.stringify(deliveryEnvelopeOfChecked(input))).toBe(JSON.stringify(buildDeliveryEnvelope(input)));
-    expect(JSON.stringify(deliveryEnvelopeOfChecked({ ...input, token: undefined }))).toBe(JSON.stringify(buildDeliveryEnvelope({ ...input, token: undefined })));
+describe('the envelope the standard and masonhub profiles send', () => {
+  it.each([...MESSAGE_TYPES])('is, for %s data as ingest stored it, a valid envelope of that type', (messageType) => {
+    const profile = builtinProfiles().standard;
+    const event = { message_id: 'm-1', message_type: messageType, account: 'acme', api_version: '1.0', data: eventTypes[messageType].example.data, ingested_at: new Date().toISOString() };
+    const body = webhookBody({ profile, event, callback: { url: 'https://client.example/hook', token: 'tok' } });
+    const parsed = BuiltinDeliveryEnvelope.parse(JSON.parse(body.toString('utf8')));
+    expect(JSON.stringify(parsed)).toBe(body.toString('utf8'));
   });
 });

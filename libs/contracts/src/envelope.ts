@@ -39,36 +39,3 @@ export const BuiltinDeliveryEnvelope = z.discriminatedUnion('message_type', [
   envelopeOf('qualityEvent', eventTypes.qualityEvent.data),
 ]);
 export type BuiltinDeliveryEnvelope = z.infer<typeof BuiltinDeliveryEnvelope>;
-
-export interface DeliveryEnvelopeInput {
-  callbackUrl: string;
-  messageType: MessageType;
-  messageId: string;
-  data: unknown;
-  /** The callback's verification token (seed 000), sent in the body when set. */
-  token?: string | undefined;
-}
-
-/**
- * Builds the validated envelope of a built-in type in wire key order (callback_url, message_type, message_id,
- * api_version, token?, data); throws a ZodError when data does not fit its type.
- */
-export function buildDeliveryEnvelope(input: DeliveryEnvelopeInput): BuiltinDeliveryEnvelope {
-  return BuiltinDeliveryEnvelope.parse(deliveryEnvelopeOfChecked(input));
-}
-
-/**
- * The same envelope in the same wire key order, without checking `data` again: for data that was checked where it
- * entered (event-ingest validates every event against its type before storing it, and nothing else writes EVENTS).
- * Re-validating it on every attempt was ~7 % of the dispatcher's CPU in the end-to-end benchmark.
- */
-export function deliveryEnvelopeOfChecked(input: DeliveryEnvelopeInput): DeliveryEnvelope {
-  return {
-    callback_url: input.callbackUrl,
-    message_type: input.messageType,
-    message_id: input.messageId,
-    api_version: '1.0',
-    ...(input.token === undefined ? {} : { token: input.token }),
-    data: input.data,
-  };
-}

@@ -15,28 +15,3 @@ export const TRACEPARENT_HEADER = 'traceparent';
 
 /** JetStream's de-duplication header. */
 export const NATS_MSG_ID_HEADER = 'Nats-Msg-Id';
-
-export interface DeliveryHeaderNames {
-  event: string;
-  delivery: string;
-  attempt: string;
-  callbackId: string;
-  hmacSha256: string;
-}
-
-// RFC 9110 token characters, so the names are valid header field names.
-const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
-
-/** Names the prefixed delivery headers (`<prefix>-Event`, …); throws for a prefix that is not a valid header token. */
-export function deliveryHeaderNames(prefix: string = DEFAULT_HEADER_PREFIX): DeliveryHeaderNames {
-  if (!HEADER_TOKEN.test(prefix)) {
-    throw new Error(`header prefix ${JSON.stringify(prefix)} is not a valid HTTP header name token (letters, digits, "-", up to 64 characters)`);
-  }
-  return {
-    event: `${prefix}-Event`,
-    delivery: `${prefix}-Delivery`,
-    attempt: `${prefix}-Attempt`,
-    callbackId: `${prefix}-Callback-Id`,
-    hmacSha256: `${prefix}-HMAC-SHA256`,
-  };
-}

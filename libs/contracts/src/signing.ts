@@ -80,15 +80,6 @@ export function signStandardWebhook(input: SignStandardWebhookInput): string {
   return input.secrets.map((secret) => `v1,${signatureBytes(keyOf(secret), input.id, seconds, body).toString('base64')}`).join(' ');
 }
 
-/** The three Standard Webhooks headers for one delivery. */
-export function standardWebhookHeaders(input: SignStandardWebhookInput): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
-  return {
-    [STANDARD_WEBHOOK_HEADERS.id]: input.id,
-    [STANDARD_WEBHOOK_HEADERS.timestamp]: String(unixSeconds(input.timestamp)),
-    [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook(input),
-  };
-}
-
 /** Node's IncomingHttpHeaders, a plain record, or a fetch Headers object. */
 export type HeaderSource = Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
@@ -160,11 +151,6 @@ export function verifyStandardWebhook(input: VerifyStandardWebhookInput): Webhoo
     }
   }
   return { ok: false, reason: 'signature_mismatch', message: 'no webhook-signature matches the body with any of the given secrets' };
-}
-
-/** base64(HMAC-SHA256(decoded secret, raw body)): the `<prefix>-HMAC-SHA256` header value. */
-export function bodyHmacBase64(secret: string | Uint8Array, body: WebhookBody): string {
-  return createHmac('sha256', keyOf(secret)).update(bodyBytes(body)).digest('base64');
 }
 
 /**

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { createLedger } from './ledger';
 
 const secret = `whsec_${Buffer.from('a-test-secret-of-24-bytes!').toString('base64')}`;
-const callback: CreatedCallback = { id: 'cb-1', url: 'http://127.0.0.1/x', message_type: 'orderEvent', secret, status: 'active' };
+const callback: CreatedCallback = { id: 'cb-1', url: 'http://127.0.0.1/x', message_type: 'orderEvent', secret, status: 'active', profile: 'standard', signed: true };
 
 function request(messageId: string, options: { attempt?: number; status?: number; outcome?: ReceivedRequest['outcome']; signWith?: string } = {}): ReceivedRequest {
   const body = JSON.stringify({ message_id: messageId });
