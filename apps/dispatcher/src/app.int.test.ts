@@ -72,7 +72,8 @@ describe('dispatcher app', () => {
     });
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('hookmesh_delivery_attempt_duration_seconds_count{outcome="delivered"} 1');
-    expect(text).toContain('hookmesh_fanout_tasks_published_total 1');
+    // Attempted straight from the fan-out: no task was stored.
+    expect(text).toContain('hookmesh_fanout_tasks_published_total 0');
     expect(text).toContain('hookmesh_deliveries_in_flight 0');
     expect(text).toContain('hookmesh_delivery_retries_total 0');
     expect(text).toContain('hookmesh_subscription_view_entries{kind="callback"} 1');

@@ -18,8 +18,13 @@ const DispatcherOwnEnv = z.object({
   HOOKMESH_PER_CALLBACK_CONCURRENCY: PositiveInt(1_000).default(10),
   /** Open connections per origin in the HTTP pool (no pipelining to customer endpoints). */
   HOOKMESH_CONNECTIONS_PER_ORIGIN: PositiveInt(1_000).default(20),
-  /** Events fanned out at once. */
+  /** Events fanned out at once (a fan-out also makes the attempts that can go out at once). */
   HOOKMESH_FANOUT_CONCURRENCY: PositiveInt(1_000).default(32),
+  /**
+   * The part of HOOKMESH_DISPATCH_CONCURRENCY one account's attempts may take at once, so one account's backlog
+   * leaves room for every other account's fresh deliveries.
+   */
+  HOOKMESH_ACCOUNT_CONCURRENCY_SHARE: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.5),
   /** Bytes of a response body kept as the audit excerpt; the rest is discarded unread. */
   HOOKMESH_RESPONSE_EXCERPT_MAX: z.coerce.number().int().min(0).max(1024 * 1024).default(2048),
   /** How often a held delivery looks again whether its hold is gone. */

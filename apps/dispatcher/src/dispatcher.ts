@@ -7,6 +7,8 @@ import {
   jetstreamManager,
   openKv,
   runConsumer,
+  terminateMessage,
+  type JsMsg,
   type NatsConnection,
   type RunningConsumer,
 } from '@hookmesh/messaging';
@@ -16,11 +18,12 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createBodyCache } from './domain/body-cache';
 import { createCallbackSlots } from './domain/callback-slots';
-import { createCircuitBreaker } from './domain/circuit-breaker';
+import { createCredentialsCache } from './domain/credentials';
 import { createDeliveryPlanner } from './domain/delivery-plan';
-import { createHeldDeliveries } from './domain/held-deliveries';
 import { createLocalDisables } from './domain/local-disables';
-import { createDeliveryWorker } from './messaging/delivery-worker';
+import { startCircuitStore } from './messaging/circuit-store';
+import { createLaneHandler } from './messaging/delivery-lanes';
+import { createDeliveryPath } from './messaging/delivery-path';
 import { createFanOutHandler } from './messaging/fanout';
 import { createPublishers } from './messaging/publishers';
 import { deliveryConsumerConfig, fanoutConsumerConfig, waitingConsumerConfig } from './messaging/streams';
@@ -50,9 +53,15 @@ export interface DispatcherOptions {
     userAgent: string;
     excerptMaxBytes: number;
   };
-  concurrency: { overall: number; perCallback: number; fanout: number; connectionsPerOrigin: number };
+  /**
+   * `accountShare`: the part of `overall` one account's attempts may take at once (HOOKMESH_ACCOUNT_CONCURRENCY_SHARE,
+   * 0.5 by default), so one account's backlog leaves room for every other account's fresh deliveries.
+   */
+  concurrency: { overall: number; perCallback: number; fanout: number; connectionsPerOrigin: number; accountShare?: number };
   circuit: { threshold: number; cooldownMs: number; disableAfterMs: number };
-  /** HOOKMESH_ACK_WAIT_MARGIN: the fan-out's ack_wait and the delivery consumer's ack_wait beyond the HTTP timeout; 30 s by default. */
+  /** Stream replicas (HOOKMESH_STREAM_REPLICAS), for the circuits bucket this process creates when missing. */
+  streamReplicas?: number;
+  /** HOOKMESH_ACK_WAIT_MARGIN: what the fan-out's and the delivery consumers' ack_wait add to the HTTP timeout; 30 s by default. */
   ackWaitMarginMs?: number;
   /** max_ack_pending of the delivery consumer: due tasks handed out and not yet settled. */
   maxAckPending: number;
@@ -74,12 +83,14 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-const HELD_DELIVERIES_REMEMBERED = 100_000;
+/** Attempts above which a callback's deliveries are stored as tasks rather than attempted from the fan-out. */
+const INLINE_MAX_AVERAGE_MS = 1_000;
 
 /**
- * Loads the subscription view from the KV bucket (resolving once it is in memory), then starts the fan-out
- * consumer on EVENTS and the delivery workers on DELIVERIES. Several processes may run it against the same
- * durable consumers; JetStream shares the work between them. The streams must exist (ensureDispatcherStreams).
+ * Loads the subscription view and the shared circuits from their KV buckets (resolving once they are in memory),
+ * then starts the fan-out consumer on EVENTS and the delivery consumers on DELIVERIES and WAITING. Several
+ * processes may run it against the same durable consumers; JetStream shares the work between them. The streams
+ * must exist (ensureDispatcherStreams).
  */
 export async function createDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const { nc, names, log, registry } = options;
@@ -92,6 +103,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
 
   const kv = await openKv(js, names.kv.bucket);
   const view = await startSubscriptionView({ kv, prefix: names.prefix, log });
+  const circuits = await startCircuitStore({ js, names, log, settings: options.circuit, replicas: options.streamReplicas, now: () => now().getTime() });
   const planner = createDeliveryPlanner(
     {
       naming: { headerPrefix: options.delivery.headerPrefix, userAgent: options.delivery.userAgent },
@@ -102,12 +114,17 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     view,
   );
   const localDisables = createLocalDisables();
-  const circuit = createCircuitBreaker({ ...options.circuit, now: () => now().getTime() });
+  const known = new Map<string, { url: string; status: string }>();
   const stopWatching = view.onChange((change) => {
     if (change.kind !== 'callback') return;
     localDisables.observe(change.account, change.callbackId, change.state);
     // A new URL or a re-enable deserves a fresh start rather than the old endpoint's failure run.
-    circuit.forget(`${change.account}/${change.callbackId}`);
+    const key = `${change.account}/${change.callbackId}`;
+    const before = known.get(key);
+    if (change.state === null) known.delete(key);
+    else known.set(key, { url: change.state.url, status: change.state.status });
+    const fresh = change.state === null || (before !== undefined && (before.url !== change.state.url || (before.status !== 'active' && change.state.status === 'active')));
+    if (fresh) void circuits.forget(change.account, change.callbackId).catch(() => undefined);
   });
 
   const consumers: Array<{ stream: string; durable: string }> = [];
@@ -120,8 +137,9 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     registry,
     () => Promise.all(consumers.map(async ({ stream, durable }) => ({ consumer: durable, ...(await consumerLag(jsm, stream, durable)) }))),
     () => view.size(),
+    () => circuits.counts(now().getTime()),
   );
-  const publishers = createPublishers(js, names, { now: () => now().getTime() });
+  const publishers = createPublishers(js, names);
   const client = createWebhookClient({
     allowPrivateTargets: options.egress.allowPrivateTargets,
     connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
@@ -129,49 +147,68 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     extraCa: options.egress.extraCa,
     resolver: options.egress.resolver,
   });
+  const reject = async (msg: JsMsg, what: string, problem: string): Promise<void> => terminateMessage(msg, log, `dropping a malformed ${what}`, problem);
+
+  const slots = createCallbackSlots(options.concurrency.perCallback);
+  const path = roles.delivery
+    ? createDeliveryPath({
+        view,
+        localDisables,
+        circuits,
+        slots,
+        accountSlots: createCallbackSlots(Math.max(1, Math.floor(options.concurrency.overall * (options.concurrency.accountShare ?? 0.5)))),
+        planner,
+        bodies: createBodyCache(),
+        credentialsOf: createCredentialsCache(options.secretsKeys),
+        client,
+        publishers,
+        metrics,
+        log,
+        tracer,
+        settings: {
+          schedule: options.delivery.schedule.map((delay) => Math.round(delay * (options.delivery.timeScale ?? 1))),
+          retryAfterMaxMs: options.delivery.retryAfterMaxMs,
+          holdRecheckMs: options.delivery.holdRecheckMs,
+          busyRecheckMs: options.delivery.busyRecheckMs,
+          progressIntervalMs: options.delivery.progressIntervalMs ?? 5_000,
+        },
+        now,
+        random,
+      })
+    : undefined;
 
   const running: RunningConsumer[] = [];
+  const consumerOptions = { deliveryTimeoutMs: options.delivery.timeoutMs, ackWaitMarginMs: options.ackWaitMarginMs };
   if (roles.fanout) {
     running.push(
       runConsumer({
         js,
         jsm,
         stream: names.streams.events,
-        config: fanoutConsumerConfig(names, { maxAckPending: options.concurrency.fanout * 4, ackWaitMs: options.ackWaitMarginMs }),
+        config: fanoutConsumerConfig(names, { ...consumerOptions, maxAckPending: options.concurrency.fanout * 4 }),
         log,
         concurrency: options.concurrency.fanout,
         maxMessages: options.concurrency.fanout * 2,
-        handle: createFanOutHandler({ view, localDisables, publishers, metrics, log, tracer, planner, now, random }),
+        handle: createFanOutHandler({
+          view,
+          localDisables,
+          publishers,
+          metrics,
+          log,
+          tracer,
+          planner,
+          path,
+          quick: (callback) => (slots.averageHoldMs(`${callback.account}/${callback.id}`) ?? 0) < INLINE_MAX_AVERAGE_MS,
+          reject: (msg, _reason, problem) => reject(msg, 'event record', problem),
+          now,
+          random,
+        }),
       }),
     );
   }
-  if (roles.delivery) {
-    const deliver = createDeliveryWorker({
-      view,
-      localDisables,
-      circuit,
-      slots: createCallbackSlots(options.concurrency.perCallback),
-      held: createHeldDeliveries(HELD_DELIVERIES_REMEMBERED),
-      client,
-      planner,
-      bodies: createBodyCache(),
-      publishers,
-      metrics,
-      log,
-      tracer,
-      secretsKeys: options.secretsKeys,
-      settings: {
-        schedule: options.delivery.schedule.map((delay) => Math.round(delay * (options.delivery.timeScale ?? 1))),
-        retryAfterMaxMs: options.delivery.retryAfterMaxMs,
-        holdRecheckMs: options.delivery.holdRecheckMs,
-        busyRecheckMs: options.delivery.busyRecheckMs,
-        progressIntervalMs: options.delivery.progressIntervalMs ?? 5_000,
-      },
-      now,
-      random,
-    });
-    const consumerOptions = { deliveryTimeoutMs: options.delivery.timeoutMs, ackWaitMarginMs: options.ackWaitMarginMs };
-    // Both lanes share the workers' per-callback slots, circuits and HTTP pool; each pulls with its own concurrency.
+  if (path !== undefined) {
+    const handle = createLaneHandler({ path, publishers, reject: (msg, _lane, _reason, problem) => reject(msg, 'delivery task', problem) });
+    // Both lanes share the per-callback slots, the circuits and the HTTP pool; each pulls with its own concurrency.
     for (const lane of [
       { name: 'due', stream: names.streams.deliveries, config: deliveryConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxAckPending }) },
       { name: 'waiting', stream: names.streams.waiting, config: waitingConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxWaiting ?? 1_000_000 }) },
@@ -186,7 +223,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
           concurrency: options.concurrency.overall,
           // A small buffer: a task waiting client-side for a slot must not outlive ack_wait.
           maxMessages: options.concurrency.overall,
-          handle: (msg) => deliver(msg, lane.name),
+          handle: (msg) => handle(msg, lane.name),
         }),
       );
     }
@@ -201,6 +238,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         await Promise.all(running.map((consumer) => consumer.stop()));
         stopWatching();
         await view.stop();
+        await circuits.stop();
         await client.close();
       })();
       return stopped;

@@ -68,7 +68,7 @@ describe('fan-out', () => {
     const event = await publishEvent(h, 'crashy', 'orderEvent');
     const partial = planFanOut({ event, callbacks: callbacks.slice(0, 2).map((c) => c.state), now: new Date(), firstAttemptDelayMs: () => 0, traceId: null });
     const publishers = createPublishers(h.js, h.names);
-    await Promise.all(partial.map((planned) => publishers.deliveryTask(planned.task)));
+    await Promise.all(partial.map((planned) => publishers.toDue(planned.task)));
     expect((await h.jsm.streams.info(h.names.streams.deliveries)).state.messages).toBe(2);
 
     const fanout = await startTestDispatcher(h, { roles: { fanout: true, delivery: false } });

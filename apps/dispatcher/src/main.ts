@@ -61,9 +61,11 @@ async function main(command: string | undefined): Promise<void> {
     concurrency: {
       overall: config.HOOKMESH_DISPATCH_CONCURRENCY,
       perCallback: config.HOOKMESH_PER_CALLBACK_CONCURRENCY,
+      accountShare: config.HOOKMESH_ACCOUNT_CONCURRENCY_SHARE,
       fanout: config.HOOKMESH_FANOUT_CONCURRENCY,
       connectionsPerOrigin: config.HOOKMESH_CONNECTIONS_PER_ORIGIN,
     },
+    streamReplicas: config.HOOKMESH_STREAM_REPLICAS,
     circuit: {
       threshold: config.HOOKMESH_CIRCUIT_THRESHOLD,
       cooldownMs: config.HOOKMESH_CIRCUIT_COOLDOWN,

@@ -26,6 +26,7 @@ export function createDispatcherMetrics(
   registry: Registry,
   lag: () => Promise<Array<{ consumer: string; pending: number; ackPending: number }>>,
   viewSize: () => { callbacks: number; holds: number },
+  circuits: () => { failing: number; open: number },
 ): DispatcherMetrics {
   // Both lag gauges come from one consumer-info call per consumer, shared by the two collects of a scrape.
   let recent: { at: number; results: Promise<Array<{ consumer: string; pending: number; ackPending: number }>> } | undefined;
@@ -62,6 +63,17 @@ export function createDispatcherMetrics(
       const size = viewSize();
       this.set({ kind: 'callback' }, size.callbacks);
       this.set({ kind: 'hold' }, size.holds);
+    },
+  });
+  new Gauge({
+    name: 'hookmesh_callbacks_failing',
+    help: 'Callbacks whose attempts are failing (shared across replicas), and of those with an open circuit, by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = circuits();
+      this.set({ state: 'failing' }, counts.failing);
+      this.set({ state: 'circuit_open' }, counts.open);
     },
   });
   return {

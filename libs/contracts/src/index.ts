@@ -16,5 +16,6 @@ export * from './nats';
 export * from './headers';
 export * from './signing';
 export * from './profiles';
+export * from './health';
 export * from './webhook-request';
 export * from './sealing';

@@ -76,6 +76,13 @@ export const DeliveryTask = z.object({
   ingested_at: IsoDateTime,
   /** Who asked for a redelivery (a JWT subject or "recover"); absent for the fan-out and its retries. */
   requested_by: z.string().optional(),
+  /**
+   * The wait this task was last announced in (a held type, an open circuit): a task re-checked while it waits is
+   * not announced again, whichever dispatcher re-checks it. Cleared once it is attempted.
+   */
+  waiting: z.enum(['hold', 'circuit_open']).optional(),
+  /** Delivered in this order among the callback's deliveries of the same key (ordered callbacks). */
+  ordering_key: z.string().max(128).optional(),
 });
 export type DeliveryTask = z.infer<typeof DeliveryTask>;
 
@@ -120,6 +127,11 @@ export const AttemptRecord = z.object({
   /** When the next attempt is due (outcome retrying), else null. */
   next_attempt_at: IsoDateTime.nullable(),
   trace_id: z.string().nullable(),
+  /**
+   * When the delivery came to be, on the first attempt of a delivery attempted straight from the fan-out: that
+   * attempt record stands for its delivery_created record too (one record per delivery instead of two).
+   */
+  created_at: IsoDateTime.optional(),
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
 
@@ -203,11 +215,19 @@ export function auditMsgId(record: AuditRecord): string {
   }
 }
 
+/** Why a callback was disabled: its endpoint answered 410 Gone, it failed without a break for too long, or an operator said so. */
+export const DisableCause = z.enum(['gone', 'failing', 'operator']);
+export type DisableCause = z.infer<typeof DisableCause>;
+
 export const DisableCallbackCommand = z.object({
   command: z.literal('disable_callback'),
   account: Account,
   callback_id: NonEmptyString,
   reason: z.string(),
+  /** Absent in commands of dispatchers from before causes were typed: read as `failing`. */
+  cause: DisableCause.optional(),
+  /** When the unbroken failure began (cause `failing`). */
+  failing_since: IsoDateTime.optional(),
   at: IsoDateTime,
 });
 export type DisableCallbackCommand = z.infer<typeof DisableCallbackCommand>;
@@ -286,3 +306,25 @@ export const EventTypeState = z.object({
   updated_at: IsoDateTime,
 });
 export type EventTypeState = z.infer<typeof EventTypeState>;
+
+/**
+ * KV value under `cb.<account>.<callback_id>` of the circuits bucket: a callback whose attempts are failing, shared
+ * by every dispatcher replica and kept across restarts. A callback without a key is healthy.
+ */
+export const CircuitRecord = z.object({
+  account: Account,
+  callback_id: NonEmptyString,
+  /** Failed attempts in a row. */
+  consecutive_failures: z.number().int().positive(),
+  /** When the unbroken run of failures began. */
+  failing_since: IsoDateTime,
+  /** Set while the circuit is open: deliveries wait (not attempted) until closes_at, then one probe goes. */
+  opened_at: IsoDateTime.nullable(),
+  closes_at: IsoDateTime.nullable(),
+  /** Set while one probe is out after a cool-down, so the other replicas keep waiting. */
+  probe_started_at: IsoDateTime.nullable(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  updated_at: IsoDateTime,
+});
+export type CircuitRecord = z.infer<typeof CircuitRecord>;

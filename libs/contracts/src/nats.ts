@@ -55,6 +55,8 @@ export interface NatsNames {
     auditRecords: string;
     subscriptionControl: string;
   };
+  /** The circuits bucket: failing callbacks, shared by every dispatcher (CircuitRecord). */
+  circuits: { bucket: string; key(account: string, callbackId: string): string; parseKey(key: string): { account: string; callbackId: string } | null };
   kv: {
     bucket: string;
     callbackKey(account: string, callbackId: string): string;
@@ -104,6 +106,15 @@ export function natsNames(prefix = ''): NatsNames {
       auditEvents: `${prefix}audit-events`,
       auditRecords: `${prefix}audit-records`,
       subscriptionControl: `${prefix}subscription-control`,
+    },
+    circuits: {
+      bucket: `${prefix}hookmesh_circuits`,
+      key: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
+      parseKey: (key) => {
+        const [kind, acc, id, ...rest] = key.split('.');
+        if (kind !== 'cb' || acc === undefined || id === undefined || rest.length > 0 || !ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
+        return { account: acc, callbackId: id };
+      },
     },
     kv: {
       bucket: `${prefix}hookmesh_subscriptions`,

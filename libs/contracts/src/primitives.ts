@@ -28,7 +28,8 @@ export const Quantity = z.number().int('must be an integer').nonnegative('must n
 export const CallbackStatus = z.enum(['active', 'disabled']);
 export type CallbackStatus = z.infer<typeof CallbackStatus>;
 
-export const DeliveryStatus = z.enum(['pending', 'held', 'retrying', 'delivered', 'failed']);
+/** `held`: its message type is held by the account; `circuit_open`: its callback's circuit is open (it waits out the cool-down). */
+export const DeliveryStatus = z.enum(['pending', 'held', 'circuit_open', 'retrying', 'delivered', 'failed']);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
 /** What one HTTP attempt (or a refusal to attempt) led to. */

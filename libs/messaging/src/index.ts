@@ -18,5 +18,6 @@ export { publishJson, encodeJson, type PublishOptions } from './publish';
 export { runConsumer, runBatchConsumer, consumerLag, type RunningConsumer, type RunConsumerOptions, type RunBatchConsumerOptions } from './consume';
 export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './decode';
 export { openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';
+export { startKvMirror, type KvMirror, type StartKvMirrorOptions } from './kv-mirror';
 export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
 export { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';

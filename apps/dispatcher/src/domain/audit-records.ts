@@ -1,5 +1,5 @@
 // The AUDIT records of the delivery path, built from a task and what happened to it.
-import type { AttemptRecord, AttemptOutcome, DeliveryHeldRecord, DeliveryTask, ErrorClass } from '@hookmesh/contracts';
+import type { AttemptRecord, AttemptOutcome, DeliveryCreatedRecord, DeliveryHeldRecord, DeliveryTask, ErrorClass } from '@hookmesh/contracts';
 
 function identity(task: DeliveryTask) {
   return {
@@ -23,6 +23,8 @@ export interface AttemptFacts {
   responseExcerpt: string | null;
   nextAttemptAt: Date | null;
   traceId: string | null;
+  /** When the delivery came to be, for the first record of a delivery attempted straight from the fan-out. */
+  createdAt?: Date | null;
 }
 
 /** The `attempt` record of one attempt (also of a delivery settled without sending, status_code null). */
@@ -41,7 +43,13 @@ export function attemptRecord(task: DeliveryTask, facts: AttemptFacts): AttemptR
     response_excerpt: facts.responseExcerpt,
     next_attempt_at: facts.nextAttemptAt?.toISOString() ?? null,
     trace_id: facts.traceId,
+    ...(facts.createdAt == null ? {} : { created_at: facts.createdAt.toISOString() }),
   };
+}
+
+/** The `delivery_created` record of a delivery stored as a task rather than attempted at once. */
+export function createdRecord(task: DeliveryTask, createdAt: Date, traceId: string | null): DeliveryCreatedRecord {
+  return { kind: 'delivery_created', ...identity(task), created_at: createdAt.toISOString(), trace_id: traceId };
 }
 
 /** The `delivery_held` record of a delivery that starts waiting on a hold or an open circuit. */

@@ -14,6 +14,8 @@ export interface CallbackSlots {
   acquire(callbackId: string, maxWaitMs: number): Promise<(() => void) | null>;
   /** Attempts running to this callback now. */
   inUse(callbackId: string): number;
+  /** Moving average of how long this callback's attempts took (ms); undefined before the first one here. */
+  averageHoldMs(callbackId: string): number | undefined;
 }
 
 interface CallbackLine {
@@ -89,6 +91,9 @@ export function createCallbackSlots(limit: number, now: () => number = () => per
     },
     inUse(callbackId) {
       return lines.get(callbackId)?.running ?? 0;
+    },
+    averageHoldMs(callbackId) {
+      return lines.get(callbackId)?.averageHoldMs;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { DeliveryCreatedRecord, DeliveryTask, deliveryIdFor, eventTypes, type EventRecord } from '@hookmesh/contracts';
+import { DeliveryCreatedRecord, DeliveryTask, deliveryIdFor, deliveryTaskMsgId, eventTypes, type EventRecord } from '@hookmesh/contracts';
 import { planFanOut } from './fan-out';
 
 const event: EventRecord = {
@@ -21,7 +21,7 @@ describe('planFanOut', () => {
       expect(planned.task).toMatchObject({ delivery_id: deliveryIdFor(event.message_id, callbackId), series: 0, attempt: 1, callback_id: callbackId });
       expect(planned.task).not.toHaveProperty('not_before');
       expect(planned.task.event).toEqual({ message_id: event.message_id, message_type: 'skuInventoryChange', api_version: '1.0', data: event.data });
-      expect(planned.msgId).toBe(`${event.message_id}:${callbackId}`);
+      expect(deliveryTaskMsgId(planned.task)).toBe(`${event.message_id}:${callbackId}`);
       expect(DeliveryCreatedRecord.parse(planned.created)).toMatchObject({ delivery_id: planned.task.delivery_id, created_at: now.toISOString(), trace_id: 'trace-1' });
     }
   });
@@ -29,7 +29,7 @@ describe('planFanOut', () => {
   it('names every task the same when run again (what makes a re-run fan-out harmless)', () => {
     const first = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now, firstAttemptDelayMs: () => 0, traceId: null });
     const again = planFanOut({ event, callbacks: [{ id: 'cb-a' }], now: new Date(now.getTime() + 60_000), firstAttemptDelayMs: () => 0, traceId: null });
-    expect(again[0]!.msgId).toBe(first[0]!.msgId);
+    expect(deliveryTaskMsgId(again[0]!.task)).toBe(deliveryTaskMsgId(first[0]!.task));
     expect(again[0]!.task.delivery_id).toBe(first[0]!.task.delivery_id);
   });
 

@@ -1,7 +1,6 @@
 // One delivery task (and its delivery_created record) per matching callback of an event.
 import {
   deliveryIdFor,
-  deliveryTaskMsgId,
   type CallbackState,
   type DeliveryCreatedRecord,
   type DeliveryTask,
@@ -10,8 +9,7 @@ import {
 
 export interface PlannedDelivery {
   task: DeliveryTask;
-  /** Nats-Msg-Id `<message_id>:<callback_id>`: a re-run fan-out stores nothing new. */
-  msgId: string;
+  /** Published only when the delivery is stored as a task; an attempt straight from the fan-out records it itself. */
   created: DeliveryCreatedRecord;
 }
 
@@ -56,6 +54,6 @@ export function planFanOut<C extends Pick<CallbackState, 'id'>>(input: FanOutInp
       created_at: now.toISOString(),
       trace_id: input.traceId,
     };
-    return { task, msgId: deliveryTaskMsgId(task), created };
+    return { task, created };
   });
 }

@@ -31,10 +31,6 @@ describe('settleAttempt', () => {
     }
   });
 
-  it('fails a permanent error at once', () => {
-    expect(settle({ kind: 'error', errorClass: 'other', permanent: true }, 1)).toEqual({ outcome: 'failed', disableCallback: false });
-  });
-
   it('retries a 429 after Retry-After seconds, within the cap', () => {
     expect(settle({ kind: 'response', status: 429, retryAfterMs: 5_000 }, 1)).toEqual({ outcome: 'retrying', delayMs: 5_000 });
     expect(settle({ kind: 'response', status: 503, retryAfterMs: 999_000 }, 1)).toEqual({ outcome: 'retrying', delayMs: 10_000 });

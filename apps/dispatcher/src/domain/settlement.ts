@@ -5,7 +5,7 @@ import { delayHonouringRetryAfter, nextAttemptDelay } from './retry-schedule';
 /** What happened on the wire: an HTTP status, or a failure before one arrived. */
 export type AttemptResult =
   | { kind: 'response'; status: number; retryAfterMs?: number | undefined }
-  | { kind: 'error'; errorClass: ErrorClass; /** No retry can succeed (e.g. the event's data does not fit its type). */ permanent?: boolean };
+  | { kind: 'error'; errorClass: ErrorClass };
 
 export type Settlement =
   | { outcome: 'delivered' }
@@ -33,7 +33,7 @@ export function errorClassOfStatus(status: number): ErrorClass {
 }
 
 /**
- * Decides the attempt's outcome. 2xx delivers; 410 Gone fails at once and disables the callback; a permanent error fails at once; everything else
+ * Decides the attempt's outcome. 2xx delivers; 410 Gone fails at once and disables the callback; everything else
  * (other statuses, redirects, timeouts, resets, DNS failures, refused egress) retries on the schedule, with
  * 429/503 Retry-After honoured within bounds, until the schedule is used up.
  */
@@ -44,7 +44,6 @@ export function settleAttempt(input: SettleInput): Settlement {
   const { result } = input;
   if (result.kind === 'response' && isSuccessStatus(result.status)) return { outcome: 'delivered' };
   if (result.kind === 'response' && result.status === 410) return { outcome: 'failed', disableCallback: true };
-  if (result.kind === 'error' && result.permanent === true) return { outcome: 'failed', disableCallback: false };
   const scheduled = nextAttemptDelay(input.schedule, input.attempt, input.random);
   if (scheduled === null) return { outcome: 'failed', disableCallback: false };
   const honoursRetryAfter = result.kind === 'response' && (result.status === 429 || result.status === 503);

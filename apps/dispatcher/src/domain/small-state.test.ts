@@ -1,5 +1,4 @@
 import { createCallbackSlots } from './callback-slots';
-import { createHeldDeliveries } from './held-deliveries';
 import { createLocalDisables } from './local-disables';
 
 describe('createCallbackSlots', () => {
@@ -63,26 +62,6 @@ describe('createCallbackSlots', () => {
     holder();
     // The line is empty again: the next task gets the freed slot at once.
     expect(slots.tryAcquire('a')).not.toBeNull();
-  });
-});
-
-describe('createHeldDeliveries', () => {
-  it('announces a waiting delivery once until it is released', () => {
-    const held = createHeldDeliveries(10);
-    expect(held.markHeld('d1')).toBe(true);
-    expect(held.markHeld('d1')).toBe(false);
-    held.release('d1');
-    expect(held.markHeld('d1')).toBe(true);
-  });
-
-  it('forgets the oldest past its bound', () => {
-    const held = createHeldDeliveries(2);
-    held.markHeld('d1');
-    held.markHeld('d2');
-    held.markHeld('d3');
-    expect(held.size()).toBe(2);
-    expect(held.markHeld('d1')).toBe(true);
-    expect(held.markHeld('d3')).toBe(false);
   });
 });
 

@@ -1,14 +1,16 @@
-// Fan-out: one EVENTS message becomes one DeliveryTask per active callback of its account and type.
-import { EventRecord } from '@hookmesh/contracts';
-import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+// Fan-out: one EVENTS message becomes one delivery per active callback of its account and type. A delivery whose
+// callback has a slot free is attempted right here; every other one is stored as a task (DELIVERIES or WAITING).
+import { EventRecord, type CallbackState } from '@hookmesh/contracts';
+import { decodeMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
-import { SpanKind, SpanStatusCode, isSpanContextValid, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, isSpanContextValid, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { planFanOut } from '../domain/fan-out';
+import { planFanOut, type PlannedDelivery } from '../domain/fan-out';
 import type { DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
 import { nextAttemptDelay } from '../domain/retry-schedule';
 import type { DispatcherMetrics } from '../metrics';
+import type { DeliveryPath, TaskSource } from './delivery-path';
 import type { DispatcherPublishers } from './publishers';
 
 export interface FanOutDeps {
@@ -20,15 +22,24 @@ export interface FanOutDeps {
   tracer: Tracer;
   /** Each callback's schedule, whose first entry is the delay before attempt 1 (usually 0: at once). */
   planner: Pick<DeliveryPlanner, 'planOf'>;
+  /**
+   * The delivery path, when this process delivers too: then each delivery that can go out now goes out from here,
+   * and is stored as a task only when it must wait or its callback is busy. Without it every delivery is stored.
+   */
+  path?: DeliveryPath;
+  /** Whether a callback's attempts are quick enough to make inline (a slow endpoint would hold the event). */
+  quick?: (callback: CallbackState) => boolean;
+  /** Called for messages that are not EventRecords: kept as dead letters, then terminated. */
+  reject(msg: JsMsg, reason: 'not_json' | 'breaks_contract', problem: string): Promise<void>;
   now: () => Date;
   random: () => number;
 }
 
 /**
  * Returns the EVENTS message handler. Matching callbacks come from the in-memory view (no database on the hot
- * path); every task and its delivery_created record are published at once (pipelined) and the event is acked
- * only after all of them are stored, so a crash part-way re-runs the fan-out and the fixed Nats-Msg-Ids
- * (`<message_id>:<callback_id>`) keep the repeats out.
+ * path). The event is acknowledged only after every delivery of it is settled (attempted and recorded) or stored as
+ * a task: a crash part-way re-runs the fan-out, the fixed Nats-Msg-Ids of stored tasks (`<message_id>:<callback_id>`)
+ * keep those out, and an attempt made again is a duplicate, never a loss.
  */
 export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<void> {
   const { view, localDisables, publishers, log, tracer } = deps;
@@ -36,7 +47,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
   return async function fanOut(msg: JsMsg): Promise<void> {
     const decoded = decodeMessage(EventRecord, msg);
     if (!decoded.ok) {
-      terminateMessage(msg, log, 'dropping malformed event record', decoded.problem);
+      await deps.reject(msg, decoded.reason, decoded.problem);
       return;
     }
     const event = decoded.value;
@@ -50,6 +61,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
           const callbacks = view
             .activeCallbacks(event.account, event.message_type)
             .filter((callback) => !localDisables.isDisabled(callback.account, callback.id));
+          const byId = new Map(callbacks.map((callback) => [callback.id, callback]));
           const spanContext = span.spanContext();
           const plan = planFanOut({
             event,
@@ -59,9 +71,8 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
             traceId: isSpanContextValid(spanContext) ? spanContext.traceId : null,
           });
           span.setAttribute('hookmesh.deliveries', plan.length);
-          // publishJson injects the active context (this span), so every attempt span is its child.
-          await Promise.all(plan.flatMap((planned) => [publishers.deliveryTask(planned.task), publishers.auditRecord(planned.created)]));
-          deps.metrics.tasksPublished.inc(plan.length);
+          const active = context.active();
+          await Promise.all(plan.map((planned) => deliverOrStore(planned, byId.get(planned.task.callback_id), msg, active)));
           publishers.ack(msg);
           log.debug({ message_id: event.message_id, account: event.account, deliveries: plan.length }, 'event fanned out');
         } catch (error) {
@@ -74,4 +85,18 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
       },
     );
   };
+
+  /** Attempts a delivery now when it can go now, else stores it as a task with its delivery_created record. */
+  async function deliverOrStore(planned: PlannedDelivery, callback: CallbackState | undefined, msg: JsMsg, parent: ReturnType<typeof context.active>): Promise<void> {
+    const { task } = planned;
+    const inline = deps.path !== undefined && callback !== undefined && task.not_before === undefined && (deps.quick?.(callback) ?? true);
+    if (inline && deps.path !== undefined) {
+      const source: TaskSource = { lane: 'inline', settled: () => undefined, nak: () => undefined, working: () => msg.working() };
+      await deps.path.deliver(task, source, parent);
+      return;
+    }
+    // publishJson injects the active context (the fan-out span), so every attempt span is its child.
+    await context.with(parent, () => Promise.all([task.not_before === undefined ? publishers.toDue(task) : publishers.toWaiting(task), publishers.auditRecord(planned.created)]));
+    deps.metrics.tasksPublished.inc();
+  }
 }

@@ -5,11 +5,10 @@ import { context } from '@opentelemetry/api';
 import { createAuditBatcher } from './audit-batcher';
 
 export interface DispatcherPublishers {
-  /**
-   * Stores a delivery task (fan-out id for series 0 attempt 1, else `<delivery>:<series>:<attempt>`): on WAITING when
-   * its not_before is still ahead, else on DELIVERIES.
-   */
-  deliveryTask(task: DeliveryTask): Promise<PubAck>;
+  /** Stores a task that is due now on DELIVERIES (Nats-Msg-Id: deliveryTaskMsgId, so a repeat after a crash is dropped). */
+  toDue(task: DeliveryTask): Promise<PubAck>;
+  /** Stores a task that waits (a retry, a held type, an open circuit; its not_before says until when) on WAITING. */
+  toWaiting(task: DeliveryTask): Promise<PubAck>;
   /** Stores an audit record on AUDIT, batched with the others of its turn (audit-batcher.ts). */
   auditRecord(record: AuditRecord): Promise<void>;
   /**
@@ -52,16 +51,14 @@ export function createTurnBatcher(): <T>(start: () => Promise<T>) => Promise<T> 
 }
 
 /** Binds the publishers to one JetStream client and installation names. */
-export function createPublishers(js: JetStreamClient, names: NatsNames, options: { timeoutMs?: number; now?: () => number } = {}): DispatcherPublishers {
+export function createPublishers(js: JetStreamClient, names: NatsNames, options: { timeoutMs?: number } = {}): DispatcherPublishers {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const now = options.now ?? Date.now;
   const inThisTurn = createTurnBatcher();
-  const subjectOf = (task: DeliveryTask) =>
-    task.not_before !== undefined && Date.parse(task.not_before) > now()
-      ? names.waitingSubject(task.account, task.callback_id)
-      : names.deliverySubject(task.account, task.callback_id);
+  // A task moving to WAITING keeps its id only if nothing about it changed; a re-announced or re-scheduled copy is new.
+  const waitingId = (task: DeliveryTask) => `${deliveryTaskMsgId(task)}:${task.not_before ?? ''}`;
   return {
-    deliveryTask: (task) => inThisTurn(() => publishJson(js, subjectOf(task), task, { msgID: deliveryTaskMsgId(task), timeoutMs })),
+    toDue: (task) => inThisTurn(() => publishJson(js, names.deliverySubject(task.account, task.callback_id), task, { msgID: deliveryTaskMsgId(task), timeoutMs })),
+    toWaiting: (task) => inThisTurn(() => publishJson(js, names.waitingSubject(task.account, task.callback_id), task, { msgID: waitingId(task), timeoutMs })),
     auditRecord: createAuditBatcher({ js, names, timeoutMs }),
     // An ack that cannot be written (connection gone) is not an error here: JetStream redelivers the message.
     ack: (msg) => void inThisTurn(async () => msg.ack()).catch(() => undefined),

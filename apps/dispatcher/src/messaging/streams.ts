@@ -29,15 +29,16 @@ type DurableConfig = Partial<ConsumerConfig> & { durable_name: string };
 /**
  * The fan-out consumer on EVENTS. DeliverPolicy.All: a fresh installation fans out events ingested before the
  * dispatcher first started. (Re-creating a deleted consumer therefore replays the retained events; only an
- * operator deleting it by hand does that.)
+ * operator deleting it by hand does that.) The fan-out attempts deliveries itself, so its ack_wait outlives an
+ * attempt like the delivery consumers' (and it signals progress while one runs).
  */
-export function fanoutConsumerConfig(names: NatsNames, options: { maxAckPending: number; ackWaitMs?: number }): DurableConfig {
+export function fanoutConsumerConfig(names: NatsNames, options: { maxAckPending: number; deliveryTimeoutMs: number; ackWaitMarginMs?: number }): DurableConfig {
   return {
     durable_name: names.consumers.dispatcherFanout,
     filter_subject: names.subjects.events,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(options.ackWaitMs ?? ACK_WAIT_MARGIN_MS),
+    ack_wait: nanos(options.deliveryTimeoutMs + (options.ackWaitMarginMs ?? ACK_WAIT_MARGIN_MS)),
     max_deliver: -1,
     max_ack_pending: options.maxAckPending,
   };

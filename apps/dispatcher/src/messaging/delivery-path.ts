@@ -1,0 +1,460 @@
+// The delivery path: one task in, at most one HTTP attempt out, settled before its message is acknowledged.
+// The same steps serve a task straight from the fan-out (`inline`), from DELIVERIES (`due`) and from WAITING
+// (`waiting`); only where a task waits and when its message is acknowledged differ, and the source says that.
+//
+//   deliver → route (due? callback? held?) → claim a slot → ask the circuit → attempt → settle (records, retry, circuit)
+import { buildWebhookRequest, type CallbackState, type DeliveryTask, type DisableCause } from '@hookmesh/contracts';
+import type { SubscriptionView } from '@hookmesh/subscription-view';
+import { SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { Logger } from 'pino';
+import { attemptRecord, createdRecord, heldRecord } from '../domain/audit-records';
+import type { BodyCache } from '../domain/body-cache';
+import type { CallbackSlots } from '../domain/callback-slots';
+import type { CallbackCredentials } from '../domain/credentials';
+import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
+import type { LocalDisables } from '../domain/local-disables';
+import { parseRetryAfter } from '../domain/retry-after';
+import { routeTask } from '../domain/route';
+import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
+import { MIN_WAIT_MS, spreadDelay } from '../domain/waits';
+import type { DispatcherMetrics } from '../metrics';
+import type { WebhookClient } from '../outbound/webhook-client';
+import type { CircuitStore } from './circuit-store';
+import type { DispatcherPublishers } from './publishers';
+
+/**
+ * Where a task came from, and so how it waits and when it is done. `inline`: attempted straight from the fan-out,
+ * whose event is acknowledged once all its deliveries are settled or stored as tasks; `due` and `waiting`: a message
+ * of DELIVERIES or WAITING, acknowledged once the task is settled.
+ */
+export interface TaskSource {
+  readonly lane: 'inline' | 'due' | 'waiting';
+  /** The task is settled (its records and any next task are stored): acknowledge its message. */
+  settled(): void;
+  /** Offer the message again after `delayMs` (the lanes only). */
+  nak(delayMs: number): void;
+  /** Keep the message ours during a long attempt (resets ack_wait). */
+  working(): void;
+}
+
+/** Delivery behaviour from configuration (each callback's schedule and timeout come from the planner). */
+export interface DeliverySettings {
+  /** Delays before each attempt when a callback's profile is not known here yet (HOOKMESH_RETRY_SCHEDULE). */
+  schedule: readonly number[];
+  /** Longest wait a Retry-After can impose. */
+  retryAfterMaxMs: number;
+  /** How often a held delivery looks again. */
+  holdRecheckMs: number;
+  /** How soon a delivery whose callback (or account) is at its concurrency limit is offered again. */
+  busyRecheckMs: number;
+  /** How often a running attempt tells JetStream it is still working. */
+  progressIntervalMs: number;
+}
+
+export interface DeliveryPathDeps {
+  view: SubscriptionView;
+  localDisables: LocalDisables;
+  circuits: CircuitStore;
+  /** Attempts at once per callback. */
+  slots: CallbackSlots;
+  /** Attempts at once per account: one account's backlog cannot take every slot of the process. */
+  accountSlots: CallbackSlots;
+  planner: DeliveryPlanner;
+  bodies: BodyCache;
+  credentialsOf(callback: CallbackState, now: Date): CallbackCredentials;
+  client: WebhookClient;
+  publishers: DispatcherPublishers;
+  metrics: DispatcherMetrics;
+  log: Logger;
+  tracer: Tracer;
+  settings: DeliverySettings;
+  now: () => Date;
+  random: () => number;
+}
+
+/** What an attempt produced, ready for its audit record. */
+interface AttemptReport {
+  result: AttemptResult;
+  url: string;
+  startedAt: Date;
+  latencyMs: number;
+  statusCode: number | null;
+  errorMessage: string | null;
+  responseExcerpt: string | null;
+}
+
+/** What settling an attempt changed about its callback. */
+type CallbackVerdict = { disable: null } | { disable: DisableCause; reason: string; failingSince?: string };
+
+/** A callback's slot and its account's, taken together and given back together. */
+interface Slot {
+  release(): void;
+}
+
+export interface DeliveryPath {
+  /** Delivers one task from `source`; `parent` is the trace context to continue. Throws only when nothing could be stored (the message then comes back). */
+  deliver(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void>;
+}
+
+/** Builds the delivery path of one dispatcher process. */
+export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
+  const { view, publishers, metrics, log, settings } = deps;
+
+  async function deliver(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void> {
+    const now = deps.now();
+    const route = routeTask(task, {
+      callback: view.callback(task.account, task.callback_id),
+      disabledHere: deps.localDisables.isDisabled(task.account, task.callback_id),
+      hold: view.activeHold(task.account, task.event.message_type, now),
+      now,
+      holdRecheckMs: settings.holdRecheckMs,
+    });
+    switch (route.kind) {
+      case 'not_due':
+        return waitFor(task, source, route.delayMs);
+      case 'unattempted':
+        return settleUnattempted(task, source, route.url, route.reason);
+      case 'held':
+        return waitAnnounced(task, source, 'hold', route.delayMs);
+      case 'attempt':
+        break;
+    }
+    const slot = await claimSlot(task, source);
+    if (slot === null) return comeBackSoon(task, source);
+    try {
+      const admission = await deps.circuits.admit(task.account, task.callback_id);
+      if (admission.kind === 'open') return await waitAnnounced(task, source, 'circuit_open', admission.retryInMs);
+      try {
+        await attemptAndSettle(task, route.callback, source, parent, slot);
+      } catch (error) {
+        if (admission.kind === 'probe') await deps.circuits.releaseProbe(task.account, task.callback_id).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      slot.release();
+    }
+  }
+
+  /**
+   * A slot of the callback and of its account. A task on a lane may wait in line for its callback when the slot will
+   * come sooner than a recheck would bring it back; one from the fan-out never waits (it is stored instead).
+   */
+  async function claimSlot(task: DeliveryTask, source: TaskSource): Promise<Slot | null> {
+    const releaseAccount = deps.accountSlots.tryAcquire(task.account);
+    if (releaseAccount === null) return null;
+    const callbackKey = `${task.account}/${task.callback_id}`;
+    const releaseCallback = source.lane === 'inline' ? deps.slots.tryAcquire(callbackKey) : await deps.slots.acquire(callbackKey, settings.busyRecheckMs);
+    if (releaseCallback === null) {
+      releaseAccount();
+      return null;
+    }
+    return {
+      release() {
+        releaseCallback();
+        releaseAccount();
+      },
+    };
+  }
+
+  /** Makes the HTTP attempt inside its client span, then settles it: records and next task stored before the ack. */
+  async function attemptAndSettle(task: DeliveryTask, callback: CallbackState, source: TaskSource, parent: Context, slot: Slot): Promise<void> {
+    const span = deps.tracer.startSpan(
+      'POST',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': 'POST',
+          ...urlAttributes(callback.url),
+          'hookmesh.callback_id': task.callback_id,
+          'hookmesh.delivery_id': task.delivery_id,
+          'hookmesh.attempt': task.attempt,
+          'hookmesh.series': task.series,
+          'hookmesh.message_type': task.event.message_type,
+        },
+      },
+      parent,
+    );
+    await context.with(trace.setSpan(parent, span), async () => {
+      try {
+        const plan = deps.planner.planOf(callback);
+        const report = await sendAttempt(task, callback, plan, span, source);
+        // The endpoint is done with this attempt: its slot goes to the next task while this one is recorded, so the
+        // bounds limit requests in flight to the customer, not our own bookkeeping after them.
+        slot.release();
+        const settlement = settleAttempt({
+          result: report.result,
+          attempt: task.attempt,
+          schedule: plan?.schedule ?? settings.schedule,
+          retryAfterMaxMs: settings.retryAfterMaxMs,
+          random: deps.random,
+        });
+        await settle(task, source, span, report, settlement);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** Builds, signs and sends the request in the callback's profile; the customer's traceparent is this attempt span's. */
+  async function sendAttempt(task: DeliveryTask, callback: CallbackState, plan: DeliveryPlan | undefined, span: Span, source: TaskSource): Promise<AttemptReport> {
+    const startedAt = deps.now();
+    const base = { url: callback.url, startedAt, latencyMs: 0, statusCode: null, responseExcerpt: null };
+    if (plan === undefined) {
+      // The profile is on its way through the subscription state (or was removed meanwhile): retried, not guessed.
+      return { ...base, result: { kind: 'error', errorClass: 'other' }, errorMessage: `could not prepare the request: profile ${JSON.stringify(callback.profile)} is not known here` };
+    }
+    let request;
+    try {
+      const credentials = deps.credentialsOf(callback, startedAt);
+      const event = { ...task.event, account: task.account, ingested_at: task.ingested_at };
+      const target = { id: callback.id, url: callback.url, token: credentials.token, signed: callback.signed };
+      request = buildWebhookRequest({
+        profile: plan.profile,
+        event,
+        callback: target,
+        deliveryId: task.delivery_id,
+        attempt: task.attempt,
+        keys: credentials.keys,
+        now: startedAt,
+        traceparent: traceparentOf(span),
+        body: deps.bodies.bodyOf({ profile: plan.profile, event, callback: target, thin: deps.planner.thinOf(task.event.message_type) }),
+      });
+    } catch (error) {
+      // A secret we cannot open (key missing from HOOKMESH_SECRETS_KEY) may open after a configuration fix: retried.
+      return { ...base, result: { kind: 'error', errorClass: 'other' }, errorMessage: `could not prepare the request: ${(error as Error).message}` };
+    }
+
+    metrics.inFlight.inc();
+    // A long attempt keeps its message ours: working() resets ack_wait, so no other worker sends it again.
+    const progress = setInterval(() => source.working(), settings.progressIntervalMs);
+    try {
+      // Tracing is suppressed for the request itself: this span is the HTTP client span, and the undici
+      // instrumentation must neither add a second span nor a second traceparent header.
+      const sent = await context.with(suppressTracing(context.active()), () =>
+        deps.client.send({ url: callback.url, headers: request.headers, body: request.body, timeoutMs: plan.timeoutMs }),
+      );
+      if (sent.kind === 'error') {
+        span.setAttribute('error.type', sent.errorClass);
+        return { ...base, latencyMs: sent.latencyMs, result: { kind: 'error', errorClass: sent.errorClass }, errorMessage: sent.message };
+      }
+      span.setAttribute('http.response.status_code', sent.status);
+      return {
+        ...base,
+        latencyMs: sent.latencyMs,
+        statusCode: sent.status,
+        responseExcerpt: sent.excerpt,
+        result: { kind: 'response', status: sent.status, retryAfterMs: parseRetryAfter(headerValue(sent.headers['retry-after']), deps.now()) },
+        errorMessage: isSuccessStatus(sent.status) ? null : statusMessage(sent.status, headerValue(sent.headers['location'])),
+      };
+    } finally {
+      clearInterval(progress);
+      metrics.inFlight.dec();
+    }
+  }
+
+  /** Stores what the attempt led to (its record, the next task, a disable), then lets the source acknowledge it. */
+  async function settle(task: DeliveryTask, source: TaskSource, span: Span, report: AttemptReport, settlement: Settlement): Promise<void> {
+    const settledAt = deps.now();
+    const nextAttemptAt = settlement.outcome === 'retrying' ? new Date(settledAt.getTime() + settlement.delayMs) : null;
+    const verdict = await updateCircuit(task, settlement, report);
+    const spanContext = span.spanContext();
+    const stored: Array<Promise<unknown>> = [
+      publishers.auditRecord(
+        attemptRecord(task, {
+          url: report.url,
+          startedAt: report.startedAt,
+          latencyMs: report.latencyMs,
+          statusCode: report.statusCode,
+          outcome: settlement.outcome,
+          errorClass: errorClassOf(report.result),
+          errorMessage: report.errorMessage,
+          responseExcerpt: report.responseExcerpt,
+          nextAttemptAt,
+          traceId: isSpanContextValid(spanContext) ? spanContext.traceId : null,
+          // Straight from the fan-out, this record is also the delivery's first.
+          createdAt: source.lane === 'inline' ? new Date(task.ingested_at) : null,
+        }),
+      ),
+    ];
+    if (nextAttemptAt !== null) {
+      // A retry is a new message (attempt + 1, not_before) that waits on WAITING; its traceparent is this span.
+      stored.push(publishers.toWaiting({ ...task, attempt: task.attempt + 1, not_before: nextAttemptAt.toISOString(), waiting: undefined }));
+    }
+    if (verdict.disable !== null) stored.push(disableCallback(task, verdict, settledAt));
+    await Promise.all(stored);
+    source.settled();
+
+    metrics.deliveries.inc({ outcome: settlement.outcome });
+    metrics.attemptDuration.observe({ outcome: settlement.outcome }, report.latencyMs / 1000);
+    if (settlement.outcome === 'retrying') metrics.retries.inc();
+    span.setAttribute('hookmesh.outcome', settlement.outcome);
+    if (settlement.outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: report.errorMessage ?? undefined });
+    const line = {
+      delivery_id: task.delivery_id,
+      callback_id: task.callback_id,
+      account: task.account,
+      attempt: task.attempt,
+      status_code: report.statusCode,
+      outcome: settlement.outcome,
+      error_class: errorClassOf(report.result),
+      latency_ms: report.latencyMs,
+    };
+    if (settlement.outcome === 'failed') log.info(line, 'delivery failed');
+    else log.debug(line, 'delivery attempt settled');
+  }
+
+  /**
+   * Feeds the attempt into the callback's shared circuit and says whether to disable the callback. The circuit is a
+   * protection, not a record: when its bucket cannot be written the attempt still settles (logged).
+   */
+  async function updateCircuit(task: DeliveryTask, settlement: Settlement, report: AttemptReport): Promise<CallbackVerdict> {
+    if (settlement.outcome === 'failed' && settlement.disableCallback) return { disable: 'gone', reason: 'endpoint answered 410 Gone' };
+    try {
+      if (settlement.outcome === 'delivered') {
+        await deps.circuits.recordSuccess(task.account, task.callback_id);
+        return { disable: null };
+      }
+      const run = await deps.circuits.recordFailure(task.account, task.callback_id, { statusCode: report.statusCode, error: report.errorMessage });
+      if (run.opened) log.info({ account: task.account, callback_id: task.callback_id, failures: run.record.consecutive_failures }, 'circuit opened');
+      if (run.disable) return { disable: 'failing', reason: `every attempt failed since ${run.record.failing_since}`, failingSince: run.record.failing_since };
+    } catch (error) {
+      log.warn({ err: error, account: task.account, callback_id: task.callback_id }, 'could not update the callback\'s circuit');
+    }
+    return { disable: null };
+  }
+
+  /** Stops delivering to the callback here at once and asks the subscription-service (CONTROL) to disable it. */
+  async function disableCallback(task: DeliveryTask, verdict: Exclude<CallbackVerdict, { disable: null }>, at: Date): Promise<void> {
+    deps.localDisables.disable(task.account, task.callback_id, at);
+    await deps.circuits.forget(task.account, task.callback_id).catch(() => undefined);
+    metrics.callbacksDisabled.inc({ reason: verdict.disable });
+    // The operator-visible event: a callback leaves service.
+    log.warn({ callback_id: task.callback_id, account: task.account, reason: verdict.reason }, 'disabling callback');
+    await publishers.controlCommand({
+      command: 'disable_callback',
+      account: task.account,
+      callback_id: task.callback_id,
+      reason: verdict.reason,
+      cause: verdict.disable,
+      ...(verdict.failingSince === undefined ? {} : { failing_since: verdict.failingSince }),
+      at: at.toISOString(),
+    });
+  }
+
+  /**
+   * Settles a delivery without sending it (deleted or disabled callback): an attempt record with outcome failed,
+   * status_code null, error_class other. Failed rather than dropped, so it stays recoverable.
+   */
+  async function settleUnattempted(task: DeliveryTask, source: TaskSource, url: string, reason: string): Promise<void> {
+    const now = deps.now();
+    await publishers.auditRecord(
+      attemptRecord(task, {
+        url,
+        startedAt: now,
+        latencyMs: 0,
+        statusCode: null,
+        outcome: 'failed',
+        errorClass: 'other',
+        errorMessage: reason,
+        responseExcerpt: null,
+        nextAttemptAt: null,
+        traceId: null,
+        createdAt: source.lane === 'inline' ? new Date(task.ingested_at) : null,
+      }),
+    );
+    source.settled();
+    metrics.deliveries.inc({ outcome: 'failed' });
+    log.info({ delivery_id: task.delivery_id, callback_id: task.callback_id, account: task.account, attempt: task.attempt, reason }, 'delivery settled without an attempt');
+  }
+
+  /**
+   * Lets a task wait without an attempt (a held type, an open circuit), announced on AUDIT once when the wait begins.
+   * The task remembers the announcement, so no dispatcher announces it again while it waits.
+   */
+  async function waitAnnounced(task: DeliveryTask, source: TaskSource, reason: 'hold' | 'circuit_open', delayMs: number): Promise<void> {
+    if (task.waiting === reason) return waitFor(task, source, delayMs);
+    const now = deps.now();
+    const wait = Math.max(MIN_WAIT_MS, delayMs);
+    await publishers.auditRecord(heldRecord(task, reason, now, new Date(now.getTime() + wait)));
+    metrics.held.inc({ reason });
+    log.debug({ delivery_id: task.delivery_id, callback_id: task.callback_id, reason }, 'delivery held');
+    await store(task, source, { ...task, waiting: reason, not_before: new Date(now.getTime() + wait).toISOString() }, 'waiting');
+  }
+
+  /** Lets a task wait `delayMs`: nak'ed on WAITING, stored there from anywhere else. */
+  async function waitFor(task: DeliveryTask, source: TaskSource, delayMs: number): Promise<void> {
+    const wait = Math.max(MIN_WAIT_MS, delayMs);
+    if (source.lane === 'waiting') {
+      source.nak(wait);
+      return;
+    }
+    await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + wait).toISOString() }, 'waiting');
+  }
+
+  /** Its callback or account is at its limit: offered again shortly (from the fan-out: stored on DELIVERIES). */
+  async function comeBackSoon(task: DeliveryTask, source: TaskSource): Promise<void> {
+    if (source.lane !== 'inline') {
+      source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
+      return;
+    }
+    await store(task, source, task, 'due');
+  }
+
+  /**
+   * Stores `next` on a lane in place of `task` and settles the source. A task straight from the fan-out gets its
+   * delivery_created record here (an inline attempt's first record stands for it otherwise). A crash between the
+   * store and the ack leaves a copy in each place: at least once, never lost.
+   */
+  async function store(task: DeliveryTask, source: TaskSource, next: DeliveryTask, lane: 'due' | 'waiting'): Promise<void> {
+    const stored: Array<Promise<unknown>> = [lane === 'due' ? publishers.toDue(next) : publishers.toWaiting(next)];
+    if (source.lane === 'inline') stored.push(publishers.auditRecord(createdRecord(task, new Date(task.ingested_at), traceIdOf(context.active()))));
+    await Promise.all(stored);
+    if (source.lane === 'due' && lane === 'waiting') metrics.movedToWaiting.inc();
+    if (source.lane === 'inline') metrics.tasksPublished.inc();
+    source.settled();
+  }
+
+  return { deliver };
+}
+
+/** Span attributes of the target; path only, since a query string may carry a customer's credentials. */
+function urlAttributes(raw: string): Record<string, string> {
+  try {
+    const url = new URL(raw);
+    return { 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}` };
+  } catch {
+    return {};
+  }
+}
+
+function errorClassOf(result: AttemptResult) {
+  if (result.kind === 'error') return result.errorClass;
+  return isSuccessStatus(result.status) ? null : errorClassOfStatus(result.status);
+}
+
+function statusMessage(status: number, location: string | undefined): string {
+  if (status >= 300 && status < 400) return `HTTP ${status}: redirect${location ? ` to ${location.slice(0, 200)}` : ''} not followed`;
+  if (status === 410) return 'HTTP 410 Gone: callback disabled';
+  return `HTTP ${status}`;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The W3C traceparent the configured propagator writes for a span; undefined when tracing is off or the span is not valid. */
+function traceparentOf(span: Span): string | undefined {
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return carrier.traceparent;
+}
+
+function traceIdOf(active: Context): string | null {
+  const spanContext = trace.getSpanContext(active);
+  return spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext.traceId : null;
+}
