@@ -26,7 +26,7 @@ export interface AppDeps {
   verifier: TokenVerifier;
   rateLimit: { ratePerSecond: number; burst: number };
   limits: { maxBatch: number; maxBodyBytes: number };
-  /** How long each publish attempt waits for its PubAck. */
+  /** The budget of one request's publishes, retries included (ms): past it the request answers 503. */
   publishTimeoutMs: number;
   /** Pins ids and time in tests; defaults to UUIDv7 and the clock. */
   stamps?: Partial<RecordStamps>;

@@ -36,7 +36,7 @@ const IngestOwnEnv = z.object({
     .default(MAX_EVENTS_PER_BATCH),
   /** Largest request body; larger bodies get 413 before they are parsed. */
   HOOKMESH_MAX_BODY: ByteSize.default(1024 * 1024),
-  /** How long one publish waits for its PubAck before the request answers 503 (the producer then retries). */
+  /** The budget of one request's publishes, retries included: past it the request answers 503 (the producer then retries). */
   HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
 });
 

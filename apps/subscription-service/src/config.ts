@@ -39,7 +39,7 @@ const SubscriptionOwnEnv = z.object({
   HOOKMESH_KV_REPUBLISH_INTERVAL: DurationMs.default(5_000),
   /** How often expired holds and rotated-out secrets are pruned. */
   HOOKMESH_PRUNE_INTERVAL: DurationMs.default(60_000),
-  /** How long a JetStream publish or KV write waits for its ack before giving up (503 on /test). */
+  /** The budget of a publish a request waits on (/test answers 503 past it), retries included; also each KV write's wait for its ack. */
   HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
   /** The wire profile of a callback created without one. */
   HOOKMESH_DEFAULT_PROFILE: ProfileName.default(DEFAULT_PROFILE),

@@ -15,6 +15,7 @@ export {
   type ConsumerConfig,
 } from './streams';
 export { publishJson, encodeJson, type PublishOptions } from './publish';
+export { deadlineIn, beforeDeadline, DeadlineExceeded, type Deadline } from './deadline';
 export { runConsumer, runBatchConsumer, consumerLag, type RunningConsumer, type RunConsumerOptions, type RunBatchConsumerOptions } from './consume';
 export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './decode';
 export { openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';

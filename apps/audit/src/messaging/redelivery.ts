@@ -9,7 +9,7 @@ import {
 } from '@hookmesh/contracts';
 import { Conflict, NotFound, Unavailable } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
-import { publishJson, type JetStreamClient } from '@hookmesh/messaging';
+import { deadlineIn, publishJson, type JetStreamClient } from '@hookmesh/messaging';
 import { deliveryPatchOf } from '../domain/delivery-state';
 import { insertRedeliveryRequests } from '../storage/audit-records';
 import type { AuditDb } from '../storage/database';
@@ -22,6 +22,7 @@ export interface RedeliveryDeps {
   prefix: string;
   log: Logger;
   now: () => Date;
+  /** The budget of one redelivery's publishes, retries included (ms); default 5 s. */
   publishTimeoutMs?: number;
 }
 
@@ -69,9 +70,10 @@ export async function redeliver(
       requested_by: request.requestedBy,
     };
     try {
-      const timeoutMs = deps.publishTimeoutMs ?? 5_000;
-      await publishJson(deps.js, names.deliverySubject(task.account, task.callback_id), task, { msgID: deliveryTaskMsgId(task), timeoutMs });
-      await publishJson(deps.js, names.auditSubject(record.account, 'redelivery_requested'), record, { msgID: auditMsgId(record), timeoutMs });
+      // One budget for both publishes: the request answers within it whatever the link does.
+      const deadline = deadlineIn(deps.publishTimeoutMs ?? 5_000);
+      await publishJson(deps.js, names.deliverySubject(task.account, task.callback_id), task, { msgID: deliveryTaskMsgId(task), deadline });
+      await publishJson(deps.js, names.auditSubject(record.account, 'redelivery_requested'), record, { msgID: auditMsgId(record), deadline });
     } catch (error) {
       deps.log.warn({ err: error, delivery_id: delivery.id, series }, 'redelivery not stored in JetStream');
       throw new Unavailable(5, 'JetStream could not store the redelivery; nothing was changed, retry after Retry-After seconds.');

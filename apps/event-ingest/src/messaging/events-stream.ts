@@ -1,6 +1,9 @@
 // The EVENTS stream, which event-ingest owns: its setup and the publisher that stores ingested events in it.
 import { EventRecord, eventMsgId, type NatsNames } from '@hookmesh/contracts';
 import {
+  DeadlineExceeded,
+  beforeDeadline,
+  deadlineIn,
   encodeJson,
   ensureStream,
   hookmeshStreamConfigs,
@@ -9,6 +12,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
+  type Deadline,
   type PubAck,
 } from '@hookmesh/messaging';
 import type { ConnectionState } from './connection-state';
@@ -28,7 +32,7 @@ export interface PublishedEvent {
 export class EventsNotStored extends Error {
   override readonly name = 'EventsNotStored';
   constructor(
-    readonly reason: 'disconnected' | 'publish_failed' | 'original_unreadable',
+    readonly reason: 'disconnected' | 'publish_failed' | 'timeout' | 'original_unreadable',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -64,7 +68,7 @@ export interface EventPublisherOptions {
   jsm: JetStreamManager;
   names: NatsNames;
   connection: ConnectionState;
-  /** How long each publish attempt waits for its PubAck. */
+  /** The budget of one publish() call: every PubAck and every read it waits on, retries included (ms). */
   timeoutMs: number;
 }
 
@@ -76,8 +80,8 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
   const { nc, js, jsm, names, connection, timeoutMs } = options;
 
   // The first message stored under a repeated Nats-Msg-Id holds the message_id the producer was first given.
-  async function originalMessageId(seq: number): Promise<string> {
-    const stored = await jsm.streams.getMessage(names.streams.events, { seq });
+  async function originalMessageId(seq: number, deadline: Deadline): Promise<string> {
+    const stored = await beforeDeadline(jsm.streams.getMessage(names.streams.events, { seq }), deadline, 'reading the first event of a repeated key');
     if (stored === null) throw new OriginalEventMissing(`EVENTS message ${seq} is gone`);
     return EventRecord.parse(stored.json()).message_id;
   }
@@ -96,18 +100,23 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
         if (oversized.length > 0) throw new EventsTooLarge(oversized, limit);
       }
 
+      // One deadline for the whole call: the producer hears 503 within the budget however the link behaves.
+      const deadline = deadlineIn(timeoutMs);
       // Every publish is in flight at once; allSettled (not all) so the answer waits for the slowest PubAck and the
       // log says exactly how many were stored when some failed.
       const settled = await Promise.allSettled(
         records.map((record) =>
-          publishJson(js, names.eventSubject(record.account, record.message_type), record, { msgID: eventMsgId(record), timeoutMs }),
+          publishJson(js, names.eventSubject(record.account, record.message_type), record, { msgID: eventMsgId(record), deadline }),
         ),
       );
       const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failures.length > 0) {
-        throw new EventsNotStored('publish_failed', `${failures.length} of ${records.length} events were not acknowledged by JetStream`, {
-          cause: failures[0]?.reason,
-        });
+        const timedOut = failures.some((failure) => failure.reason instanceof DeadlineExceeded);
+        throw new EventsNotStored(
+          timedOut ? 'timeout' : 'publish_failed',
+          `${failures.length} of ${records.length} events were not acknowledged by JetStream${timedOut ? ` within ${timeoutMs} ms` : ''}`,
+          { cause: failures[0]?.reason },
+        );
       }
       const acks = settled.map((result) => (result as PromiseFulfilledResult<PubAck>).value);
 
@@ -117,7 +126,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
           if (!ack.duplicate) return { message_id: record.message_id, duplicate: false };
           try {
             // A publish retried after a lost PubAck is flagged duplicate too, but the stored record is then our own.
-            const original = await originalMessageId(ack.seq);
+            const original = await originalMessageId(ack.seq, deadline);
             return { message_id: original, duplicate: original !== record.message_id };
           } catch (error) {
             if (error instanceof OriginalEventMissing) throw error;

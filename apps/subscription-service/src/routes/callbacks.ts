@@ -52,7 +52,7 @@ export interface CallbackRouteDeps {
   sealingKey: SealingKey;
   urlPolicy: UrlPolicy;
   publisher: Pick<StatePublisher, 'kick'>;
-  /** How long /test waits for EVENTS to store the event before answering 503. */
+  /** The budget /test has for EVENTS to store the event, retries included, before it answers 503 (ms). */
   publishTimeoutMs: number;
   delivery: CallbackDeliveryDefaults;
   now: () => Date;
