@@ -36,7 +36,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { log, registry, nc, js, jsm, names } = deps;
   const connection = trackConnectionState(nc);
-  const publisher = createEventPublisher({ nc, js, jsm, names, connection, timeoutMs: deps.publishTimeoutMs });
+  const publisher = createEventPublisher({ nc, js, jsm, names, connection });
   const metrics = createIngestMetrics(registry);
 
   return createHttpApp({
@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
           metrics,
           tracer: trace.getTracer(SERVICE_NAME),
           maxBatch: deps.limits.maxBatch,
+          publishTimeoutMs: deps.publishTimeoutMs,
           stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
         }),
       );

@@ -47,10 +47,10 @@ export class NotFound extends HttpError {
   }
 }
 
-/** 409: the request conflicts with the current state of the resource. */
+/** 409: the request conflicts with the current state of the resource; `errors` may name the conflicting fields. */
 export class Conflict extends HttpError {
-  constructor(detail?: string) {
-    super({ status: 409, title: 'Conflict', type: problemType('conflict'), detail });
+  constructor(detail?: string, issues?: readonly ProblemIssue[]) {
+    super({ status: 409, title: 'Conflict', type: problemType('conflict'), detail, ...(issues === undefined ? {} : { errors: issues }) });
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deliveryIdFor, newMessageId } from '@hookmesh/contracts';
+import { deliveryIdFor, newMessageId, type DuplicateIngestRecord } from '@hookmesh/contracts';
 import { publishJson } from '@hookmesh/messaging';
 import { waitFor } from '@hookmesh/testing';
 import { sql } from 'kysely';
@@ -85,6 +85,34 @@ describe('audit consumers (real JetStream, real Postgres)', () => {
     expect(res.deliveries).toEqual([
       expect.objectContaining({ id: deliveryIdFor(messageId, 'cb-late'), status: 'delivered', last_status_code: 200, last_error: null, series: 0 }),
     ]);
+  });
+
+  it("counts event-ingest's reports of deduplicated repeats in /stats, once per repeated request", async () => {
+    const account = 'dupes';
+    const first = eventRecord(account, newMessageId(), 'orderEvent', '2026-05-01T00:00:00.000Z');
+    await h.publishEvent(first);
+    const report = (repeatId: string, at: string): DuplicateIngestRecord => ({
+      kind: 'duplicate_ingest',
+      account,
+      message_id: first.message_id,
+      message_type: 'orderEvent',
+      idempotency_key: 'order-1',
+      repeat_id: repeatId,
+      repeated_at: at,
+    });
+    await h.publishRecord(report('r-1', '2026-05-01T00:00:05.000Z'));
+    await h.publishRecord(report('r-2', '2026-05-01T00:01:00.000Z'));
+    // A re-published report (another Nats-Msg-Id, the same repeat) is not a second repeat.
+    await h.publishRecord(report('r-2', '2026-05-01T00:01:00.000Z'), 'copy-of-r-2');
+
+    const stats = async (since: string, until: string) =>
+      (await (await h.call(`/${account}/api/v1/stats?since=${since}&until=${until}`)).json()) as { duplicate_ingests: number; by_message_type: Array<{ message_type: string; events: number; duplicate_ingests: number }> };
+    await waitFor(async () => (await stats('2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z')).duplicate_ingests === 2, { label: 'both repeats counted' });
+    await waitFor(async () => (await h.jsm.consumers.info(h.names.streams.audit, h.names.consumers.auditRecords)).num_ack_pending === 0, { label: 'everything settled' });
+    const day = await stats('2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z');
+    expect(day).toMatchObject({ duplicate_ingests: 2, by_message_type: [{ message_type: 'orderEvent', events: 1, duplicate_ingests: 2 }] });
+    // Counted in the window the repeat arrived in.
+    expect((await stats('2026-05-01T00:00:30Z', '2026-05-02T00:00:00Z')).by_message_type).toEqual([expect.objectContaining({ events: 0, duplicate_ingests: 1 })]);
   });
 
   it('terminates a message that breaks the contract or cannot be stored, and still stores the rest of its batch', async () => {
