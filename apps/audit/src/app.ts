@@ -31,7 +31,7 @@ export interface AppDeps {
   now?: () => Date;
   /** Deadline of each /readyz check. */
   readinessTimeoutMs?: number;
-  /** How long a redelivery waits for JetStream's PubAck before answering 503. */
+  /** The budget of a redelivery's publishes, retries included, before it answers 503 (ms). */
   publishTimeoutMs?: number;
 }
 
@@ -48,7 +48,18 @@ const dataExceptionAsInvalid: ErrorRequestHandler = (err, _req, _res, next) => {
 /** Builds the audit app from its dependencies (main.ts passes real ones, tests the same on test ports). */
 export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
-  const routeDeps = { db: deps.db, js: deps.js, view: deps.view, prefix: deps.prefix, log: deps.log, metrics: deps.metrics, now, publishTimeoutMs: deps.publishTimeoutMs };
+  const routeDeps = {
+    db: deps.db,
+    js: deps.js,
+    view: deps.view,
+    prefix: deps.prefix,
+    log: deps.log,
+    metrics: deps.metrics,
+    now,
+    publishTimeoutMs: deps.publishTimeoutMs,
+    // Redelivery refuses a disabled callback; its status comes from the same subscription state.
+    callbacks: deps.view,
+  };
   return createHttpApp({
     log: deps.log,
     serviceName: 'audit',

@@ -108,7 +108,7 @@ export const subscriptionRoutes = [
   {
     service: 'subscription-service', method: 'post', path: api('/callbacks/{id}/test'), operationId: 'testCallback',
     summary: 'Send the example event of the callback\'s type through the normal pipeline', scope: 'callbacks:write',
-    params: CallbackParams, response: { status: 202, schema: TestCallbackResponse }, errors: [404, 503],
+    params: CallbackParams, response: { status: 202, schema: TestCallbackResponse }, errors: [404, 409, 503],
   },
   {
     service: 'subscription-service', method: 'get', path: api('/callback_holds'), operationId: 'listHolds',
@@ -194,7 +194,7 @@ export const auditRoutes = [
   {
     service: 'audit', method: 'post', path: api('/callbacks/{id}/recover'), operationId: 'recoverCallback',
     summary: 'Redeliver every failed delivery of a callback since a time', scope: 'deliveries:write',
-    params: CallbackParams, body: RecoverRequest, response: { status: 202, schema: RecoverResponse }, errors: [503],
+    params: CallbackParams, body: RecoverRequest, response: { status: 202, schema: RecoverResponse }, errors: [409, 503],
   },
   {
     service: 'audit', method: 'get', path: api('/stats'), operationId: 'getStats',
