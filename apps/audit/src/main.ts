@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     verifier,
     rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
   });
-  const server = await startHttpServer(app, { port: config.PORT, log });
+  const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   // style.md's order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry.
   shutdown.register('http', () => server.close());

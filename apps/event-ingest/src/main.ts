@@ -67,7 +67,7 @@ async function main(command: string | undefined): Promise<void> {
     limits: { maxBatch: config.HOOKMESH_MAX_BATCH, maxBodyBytes: config.HOOKMESH_MAX_BODY },
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
   });
-  const server = await startHttpServer(app, { port: config.PORT, log });
+  const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   // Order matters (style.md): stop taking requests, let in-flight publishes get their PubAcks, then drain NATS.
   const shutdown = createShutdown(log);

@@ -7,6 +7,7 @@ import {
   DeliveryEnv,
   DurationMs,
   NatsEnv,
+  developmentSwitchWarnings,
   SecretsKeyEnv,
   StreamsEnv,
   parseEnv,
@@ -60,8 +61,6 @@ export function loadConfig(env: Record<string, string | undefined>): Subscriptio
 }
 
 /** Lines main.ts logs at warn level on start, so a development setting is never on unnoticed. */
-export function startupWarnings(config: Pick<SubscriptionEnv, 'HOOKMESH_ALLOW_PRIVATE_TARGETS'>): string[] {
-  return config.HOOKMESH_ALLOW_PRIVATE_TARGETS
-    ? ['HOOKMESH_ALLOW_PRIVATE_TARGETS is on (DEVELOPMENT ONLY): callbacks may target loopback and private addresses, also over http; never enable it in production']
-    : [];
+export function startupWarnings(config: Pick<SubscriptionEnv, 'HOOKMESH_ALLOW_PRIVATE_TARGETS' | 'HOST'>): string[] {
+  return developmentSwitchWarnings(config);
 }

@@ -99,7 +99,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
       naming: { headerPrefix: config.HOOKMESH_HEADER_PREFIX, userAgent: config.HOOKMESH_USER_AGENT },
     },
   });
-  const server = await startHttpServer(app, { port: config.PORT, log });
+  const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   shutdown.register('http server', () => server.close());
   shutdown.register('control consumer', () => control.stop());
