@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     retentionMs: config.HOOKMESH_RETENTION,
     idempotencyWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
     replicas: config.HOOKMESH_STREAM_REPLICAS,
+    deadLetterMaxBytes: config.HOOKMESH_DEAD_LETTER_MAX_BYTES,
   };
 
   const migration = await migrateToLatest(db, AUDIT_SCHEMA, auditMigrations);
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
 
   const consumers = startAuditConsumers({
     db,
+    nc,
     js,
     jsm,
     prefix: config.HOOKMESH_STREAM_PREFIX,

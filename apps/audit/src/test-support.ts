@@ -142,6 +142,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     startConsumers(overrides = {}) {
       const consumers = startAuditConsumers({
         db,
+        nc,
         js,
         jsm,
         prefix: testNats.prefix,

@@ -3,6 +3,7 @@ import type { NatsNames, SealingKey } from '@hookmesh/contracts';
 import type { Resolver } from '@hookmesh/egress';
 import {
   consumerLag,
+  createDeadLetters,
   jetstream,
   jetstreamManager,
   openKv,
@@ -122,6 +123,8 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     () => view.size(),
   );
   const publishers = createPublishers(js, names, { now: () => now().getTime() });
+  const deadLettersOf = (source: 'events' | 'deliveries' | 'waiting', consumer: string) =>
+    createDeadLetters({ js, nc, names, source, consumer, log, onKept: (labels) => metrics.deadLetters.inc(labels), now });
   const client = createWebhookClient({
     allowPrivateTargets: options.egress.allowPrivateTargets,
     connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
@@ -141,7 +144,18 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         log,
         concurrency: options.concurrency.fanout,
         maxMessages: options.concurrency.fanout * 2,
-        handle: createFanOutHandler({ view, localDisables, publishers, metrics, log, tracer, planner, now, random }),
+        handle: createFanOutHandler({
+          view,
+          localDisables,
+          publishers,
+          metrics,
+          deadLetters: deadLettersOf('events', names.consumers.dispatcherFanout),
+          log,
+          tracer,
+          planner,
+          now,
+          random,
+        }),
       }),
     );
   }
@@ -157,6 +171,10 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
       bodies: createBodyCache(),
       publishers,
       metrics,
+      deadLetters: {
+        due: deadLettersOf('deliveries', names.consumers.dispatcherDelivery),
+        waiting: deadLettersOf('waiting', names.consumers.dispatcherWaiting),
+      },
       log,
       tracer,
       secretsKeys: options.secretsKeys,

@@ -26,6 +26,7 @@ async function main(command: string | undefined): Promise<void> {
     maxAgeMs: config.HOOKMESH_RETENTION,
     duplicateWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
     replicas: config.HOOKMESH_STREAM_REPLICAS,
+    deadLetterMaxBytes: config.HOOKMESH_DEAD_LETTER_MAX_BYTES,
   });
   log.info({ deliveries: names.streams.deliveries, audit: names.streams.audit }, 'dispatcher streams ready');
 

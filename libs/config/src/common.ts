@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ByteSize } from './bytes';
 import { BooleanFlag, Port } from './env';
 import { DurationListMs, DurationMs } from './duration';
 
@@ -73,6 +74,8 @@ export const StreamsEnv = z.object({
   HOOKMESH_IDEMPOTENCY_WINDOW: DurationMs.default(15 * 60_000),
   /** Stream replicas: 1 on one server, 3 on a clustered JetStream. */
   HOOKMESH_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Size bound of the DEAD stream (messages consumers gave up on); past it, or past HOOKMESH_RETENTION, the oldest go. */
+  HOOKMESH_DEAD_LETTER_MAX_BYTES: ByteSize.default(256 * 1024 * 1024),
 });
 
 /** Where a service's HTTP server listens: its port (default per service) and the address it binds (HOST). */

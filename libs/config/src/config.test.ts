@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, isLoopbackHost, loadConfigOrExit, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
+import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, isLoopbackHost, parseByteSize, loadConfigOrExit, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
 
 const Schema = z.object({ ...CommonEnv.shape, ...NatsEnv.shape, ...DeliveryEnv.shape, ...portEnv(3003).shape });
 
@@ -96,4 +96,16 @@ describe('loadConfigOrExit', () => {
     exit.mockRestore();
     write.mockRestore();
   });
+});
+
+describe('parseByteSize', () => {
+  it.each([
+    ['1mb', 1_048_576],
+    ['512kb', 524_288],
+    ['2048', 2048],
+    ['100b', 100],
+    ['1.5MB', 1_572_864],
+  ])('reads %s as %d bytes', (text, bytes) => expect(parseByteSize(text)).toBe(bytes));
+
+  it.each(['', 'big', '0', '-1kb', '1gb'])('refuses %p', (text) => expect(parseByteSize(text)).toBeUndefined());
 });

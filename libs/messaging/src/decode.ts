@@ -2,7 +2,8 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** A decoded message, or why not: `not_json` (the body does not parse) or `breaks_contract` (the schema refuses it). */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: 'not_json' | 'breaks_contract'; problem: string };
 
 /** Parses a message's JSON body with a schema; a problem names paths and messages only (values may be customer payload). */
 export function decodeMessage<S extends z.ZodType>(schema: S, msg: Pick<JsMsg, 'json'>): Decoded<z.output<S>> {
@@ -10,7 +11,7 @@ export function decodeMessage<S extends z.ZodType>(schema: S, msg: Pick<JsMsg, '
   try {
     body = msg.json<unknown>();
   } catch {
-    return { ok: false, problem: 'body is not JSON' };
+    return { ok: false, reason: 'not_json', problem: 'body is not JSON' };
   }
   return decodeValue(schema, body);
 }
@@ -20,7 +21,7 @@ export function decodeValue<S extends z.ZodType>(schema: S, value: unknown): Dec
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   const problem = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-  return { ok: false, problem: problem.slice(0, 500) };
+  return { ok: false, reason: 'breaks_contract', problem: problem.slice(0, 500) };
 }
 
 /** Logs and terminates a message that can never be processed, so it is not redelivered forever. */

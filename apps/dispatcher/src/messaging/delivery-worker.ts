@@ -1,7 +1,7 @@
 // The delivery loop: one task in (from DELIVERIES or WAITING), at most one HTTP attempt out, settled before the ack.
 // Reads top to bottom like the steps it takes (style.md: Svix's worker.rs).
 import { DeliveryTask, buildWebhookRequest, type CallbackState, type DeliveryHeldRecord, type SealingKey } from '@hookmesh/contracts';
-import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeMessage, traceContextFromHeaders, type DeadLetters, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
@@ -47,6 +47,8 @@ export interface DeliveryWorkerDeps {
   bodies: BodyCache;
   publishers: DispatcherPublishers;
   metrics: DispatcherMetrics;
+  /** Where a message that is not a DeliveryTask is kept before it is terminated, per lane (DELIVERIES, WAITING). */
+  deadLetters: Record<DeliveryLane, DeadLetters>;
   log: Logger;
   tracer: Tracer;
   settings: DeliverySettings;
@@ -80,7 +82,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg, lan
   return async function deliver(msg: JsMsg, lane: DeliveryLane): Promise<void> {
     const decoded = decodeMessage(DeliveryTask, msg);
     if (!decoded.ok) {
-      terminateMessage(msg, log, 'dropping malformed delivery task', decoded.problem);
+      await deps.deadLetters[lane].terminate(msg, decoded.reason, decoded.problem);
       return;
     }
     const task = decoded.value;

@@ -1,6 +1,6 @@
 // Fan-out: one EVENTS message becomes one DeliveryTask per active callback of its account and type.
 import { EventRecord } from '@hookmesh/contracts';
-import { decodeMessage, terminateMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeMessage, traceContextFromHeaders, type DeadLetters, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, isSpanContextValid, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -16,6 +16,8 @@ export interface FanOutDeps {
   localDisables: LocalDisables;
   publishers: DispatcherPublishers;
   metrics: DispatcherMetrics;
+  /** Where an EVENTS message that is not an EventRecord is kept before it is terminated. */
+  deadLetters: DeadLetters;
   log: Logger;
   tracer: Tracer;
   /** Each callback's schedule, whose first entry is the delay before attempt 1 (usually 0: at once). */
@@ -36,7 +38,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
   return async function fanOut(msg: JsMsg): Promise<void> {
     const decoded = decodeMessage(EventRecord, msg);
     if (!decoded.ok) {
-      terminateMessage(msg, log, 'dropping malformed event record', decoded.problem);
+      await deps.deadLetters.terminate(msg, decoded.reason, decoded.problem);
       return;
     }
     const event = decoded.value;
