@@ -45,7 +45,6 @@ const PROBLEM_MAX = 500;
 
 /** Header values are one line of printable ASCII. */
 function headerValue(text: string, max = PROBLEM_MAX): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, max);
 }
 
