@@ -1,14 +1,15 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
-import { buildOpenApiDocument } from '@hookmesh/contracts';
+import { ADMIN_BASE_PATH, buildOpenApiDocument } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
-import { Invalid, Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import { Invalid, Unavailable, createHttpApp, rateLimit, requireAdmin, requireAuth, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
-import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
+import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { AuditMetrics } from './metrics';
 import { callbacksRoutes } from './routes/callbacks';
+import { deadLettersRoutes } from './routes/dead-letters';
 import { deliveriesRoutes } from './routes/deliveries';
 import { messagesRoutes } from './routes/messages';
 import { statsRoutes } from './routes/stats';
@@ -19,6 +20,8 @@ export interface AppDeps {
   db: AuditDb;
   nc: NatsConnection;
   js: JetStreamClient;
+  /** Reads the DEAD stream for the operator API. */
+  jsm: JetStreamManager;
   /** The subscription state in memory: the event catalog (filters name live or archived types) and the callbacks. */
   view: SubscriptionView;
   /** HOOKMESH_STREAM_PREFIX. */
@@ -85,6 +88,11 @@ export function createApp(deps: AppDeps): Express {
       },
     },
     routes: (app) => {
+      // The operator API first: "/:account/api/v1" would otherwise take "/admin/api/v1" as the account "admin".
+      const operator = Router();
+      operator.use(requireAdmin(deps.verifier), rateLimit(deps.rateLimit));
+      operator.use(deadLettersRoutes({ jsm: deps.jsm, prefix: deps.prefix, log: deps.log }));
+      app.use(ADMIN_BASE_PATH, operator);
       const api = Router({ mergeParams: true });
       api.use(requireAuth(deps.verifier), rateLimit(deps.rateLimit));
       api.use(deliveriesRoutes(routeDeps), messagesRoutes(routeDeps), callbacksRoutes(routeDeps), statsRoutes(routeDeps));

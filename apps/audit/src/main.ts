@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     db,
     nc,
     js,
+    jsm,
     view,
     prefix: config.HOOKMESH_STREAM_PREFIX,
     log,

@@ -101,6 +101,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     db,
     nc,
     js,
+    jsm,
     view,
     prefix: testNats.prefix,
     log: silent,

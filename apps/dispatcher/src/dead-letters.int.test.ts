@@ -40,18 +40,10 @@ describe('dead letters of the dispatcher', () => {
     await publishJson(h.js, h.names.deliverySubject('acme', 'cb-x'), { delivery_id: 'nope', attempt: 0 }, { msgID: 'bad-task' });
 
     await waitFor(async () => (await deadLetters()).length === 2, { label: 'two dead letters' });
-    const kept = await deadLetters();
+    // Two consumers give up concurrently: compare in a fixed order.
+    const kept = (await deadLetters()).sort((a, b) => a.subject.localeCompare(b.subject));
+    expect(kept.map((dead) => dead.subject)).toEqual([h.names.deadLetterSubject('deliveries'), h.names.deadLetterSubject('events')].sort());
     expect(kept).toEqual([
-      expect.objectContaining({
-        subject: h.names.deadLetterSubject('events'),
-        body: '{"broken": ',
-        headers: expect.objectContaining({
-          [DEAD_LETTER_HEADERS.source]: 'events',
-          [DEAD_LETTER_HEADERS.reason]: 'not_json',
-          [DEAD_LETTER_HEADERS.consumer]: h.names.consumers.dispatcherFanout,
-          [DEAD_LETTER_HEADERS.subject]: h.names.eventSubject('acme', 'orderEvent'),
-        }),
-      }),
       expect.objectContaining({
         subject: h.names.deadLetterSubject('deliveries'),
         body: '{"delivery_id":"nope","attempt":0}',
@@ -62,16 +54,25 @@ describe('dead letters of the dispatcher', () => {
           [DEAD_LETTER_HEADERS.problem]: expect.stringContaining('delivery_id'),
         }),
       }),
+      expect.objectContaining({
+        subject: h.names.deadLetterSubject('events'),
+        body: '{"broken": ',
+        headers: expect.objectContaining({
+          [DEAD_LETTER_HEADERS.source]: 'events',
+          [DEAD_LETTER_HEADERS.reason]: 'not_json',
+          [DEAD_LETTER_HEADERS.consumer]: h.names.consumers.dispatcherFanout,
+          [DEAD_LETTER_HEADERS.subject]: h.names.eventSubject('acme', 'orderEvent'),
+        }),
+      }),
     ]);
     const text = await metrics();
     expect(text).toContain('hookmesh_dead_letters_total{stream="events",reason="not_json"} 1');
     expect(text).toContain('hookmesh_dead_letters_total{stream="deliveries",reason="breaks_contract"} 1');
 
     // Nothing stuck: a good event after them is delivered.
-    const { state } = await putCallback(h, { account: 'acme', url: `${receiver.url}/after` });
+    await putCallback(h, { account: 'acme', url: `${receiver.url}/after` });
     await publishEvent(h, 'acme', 'orderEvent');
     await waitFor(() => receiver.requests.some((request) => request.path === '/after'), { label: 'delivery after the dead letters' });
     await fanoutIdle(h);
-    expect(state.id).toBeDefined();
   });
 });

@@ -55,6 +55,7 @@ export const DeadLetter = z.object({
   payload_bytes: z.number().int().nonnegative(),
   /** The start of the original body as text (UTF-8, at most DEAD_LETTER_EXCERPT_MAX characters). */
   payload_excerpt: z.string(),
+  /** Whether the excerpt holds less than the whole original body (cut on DEAD past the message limit, or for the excerpt). */
   payload_truncated: z.boolean(),
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;

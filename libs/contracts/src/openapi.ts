@@ -17,6 +17,7 @@ import { EventType, EventTypesResponse, PutEventTypeRequest } from './api/event-
 import { Profile, ProfilesResponse, WireProfile } from './profiles';
 import { IngestAccepted, IngestBatch, IngestBatchAccepted, IngestEvent, IngestRequest, IngestResponse } from './api/ingest';
 import { HealthResponse, ReadinessResponse } from './api/operational';
+import { DeadLetter, DeadLettersResponse } from './dead-letters';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemFieldError } from './api/problem';
 import { RATE_LIMITED_SERVICES, routesFor, type RouteDefinition } from './api/routes';
 import {
@@ -82,6 +83,8 @@ export const apiComponentSchemas = {
   MessageTypeStats,
   CallbackStats,
   StatsResponse,
+  DeadLetter,
+  DeadLettersResponse,
   HealthResponse,
   ReadinessResponse,
   Problem,

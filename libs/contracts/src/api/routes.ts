@@ -1,5 +1,6 @@
 // Every HTTP route of every service, with the schemas its handler parses and answers with.
 import type { z } from 'zod';
+import { DeadLettersQuery, DeadLettersResponse } from '../dead-letters';
 import type { Scope, ServiceName } from '../primitives';
 import {
   DeliveriesQuery,
@@ -200,6 +201,11 @@ export const auditRoutes = [
     service: 'audit', method: 'get', path: api('/stats'), operationId: 'getStats',
     summary: 'Delivery statistics per message type and per callback', scope: 'deliveries:read',
     params: AccountParams, query: StatsQuery, response: { status: 200, schema: StatsResponse },
+  },
+  {
+    service: 'audit', method: 'get', path: admin('/dead_letters'), operationId: 'adminListDeadLetters',
+    summary: 'Operator: messages the dispatcher or audit gave up on (kept on DEAD), newest first, with keyset pagination', scope: 'admin',
+    query: DeadLettersQuery, response: { status: 200, schema: DeadLettersResponse }, errors: [503],
   },
 ] as const satisfies readonly RouteDefinition[];
 
