@@ -1,7 +1,7 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
-import { ADMIN_BASE_PATH, buildOpenApiDocument } from '@hookmesh/contracts';
+import { ADMIN_BASE_PATH, buildOpenApiDocument, routesFor } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
-import { Invalid, Unavailable, createHttpApp, rateLimit, requireAdmin, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import { Invalid, Unavailable, createHttpApp, methodNotAllowed, rateLimit, requireAdmin, requireAuth, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
@@ -99,6 +99,8 @@ export function createApp(deps: AppDeps): Express {
       api.use(postgresOutageAsUnavailable);
       api.use(dataExceptionAsInvalid);
       app.use('/:account/api/v1', api);
+      // A path audit serves asked with a method it does not take: 405 with Allow, not 404.
+      app.use(methodNotAllowed(routesFor('audit')));
     },
   });
 }

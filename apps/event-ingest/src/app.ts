@@ -1,6 +1,6 @@
 // createApp(deps): the event-ingest express app with its routes, probes and metrics; main.ts listens.
-import { buildOpenApiDocument, newMessageId, type NatsNames } from '@hookmesh/contracts';
-import { createHttpApp, type TokenVerifier } from '@hookmesh/http';
+import { buildOpenApiDocument, newMessageId, routesFor, type NatsNames } from '@hookmesh/contracts';
+import { createHttpApp, methodNotAllowed, type TokenVerifier } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import { trace } from '@opentelemetry/api';
 import { Router, type Express } from 'express';
@@ -75,6 +75,8 @@ export function createApp(deps: AppDeps): Express {
         }),
       );
       app.use('/:account/api/v1', api);
+      // DELETE /events and the like: the path exists, the method does not.
+      app.use(methodNotAllowed(routesFor(SERVICE_NAME)));
     },
   });
 }

@@ -54,6 +54,19 @@ export class Conflict extends HttpError {
   }
 }
 
+/** 405: the path exists, the method does not; `Allow` lists the methods it takes. */
+export class MethodNotAllowed extends HttpError {
+  constructor(allowed: readonly string[]) {
+    super({
+      status: 405,
+      title: 'Method Not Allowed',
+      type: problemType('method-not-allowed'),
+      detail: `This path takes ${allowed.join(', ')}.`,
+      headers: { Allow: allowed.join(', ') },
+    });
+  }
+}
+
 /** 400: the input failed validation; `errors` lists every issue so clients can fix them all at once. */
 export class Invalid extends HttpError {
   constructor(issues: readonly ProblemIssue[], detail = 'The request is invalid; see errors for each problem.') {

@@ -290,6 +290,17 @@ describe('POST /:account/api/v1/events', () => {
       expect(await ingest.storedCount()).toBe(before);
     });
 
+    it('answers 405 naming POST for another method on /events, and 404 for a path it does not serve', async () => {
+      const token = await tokenFor(account);
+      for (const method of ['DELETE', 'PUT', 'PATCH']) {
+        const res = await fetch(`${ingest.url}/${account}/api/v1/events`, { method, headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(405);
+        expect(res.headers.get('allow')).toBe('POST');
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+      expect((await fetch(`${ingest.url}/${account}/api/v1/event`, { method: 'DELETE' })).status).toBe(404);
+    });
+
     it('answers 400 for malformed JSON', async () => {
       const res = await ingest.postEvents(account, undefined, { raw: '{"message_type": "orderEvent", "data": [' });
       expect(res.status).toBe(400);
