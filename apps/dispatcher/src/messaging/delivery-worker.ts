@@ -251,6 +251,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): (msg: JsMsg, lan
         callback: target,
         deliveryId: task.delivery_id,
         attempt: task.attempt,
+        // The attempt number restarts at 1 in each redelivery series; the profile's redelivery header tells them apart.
+        series: task.series,
         keys: credentials.keys,
         now: startedAt,
         traceparent: traceparentOf(span),
