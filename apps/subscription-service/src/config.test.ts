@@ -50,6 +50,12 @@ describe('subscription-service configuration', () => {
     }
   });
 
+  it('reads the callback ports an operator allows, refusing what is not a port', () => {
+    expect(loadConfig(minimal).HOOKMESH_ALLOWED_CALLBACK_PORTS).toEqual(new Set());
+    expect(loadConfig({ ...minimal, HOOKMESH_ALLOWED_CALLBACK_PORTS: '25, 6379' }).HOOKMESH_ALLOWED_CALLBACK_PORTS).toEqual(new Set([25, 6379]));
+    expect(() => loadConfig({ ...minimal, HOOKMESH_ALLOWED_CALLBACK_PORTS: '25,smtp,70000' })).toThrow(/HOOKMESH_ALLOWED_CALLBACK_PORTS/);
+  });
+
   it('warns loudly when private targets are allowed', () => {
     const config = loadConfig({ ...minimal, HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true' });
     expect(config.HOOKMESH_ALLOW_PRIVATE_TARGETS).toBe(true);

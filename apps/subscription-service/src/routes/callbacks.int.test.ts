@@ -114,6 +114,8 @@ describe('callbacks API', () => {
       ['http', 'http://api.clienturl.com/webhook', 'https_required'],
       // The scheme is the rule broken; whether the host resolves does not matter.
       ['http to a host that does not resolve', 'http://nowhere.invalid/hook', 'https_required'],
+      ['a public host on the SSH port', 'https://api.clienturl.com:22/webhook', 'port_not_allowed'],
+      ['a public host on the Redis port', 'https://api.clienturl.com:6379/webhook', 'port_not_allowed'],
       ['a non-web scheme', 'ftp://files.example.com/drop', 'https_required'],
       ['credentials in the URL', 'https://user:pass@api.clienturl.com/webhook', 'credentials_in_url'],
       ['a relative URL', '/webhook', 'invalid_url'],
