@@ -173,6 +173,8 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
         message_type: 'orderEvent',
         api_version: '1.0',
         status,
+        profile: 'standard',
+        signed: true,
         secrets: [{ secret: sealSecret(`whsec_${randomBytes(24).toString('base64')}`, key!) }],
         updated_at: new Date().toISOString(),
       };
