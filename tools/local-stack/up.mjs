@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { dataDir, loadLocalEnv, repoRoot } from './local-env.mjs';
+import { stackSettings } from './stack-settings.mjs';
 import { signToken } from './token.mjs';
 
 const SERVICES = [
@@ -179,8 +180,16 @@ async function registerDemoCallback(token, secretsFile) {
   say(`registered demo callback ${callbacks[0].id} (orderEvent → ${url})`);
 }
 
-function walkThrough(token, adminToken) {
+function walkThrough(token, adminToken, settings) {
   const t = 'TOKEN';
+  const listening = settings.env.HOST === '127.0.0.1' ? 'every service listens on 127.0.0.1 only' : `services listen on ${settings.env.HOST} (HOST)`;
+  const switchLine = settings.privateTargets
+    ? `\x1b[33mDevelopment switch on:\x1b[0m HOOKMESH_ALLOW_PRIVATE_TARGETS=true lets callbacks target http://127.0.0.1 (off by default; HOOKMESH_ALLOW_PRIVATE_TARGETS=false npm run up keeps it off); ${listening}.`
+    : `Strict: HOOKMESH_ALLOW_PRIVATE_TARGETS=false, callbacks must be public https URLs (the demo receiver cannot be one); ${listening}.`;
+  const receiverUrl = settings.privateTargets ? 'http://127.0.0.1:3005/webhook' : 'https://hooks.example.com/your-endpoint';
+  const intro = settings.privateTargets
+    ? 'a demo callback for orderEvent → the demo receiver is already registered'
+    : 'no demo callback: register one of your public https endpoints';
   console.log(`
 \x1b[1mHookmesh is up.\x1b[0m
   subscription-service  http://127.0.0.1:3001   (Callback Configuration API, /openapi.json)
@@ -189,17 +198,17 @@ function walkThrough(token, adminToken) {
   audit                 http://127.0.0.1:3004   (delivery log, redelivery, stats)
   demo receiver         http://127.0.0.1:3005/webhook  (verifies signatures; GET /events lists what arrived)
 
-\x1b[33mDevelopment switch on:\x1b[0m HOOKMESH_ALLOW_PRIVATE_TARGETS=true lets callbacks target http://127.0.0.1 (off by default).
+${switchLine}
 
 Bearer token for account "demo" (12 h; make more with \`npm run token -- <account>\`):
   export TOKEN=${token}
 
-Walk-through (a demo callback for orderEvent → the demo receiver is already registered):
+Walk-through (${intro}):
   # 1. your callbacks
   curl -s -H "Authorization: Bearer $${t}" http://127.0.0.1:3001/demo/api/v1/callbacks | jq
   # 2. register another one (the answer carries its signing secret, once: here it goes to the demo receiver, which then verifies with it)
   curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3001/demo/api/v1/callbacks \\
-    -d '[{"url":"http://127.0.0.1:3005/webhook","message_type":"skuInventoryChange","api_version":"1.0"}]' \\
+    -d '[{"url":"${receiverUrl}","message_type":"skuInventoryChange","api_version":"1.0"}]' \\
     | jq -r '.callbacks[0].secret' | curl -s -X POST --data-binary @- http://127.0.0.1:3005/secrets
   # 3. post an event (the example shapes are at GET http://127.0.0.1:3001/demo/api/v1/event_types)
   curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3002/demo/api/v1/events \\
@@ -215,7 +224,7 @@ Operators: register your own event type (an operator token holds scope "admin"; 
     -d '{"description":"An order was created","schema":{"type":"object","required":["orderId"],"properties":{"orderId":{"type":"string"}}},"example":{"orderId":"42000631"}}' | jq
   # subscribe the demo receiver to it (piping the new secret to the receiver, so it can verify), then post one
   curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3001/demo/api/v1/callbacks \\
-    -d '[{"url":"http://127.0.0.1:3005/webhook","message_type":"Orders.Created","api_version":"1.0"}]' \\
+    -d '[{"url":"${receiverUrl}","message_type":"Orders.Created","api_version":"1.0"}]' \\
     | jq -r '.callbacks[0].secret' | curl -s -X POST --data-binary @- http://127.0.0.1:3005/secrets
   curl -s -H "Authorization: Bearer $${t}" -H 'content-type: application/json' http://127.0.0.1:3002/demo/api/v1/events \\
     -d '{"message_type":"Orders.Created","data":{"orderId":"42000631"}}' | jq
@@ -267,6 +276,7 @@ async function main() {
   });
 
   const local = loadLocalEnv();
+  const settings = stackSettings(process.env);
   const natsUrl = await startNats();
   const databaseUrl = await startPostgres();
   const env = {
@@ -274,7 +284,9 @@ async function main() {
     DATABASE_URL: databaseUrl,
     HOOKMESH_JWT_SECRET: process.env.HOOKMESH_JWT_SECRET ?? local.HOOKMESH_JWT_SECRET,
     HOOKMESH_SECRETS_KEY: process.env.HOOKMESH_SECRETS_KEY ?? local.HOOKMESH_SECRETS_KEY,
-    HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true',
+    // The user's HOOKMESH_ALLOW_PRIVATE_TARGETS and HOST win; by default private targets are allowed (the demo
+    // receiver is on loopback) and every service listens on 127.0.0.1 only.
+    ...settings.env,
     // The heap cap of the container images (docker/Dockerfile).
     NODE_OPTIONS: '--max-old-space-size=160',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
@@ -306,8 +318,9 @@ async function main() {
 
   const token = await signToken(env.HOOKMESH_JWT_SECRET, 'demo');
   const adminToken = await signToken(env.HOOKMESH_JWT_SECRET, null, ['admin']);
-  await registerDemoCallback(token, secretsFile);
-  walkThrough(token, adminToken);
+  if (settings.privateTargets) await registerDemoCallback(token, secretsFile);
+  else say('HOOKMESH_ALLOW_PRIVATE_TARGETS is off: the demo receiver (http://127.0.0.1:3005) cannot be a callback, so none was registered');
+  walkThrough(token, adminToken, settings);
 }
 
 main().catch((error) => fail(error.message));

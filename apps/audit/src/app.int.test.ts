@@ -51,6 +51,7 @@ describe('readiness and redelivery when NATS goes away (a private nats-server, k
       db,
       nc,
       js: jetstream(nc),
+      jsm: await jetstreamManager(nc),
       view,
       prefix: '',
       log,

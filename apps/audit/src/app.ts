@@ -1,14 +1,15 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
-import { buildOpenApiDocument } from '@hookmesh/contracts';
+import { ADMIN_BASE_PATH, buildOpenApiDocument, routesFor } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
-import { Invalid, Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import { Invalid, Unavailable, createHttpApp, methodNotAllowed, rateLimit, requireAdmin, requireAuth, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
-import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
+import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { AuditMetrics } from './metrics';
 import { callbacksRoutes } from './routes/callbacks';
+import { deadLettersRoutes } from './routes/dead-letters';
 import { deliveriesRoutes } from './routes/deliveries';
 import { messagesRoutes } from './routes/messages';
 import { statsRoutes } from './routes/stats';
@@ -19,6 +20,8 @@ export interface AppDeps {
   db: AuditDb;
   nc: NatsConnection;
   js: JetStreamClient;
+  /** Reads the DEAD stream for the operator API. */
+  jsm: JetStreamManager;
   /** The subscription state in memory: the event catalog (filters name live or archived types) and the callbacks. */
   view: SubscriptionView;
   /** HOOKMESH_STREAM_PREFIX. */
@@ -31,7 +34,7 @@ export interface AppDeps {
   now?: () => Date;
   /** Deadline of each /readyz check. */
   readinessTimeoutMs?: number;
-  /** How long a redelivery waits for JetStream's PubAck before answering 503. */
+  /** The budget of a redelivery's publishes, retries included, before it answers 503 (ms). */
   publishTimeoutMs?: number;
 }
 
@@ -48,7 +51,18 @@ const dataExceptionAsInvalid: ErrorRequestHandler = (err, _req, _res, next) => {
 /** Builds the audit app from its dependencies (main.ts passes real ones, tests the same on test ports). */
 export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? (() => new Date());
-  const routeDeps = { db: deps.db, js: deps.js, view: deps.view, prefix: deps.prefix, log: deps.log, metrics: deps.metrics, now, publishTimeoutMs: deps.publishTimeoutMs };
+  const routeDeps = {
+    db: deps.db,
+    js: deps.js,
+    view: deps.view,
+    prefix: deps.prefix,
+    log: deps.log,
+    metrics: deps.metrics,
+    now,
+    publishTimeoutMs: deps.publishTimeoutMs,
+    // Redelivery refuses a disabled callback; its status comes from the same subscription state.
+    callbacks: deps.view,
+  };
   return createHttpApp({
     log: deps.log,
     serviceName: 'audit',
@@ -74,12 +88,19 @@ export function createApp(deps: AppDeps): Express {
       },
     },
     routes: (app) => {
+      // The operator API first: "/:account/api/v1" would otherwise take "/admin/api/v1" as the account "admin".
+      const operator = Router();
+      operator.use(requireAdmin(deps.verifier), rateLimit(deps.rateLimit));
+      operator.use(deadLettersRoutes({ jsm: deps.jsm, prefix: deps.prefix, log: deps.log }));
+      app.use(ADMIN_BASE_PATH, operator);
       const api = Router({ mergeParams: true });
       api.use(requireAuth(deps.verifier), rateLimit(deps.rateLimit));
       api.use(deliveriesRoutes(routeDeps), messagesRoutes(routeDeps), callbacksRoutes(routeDeps), statsRoutes(routeDeps));
       api.use(postgresOutageAsUnavailable);
       api.use(dataExceptionAsInvalid);
       app.use('/:account/api/v1', api);
+      // A path audit serves asked with a method it does not take: 405 with Allow, not 404.
+      app.use(methodNotAllowed(routesFor('audit')));
     },
   });
 }

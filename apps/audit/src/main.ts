@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     retentionMs: config.HOOKMESH_RETENTION,
     idempotencyWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
     replicas: config.HOOKMESH_STREAM_REPLICAS,
+    deadLetterMaxBytes: config.HOOKMESH_DEAD_LETTER_MAX_BYTES,
   };
 
   const migration = await migrateToLatest(db, AUDIT_SCHEMA, auditMigrations);
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
 
   const consumers = startAuditConsumers({
     db,
+    nc,
     js,
     jsm,
     prefix: config.HOOKMESH_STREAM_PREFIX,
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     db,
     nc,
     js,
+    jsm,
     view,
     prefix: config.HOOKMESH_STREAM_PREFIX,
     log,
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
     verifier,
     rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
   });
-  const server = await startHttpServer(app, { port: config.PORT, log });
+  const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   // style.md's order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry.
   shutdown.register('http', () => server.close());

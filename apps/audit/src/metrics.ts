@@ -6,6 +6,8 @@ export interface AuditMetrics {
   alreadyStored: Counter<'stream'>;
   redelivered: Counter<'stream'>;
   invalidMessages: Counter<'stream'>;
+  /** Messages (or batch entries) given up and kept on DEAD, by source stream and reason. */
+  deadLetters: Counter<'stream' | 'reason'>;
   batchFailures: Counter<'stream' | 'reason'>;
   batchDuration: Histogram<'stream'>;
   prunedRows: Counter<'table'>;
@@ -42,6 +44,12 @@ export function createAuditMetrics(
       name: 'hookmesh_audit_invalid_messages_total',
       help: 'Messages that do not match their contract or hold unstorable data; terminated, see the logs.',
       labelNames: ['stream'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'hookmesh_dead_letters_total',
+      help: 'Messages (or batch entries) given up and kept on the DEAD stream (GET /admin/api/v1/dead_letters), by source stream and reason.',
+      labelNames: ['stream', 'reason'],
       registers,
     }),
     batchFailures: new Counter({

@@ -6,7 +6,10 @@ import {
   eventMsgId,
   eventTypes,
   natsNames,
+  parseSecretsKey,
+  sealSecret,
   type AttemptRecord,
+  type CallbackState,
   type AuditRecord,
   type DeliveryCreatedRecord,
   type EventRecord,
@@ -28,7 +31,8 @@ import {
   type NatsConnection,
 } from '@hookmesh/messaging';
 import { startSubscriptionView } from '@hookmesh/subscription-view';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@hookmesh/testing';
+import { createTestDatabase, createTestNats, waitFor, type TestDatabase, type TestNats } from '@hookmesh/testing';
+import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
 import { startAuditConsumers, type AuditConsumerOptions, type AuditConsumers } from './messaging/consumers';
@@ -58,6 +62,8 @@ export interface AuditHarness {
   startConsumers(options?: Partial<AuditConsumerOptions>): AuditConsumers;
   publishEvent(record: EventRecord): Promise<void>;
   publishRecord(record: AuditRecord, msgID?: string): Promise<void>;
+  /** Puts a callback's state in the subscription KV bucket, as subscription-service would, and waits until audit sees it. */
+  putCallbackState(account: string, callbackId: string, status: CallbackState['status']): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +101,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     db,
     nc,
     js,
+    jsm,
     view,
     prefix: testNats.prefix,
     log: silent,
@@ -136,6 +143,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     startConsumers(overrides = {}) {
       const consumers = startAuditConsumers({
         db,
+        nc,
         js,
         jsm,
         prefix: testNats.prefix,
@@ -155,6 +163,23 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     },
     async publishRecord(record, msgID) {
       await publishJson(js, names.auditSubject(record.account, record.kind), record, { msgID: msgID ?? auditMsgId(record) });
+    },
+    async putCallbackState(account, callbackId, status) {
+      const [key] = parseSecretsKey(`test:${randomBytes(32).toString('base64')}`);
+      const state: CallbackState = {
+        id: callbackId,
+        account,
+        url: 'https://client.com/hooks',
+        message_type: 'orderEvent',
+        api_version: '1.0',
+        status,
+        profile: 'standard',
+        signed: true,
+        secrets: [{ secret: sealSecret(`whsec_${randomBytes(24).toString('base64')}`, key!) }],
+        updated_at: new Date().toISOString(),
+      };
+      await kv.put(names.kv.callbackKey(account, callbackId), JSON.stringify(state));
+      await waitFor(() => view.callback(account, callbackId)?.status === status, { label: `audit sees ${callbackId} ${status}` });
     },
     async close() {
       await server.close();

@@ -1,6 +1,6 @@
 // createApp(deps): the dispatcher's HTTP surface (it has no public API): health, readiness, metrics, OpenAPI.
-import { buildOpenApiDocument } from '@hookmesh/contracts';
-import { createHttpApp } from '@hookmesh/http';
+import { buildOpenApiDocument, routesFor } from '@hookmesh/contracts';
+import { createHttpApp, methodNotAllowed } from '@hookmesh/http';
 import { pingNats, type NatsConnection } from '@hookmesh/messaging';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -34,8 +34,9 @@ export function createApp(deps: AppDeps): Express {
         return { ok: true, detail: `${size.callbacks} callbacks, ${size.holds} holds` };
       },
     },
-    routes: () => {
-      // No API routes: the dispatcher is driven by JetStream, not by HTTP.
+    routes: (app) => {
+      // No API routes: the dispatcher is driven by JetStream, not by HTTP. POST /healthz and the like get 405.
+      app.use(methodNotAllowed(routesFor(SERVICE_NAME)));
     },
   });
 }

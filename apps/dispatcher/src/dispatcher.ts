@@ -7,8 +7,7 @@ import {
   jetstreamManager,
   openKv,
   runConsumer,
-  terminateMessage,
-  type JsMsg,
+  createDeadLetters,
   type NatsConnection,
   type RunningConsumer,
 } from '@hookmesh/messaging';
@@ -140,6 +139,8 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     () => circuits.counts(now().getTime()),
   );
   const publishers = createPublishers(js, names);
+  const deadLettersOf = (source: 'events' | 'deliveries' | 'waiting', consumer: string) =>
+    createDeadLetters({ js, nc, names, source, consumer, log, onKept: (labels) => metrics.deadLetters.inc(labels), now });
   const client = createWebhookClient({
     allowPrivateTargets: options.egress.allowPrivateTargets,
     connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
@@ -147,7 +148,6 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     extraCa: options.egress.extraCa,
     resolver: options.egress.resolver,
   });
-  const reject = async (msg: JsMsg, what: string, problem: string): Promise<void> => terminateMessage(msg, log, `dropping a malformed ${what}`, problem);
 
   const slots = createCallbackSlots(options.concurrency.perCallback);
   const path = roles.delivery
@@ -199,7 +199,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
           planner,
           path,
           quick: (callback) => (slots.averageHoldMs(`${callback.account}/${callback.id}`) ?? 0) < INLINE_MAX_AVERAGE_MS,
-          reject: (msg, _reason, problem) => reject(msg, 'event record', problem),
+          deadLetters: deadLettersOf('events', names.consumers.dispatcherFanout),
           now,
           random,
         }),
@@ -207,7 +207,11 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     );
   }
   if (path !== undefined) {
-    const handle = createLaneHandler({ path, publishers, reject: (msg, _lane, _reason, problem) => reject(msg, 'delivery task', problem) });
+    const handle = createLaneHandler({
+      path,
+      publishers,
+      deadLetters: { due: deadLettersOf('deliveries', names.consumers.dispatcherDelivery), waiting: deadLettersOf('waiting', names.consumers.dispatcherWaiting) },
+    });
     // Both lanes share the per-callback slots, the circuits and the HTTP pool; each pulls with its own concurrency.
     for (const lane of [
       { name: 'due', stream: names.streams.deliveries, config: deliveryConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxAckPending }) },

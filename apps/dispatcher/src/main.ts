@@ -1,7 +1,7 @@
 // Composition root of the dispatcher: the only place that reads env, connects, starts and stops.
 // `node main.js` serves; `node main.js migrate` creates or updates its streams and exits (a Kubernetes Job).
 import { telemetry } from './instrument';
-import { loadConfigOrExit } from '@hookmesh/config';
+import { developmentSwitchWarnings, loadConfigOrExit } from '@hookmesh/config';
 import { natsNames } from '@hookmesh/contracts';
 import { startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
@@ -26,6 +26,7 @@ async function main(command: string | undefined): Promise<void> {
     maxAgeMs: config.HOOKMESH_RETENTION,
     duplicateWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
     replicas: config.HOOKMESH_STREAM_REPLICAS,
+    deadLetterMaxBytes: config.HOOKMESH_DEAD_LETTER_MAX_BYTES,
   });
   log.info({ deliveries: names.streams.deliveries, audit: names.streams.audit }, 'dispatcher streams ready');
 
@@ -36,9 +37,7 @@ async function main(command: string | undefined): Promise<void> {
   }
   if (command !== undefined) throw new Error(`unknown command "${command}"; use no argument to serve, or "migrate"`);
 
-  if (config.HOOKMESH_ALLOW_PRIVATE_TARGETS) {
-    log.warn('HOOKMESH_ALLOW_PRIVATE_TARGETS is on: deliveries may reach loopback and private addresses over http. Development only.');
-  }
+  for (const warning of developmentSwitchWarnings(config)) log.warn(warning);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const dispatcher = await createDispatcher({
@@ -79,7 +78,7 @@ async function main(command: string | undefined): Promise<void> {
       extraCa: config.HOOKMESH_EXTRA_CA_FILE === undefined ? undefined : readFileSync(config.HOOKMESH_EXTRA_CA_FILE, 'utf8'),
     },
   });
-  const server = await startHttpServer(createApp({ log, registry, nc, dispatcher }), { port: config.PORT, log });
+  const server = await startHttpServer(createApp({ log, registry, nc, dispatcher }), { port: config.PORT, host: config.HOST, log });
 
   // Order matters (style.md): stop HTTP, let running attempts settle and stop pulling, then drain NATS, flush traces.
   const shutdown = createShutdown(log, { stepTimeoutMs: config.HOOKMESH_DELIVERY_TIMEOUT + 10_000 });

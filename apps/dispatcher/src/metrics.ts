@@ -19,6 +19,8 @@ export interface DispatcherMetrics {
   held: Counter<'reason'>;
   /** Callbacks this dispatcher asked to disable, by reason (gone, failing). */
   callbacksDisabled: Counter<'reason'>;
+  /** Messages given up (not JSON, breaking the contract) and kept on DEAD, by source stream and reason. */
+  deadLetters: Counter<'stream' | 'reason'>;
 }
 
 /** Registers the dispatcher's metrics; `lag` is read on every scrape, so the gauges are as fresh as the scrape. */
@@ -77,6 +79,12 @@ export function createDispatcherMetrics(
     },
   });
   return {
+    deadLetters: new Counter({
+      name: 'hookmesh_dead_letters_total',
+      help: 'Messages given up and kept on the DEAD stream (GET /admin/api/v1/dead_letters on audit), by source stream and reason.',
+      labelNames: ['stream', 'reason'],
+      registers: [registry],
+    }),
     deliveries: new Counter({
       name: 'hookmesh_deliveries_total',
       help: 'Delivery attempts settled, by outcome.',

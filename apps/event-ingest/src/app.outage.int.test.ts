@@ -1,7 +1,8 @@
-// A NATS crash under load: 202 only for stored events, 503 + Retry-After meanwhile, nothing acknowledged lost.
+// A NATS crash under load, and a stalled link: 202 only for stored events, 503 + Retry-After meanwhile (in time),
+// nothing acknowledged lost.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventTypes } from '@hookmesh/contracts';
-import { startOwnNatsServer, waitFor, type OwnNatsServer } from '@hookmesh/testing';
+import { createTestNats, startOwnNatsServer, startTcpProxy, waitFor, type OwnNatsServer, type TcpProxy, type TestNats } from '@hookmesh/testing';
 import { startTestIngest, type TestIngest } from './test-support';
 
 const PRODUCERS = 4;
@@ -76,4 +77,47 @@ describe('event-ingest when NATS goes down and comes back', () => {
     expect(keys).toHaveLength(new Set(keys).size);
     expect(new Set(keys)).toEqual(new Set([...accepted.keys(), ...refused]));
   }, 60_000);
+});
+
+describe('event-ingest when the link to NATS stalls', () => {
+  // The link is held, not cut: no reset, no disconnect, the client just hears nothing (a hung server looks the same).
+  const PUBLISH_TIMEOUT_MS = 1_000;
+  const MARGIN_MS = 500;
+  let testNats: TestNats;
+  let proxy: TcpProxy;
+  let ingest: TestIngest;
+
+  beforeAll(async () => {
+    testNats = await createTestNats('stall');
+    proxy = await startTcpProxy({ port: Number(new URL(testNats.url).port) });
+    ingest = await startTestIngest({ natsUrl: `nats://127.0.0.1:${proxy.port}`, prefix: testNats.prefix, publishTimeoutMs: PUBLISH_TIMEOUT_MS });
+  });
+  afterAll(async () => {
+    proxy?.release();
+    await ingest?.close();
+    await proxy?.close();
+    await testNats?.cleanup();
+  });
+
+  it('answers 503 with Retry-After within HOOKMESH_PUBLISH_TIMEOUT and a small margin, and 202 again once the link flows', async () => {
+    const event = (key: string) => ({ message_type: 'orderEvent', data: eventTypes.orderEvent.example.data, idempotency_key: key });
+    expect((await ingest.postEvents('acme', event('before'))).status).toBe(202);
+
+    proxy.hold();
+    for (const body of [event('stalled-one'), [event('stalled-batch-1'), event('stalled-batch-2')]]) {
+      const started = Date.now();
+      const res = await ingest.postEvents('acme', body);
+      const elapsed = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(elapsed).toBeLessThan(PUBLISH_TIMEOUT_MS + MARGIN_MS);
+    }
+    proxy.release();
+
+    // The producer retries with the same key; what the held link delivered late is not stored twice.
+    await waitFor(async () => (await ingest.postEvents('acme', event('stalled-one'))).status === 202, { label: '202 after the stall', timeoutMs: 10_000 });
+    const keys = (await ingest.storedEvents()).map((stored) => stored.record.idempotency_key);
+    expect(keys.filter((key) => key === 'stalled-one')).toHaveLength(1);
+  }, 30_000);
 });

@@ -1,6 +1,6 @@
 // createApp(deps): the event-ingest express app with its routes, probes and metrics; main.ts listens.
-import { buildOpenApiDocument, newMessageId, type NatsNames } from '@hookmesh/contracts';
-import { createHttpApp, type TokenVerifier } from '@hookmesh/http';
+import { buildOpenApiDocument, newMessageId, routesFor, type NatsNames } from '@hookmesh/contracts';
+import { createHttpApp, methodNotAllowed, type TokenVerifier } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import { trace } from '@opentelemetry/api';
 import { Router, type Express } from 'express';
@@ -26,7 +26,7 @@ export interface AppDeps {
   verifier: TokenVerifier;
   rateLimit: { ratePerSecond: number; burst: number };
   limits: { maxBatch: number; maxBodyBytes: number };
-  /** How long each publish attempt waits for its PubAck. */
+  /** The budget of one request's publishes, retries included (ms): past it the request answers 503. */
   publishTimeoutMs: number;
   /** Pins ids and time in tests; defaults to UUIDv7 and the clock. */
   stamps?: Partial<RecordStamps>;
@@ -36,7 +36,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { log, registry, nc, js, jsm, names } = deps;
   const connection = trackConnectionState(nc);
-  const publisher = createEventPublisher({ nc, js, jsm, names, connection, timeoutMs: deps.publishTimeoutMs });
+  const publisher = createEventPublisher({ nc, js, jsm, names, connection });
   const metrics = createIngestMetrics(registry);
 
   return createHttpApp({
@@ -70,10 +70,13 @@ export function createApp(deps: AppDeps): Express {
           metrics,
           tracer: trace.getTracer(SERVICE_NAME),
           maxBatch: deps.limits.maxBatch,
+          publishTimeoutMs: deps.publishTimeoutMs,
           stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
         }),
       );
       app.use('/:account/api/v1', api);
+      // DELETE /events and the like: the path exists, the method does not.
+      app.use(methodNotAllowed(routesFor(SERVICE_NAME)));
     },
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '@hookmesh/config';
-import { loadConfig, parseByteSize } from './config';
+import { loadConfig } from './config';
 
 const required = { NATS_URL: 'nats://127.0.0.1:4222', HOOKMESH_JWT_SECRET: 'a'.repeat(32) };
 
@@ -49,16 +49,4 @@ describe('loadConfig', () => {
   it('refuses a batch limit above the contract limit of 500', () => {
     expect(problemsOf({ ...required, HOOKMESH_MAX_BATCH: '501' })).toEqual(['HOOKMESH_MAX_BATCH']);
   });
-});
-
-describe('parseByteSize', () => {
-  it.each([
-    ['1mb', 1_048_576],
-    ['512kb', 524_288],
-    ['2048', 2048],
-    ['100b', 100],
-    ['1.5MB', 1_572_864],
-  ])('reads %s as %d bytes', (text, bytes) => expect(parseByteSize(text)).toBe(bytes));
-
-  it.each(['', 'big', '0', '-1kb', '1gb'])('refuses %p', (text) => expect(parseByteSize(text)).toBeUndefined());
 });

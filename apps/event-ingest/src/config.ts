@@ -1,26 +1,7 @@
 // The environment of event-ingest, parsed once at start; every bad variable is reported together.
-import { AuthEnv, CommonEnv, DurationMs, NatsEnv, StreamsEnv, parseEnv, portEnv } from '@hookmesh/config';
+import { AuthEnv, ByteSize, CommonEnv, DurationMs, NatsEnv, StreamsEnv, parseEnv, portEnv } from '@hookmesh/config';
 import { MAX_EVENTS_PER_BATCH } from '@hookmesh/contracts';
 import { z } from 'zod';
-
-const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
-
-/** Parses "512kb", "1mb", "2048b" or a bare number of bytes; undefined when malformed. */
-export function parseByteSize(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(text);
-  if (!match) return undefined;
-  const bytes = Math.floor(Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
-  return Number.isFinite(bytes) && bytes > 0 ? bytes : undefined;
-}
-
-const ByteSize = z.string().transform((value, ctx) => {
-  const bytes = parseByteSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (use e.g. 512kb, 1mb or a number of bytes)` });
-    return z.NEVER;
-  }
-  return bytes;
-});
 
 const IngestOwnEnv = z.object({
   ...CommonEnv.shape,
@@ -36,7 +17,7 @@ const IngestOwnEnv = z.object({
     .default(MAX_EVENTS_PER_BATCH),
   /** Largest request body; larger bodies get 413 before they are parsed. */
   HOOKMESH_MAX_BODY: ByteSize.default(1024 * 1024),
-  /** How long one publish waits for its PubAck before the request answers 503 (the producer then retries). */
+  /** The budget of one request's publishes, retries included: past it the request answers 503 (the producer then retries). */
   HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
 });
 

@@ -11,7 +11,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
 import { loadConfig, type IngestEnv } from './config';
 import { createIngestCatalog, startCatalogView } from './messaging/catalog';
-import { ensureEventsStream } from './messaging/events-stream';
+import { ensureIngestStreams } from './messaging/events-stream';
 import { SERVICE_NAME } from './service-name';
 
 function streamSettings(config: IngestEnv): HookmeshStreamSettings {
@@ -29,7 +29,7 @@ async function main(command: string | undefined): Promise<void> {
   const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
   const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });
   const jsm = await jetstreamManager(nc);
-  await ensureEventsStream(jsm, streamSettings(config));
+  await ensureIngestStreams(jsm, streamSettings(config));
   log.info(
     { stream: names.streams.events, idempotency_window_ms: config.HOOKMESH_IDEMPOTENCY_WINDOW, retention_ms: config.HOOKMESH_RETENTION },
     'EVENTS stream ready',
@@ -67,7 +67,7 @@ async function main(command: string | undefined): Promise<void> {
     limits: { maxBatch: config.HOOKMESH_MAX_BATCH, maxBodyBytes: config.HOOKMESH_MAX_BODY },
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
   });
-  const server = await startHttpServer(app, { port: config.PORT, log });
+  const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   // Order matters (style.md): stop taking requests, let in-flight publishes get their PubAcks, then drain NATS.
   const shutdown = createShutdown(log);

@@ -7,6 +7,10 @@ export interface IngestMetrics {
   eventsStored: Counter<'message_type'>;
   /** Events whose idempotency_key was already stored inside the window: answered with the first message_id. */
   duplicates: Counter<'message_type'>;
+  /** Events refused with 409: their idempotency_key was stored before with another event. */
+  idempotencyConflicts: Counter<'message_type'>;
+  /** Reports of answered repeats that did not reach AUDIT in time (audit's duplicate count misses them). */
+  duplicateReportsLost: Counter;
   /** Requests answered 503 because JetStream did not acknowledge every event, by reason. */
   publishFailures: Counter<'reason'>;
   /** Events per accepted request. */
@@ -28,6 +32,17 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
       name: 'hookmesh_ingest_duplicates_total',
       help: 'Events ingested again with an idempotency_key already stored inside the window; nothing new was stored.',
       labelNames: ['message_type'],
+      registers: [registry],
+    }),
+    idempotencyConflicts: new Counter({
+      name: 'hookmesh_ingest_idempotency_conflicts_total',
+      help: 'Events refused with 409 because their idempotency_key was stored before with another event.',
+      labelNames: ['message_type'],
+      registers: [registry],
+    }),
+    duplicateReportsLost: new Counter({
+      name: 'hookmesh_ingest_duplicate_reports_lost_total',
+      help: "Answered repeats whose report did not reach AUDIT within the publish budget: audit's duplicate_ingests misses them.",
       registers: [registry],
     }),
     publishFailures: new Counter({

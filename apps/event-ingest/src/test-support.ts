@@ -1,5 +1,5 @@
 // Test helpers (imported only by *.test.ts): the real ingest app on 127.0.0.1:0 against a real NATS, and stream readers.
-import { EventRecord, natsNames, type NatsNames } from '@hookmesh/contracts';
+import { AuditRecord, EventRecord, natsNames, type NatsNames } from '@hookmesh/contracts';
 import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
 import {
   connectNats,
@@ -15,7 +15,7 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp, type AppDeps } from './app';
 import { createIngestCatalog, startCatalogView } from './messaging/catalog';
-import { ensureEventsStream } from './messaging/events-stream';
+import { ensureIngestStreams } from './messaging/events-stream';
 
 export const TEST_JWT_SECRET = 'event-ingest-test-secret-of-at-least-32-bytes';
 
@@ -31,6 +31,8 @@ export interface TestIngest {
   postEvents(account: string, body: unknown, init?: { token?: string | null; headers?: Record<string, string>; raw?: string }): Promise<Response>;
   /** Every message currently in EVENTS, oldest first. */
   storedEvents(): Promise<StoredEvent[]>;
+  /** Every single record on AUDIT (event-ingest reports repeats there), oldest first. */
+  auditRecords(): Promise<AuditRecord[]>;
   /** How many messages EVENTS holds. */
   storedCount(): Promise<number>;
   /** Creates EVENTS again the way main.ts does (after a test deleted it). */
@@ -66,7 +68,7 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
   const nc = await connectNats({ servers: options.natsUrl, name: 'event-ingest-test', log });
   const jsm = await jetstreamManager(nc);
   const recreateStream = (): Promise<void> =>
-    ensureEventsStream(jsm, { prefix: options.prefix, maxAgeMs: 3_600_000, duplicateWindowMs: options.idempotencyWindowMs ?? 600_000, replicas: 1 });
+    ensureIngestStreams(jsm, { prefix: options.prefix, maxAgeMs: 3_600_000, duplicateWindowMs: options.idempotencyWindowMs ?? 600_000, replicas: 1 });
   await recreateStream();
   const js = jetstream(nc);
   const kv = await openKv(js, names.kv.bucket);
@@ -121,6 +123,13 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
       return messages
         .filter((message) => message !== null)
         .map((message) => ({ subject: message.subject, seq: message.seq, header: message.header, record: EventRecord.parse(message.json()) }));
+    },
+    async auditRecords() {
+      const { state } = await jsm.streams.info(names.streams.audit);
+      if (state.messages === 0) return [];
+      const seqs = Array.from({ length: state.last_seq - state.first_seq + 1 }, (_, i) => state.first_seq + i);
+      const messages = await Promise.all(seqs.map((seq) => jsm.streams.getMessage(names.streams.audit, { seq })));
+      return messages.filter((message) => message !== null).map((message) => AuditRecord.parse(message.json()));
     },
     async close() {
       await server.close();

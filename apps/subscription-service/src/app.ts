@@ -1,11 +1,12 @@
 // createApp: subscription-service's express app with every route of the contract mounted (no listen()).
-import { buildOpenApiDocument, expressPath, isAdminRoute, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
+import { buildOpenApiDocument, expressPath, isAdminRoute, routesFor, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
 import {
   Invalid,
   Unavailable,
   createHttpApp,
   rateLimit,
+  methodNotAllowed,
   requireAdmin,
   requireAuth,
   requireScope,
@@ -123,6 +124,8 @@ export function createApp(deps: AppDeps): Express {
         const auth = isAdminRoute(route) ? authenticateOperator : authenticate;
         app.route(expressPath(route.path))[route.method](auth, requireScope(route.scope), limit, handlers[route.operationId]);
       }
+      // A path of the contract asked with a method it does not take: 405 with Allow, not 404.
+      app.use(methodNotAllowed(routesFor(SERVICE_NAME)));
       app.use(databaseOutageAsUnavailable);
       app.use(dataExceptionAsInvalid);
     },

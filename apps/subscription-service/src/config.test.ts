@@ -50,9 +50,22 @@ describe('subscription-service configuration', () => {
     }
   });
 
+  it('reads the callback ports an operator allows, refusing what is not a port', () => {
+    expect(loadConfig(minimal).HOOKMESH_ALLOWED_CALLBACK_PORTS).toEqual(new Set());
+    expect(loadConfig({ ...minimal, HOOKMESH_ALLOWED_CALLBACK_PORTS: '25, 6379' }).HOOKMESH_ALLOWED_CALLBACK_PORTS).toEqual(new Set([25, 6379]));
+    expect(() => loadConfig({ ...minimal, HOOKMESH_ALLOWED_CALLBACK_PORTS: '25,smtp,70000' })).toThrow(/HOOKMESH_ALLOWED_CALLBACK_PORTS/);
+  });
+
   it('warns loudly when private targets are allowed', () => {
     const config = loadConfig({ ...minimal, HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true' });
     expect(config.HOOKMESH_ALLOW_PRIVATE_TARGETS).toBe(true);
-    expect(startupWarnings(config)).toEqual([expect.stringContaining('DEVELOPMENT ONLY')]);
+    expect(startupWarnings({ ...config, HOST: '127.0.0.1' })).toEqual([expect.stringContaining('DEVELOPMENT ONLY')]);
+  });
+
+  it('warns too when the switch is on and the service listens beyond loopback', () => {
+    const config = loadConfig({ ...minimal, HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true' });
+    expect(config.HOST).toBe('0.0.0.0');
+    expect(startupWarnings(config)).toEqual([expect.stringContaining('DEVELOPMENT ONLY'), expect.stringMatching(/HOST=0\.0\.0\.0.*HOST=127\.0\.0\.1/)]);
+    expect(startupWarnings({ ...config, HOOKMESH_ALLOW_PRIVATE_TARGETS: false })).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   DeliveryEnv,
   DurationMs,
   NatsEnv,
+  developmentSwitchWarnings,
   SecretsKeyEnv,
   StreamsEnv,
   parseEnv,
@@ -26,6 +27,17 @@ const SealingKeys = SecretsKeyEnv.shape.HOOKMESH_SECRETS_KEY.transform((value, c
   }
 });
 
+/** "25, 6379" as a set of ports; every bad entry is named. */
+const PortList = z.string().transform((value, ctx): ReadonlySet<number> => {
+  const ports = new Set<number>();
+  for (const part of value.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0)) {
+    const port = Number(part);
+    if (!/^\d{1,5}$/.test(part) || port < 1 || port > 65535) ctx.addIssue({ code: 'custom', message: `"${part}" is not a port (1-65535)` });
+    else ports.add(port);
+  }
+  return ports;
+});
+
 const SubscriptionOwnEnv = z.object({
   ...CommonEnv.shape,
   ...NatsEnv.shape,
@@ -35,11 +47,16 @@ const SubscriptionOwnEnv = z.object({
   HOOKMESH_SECRETS_KEY: SealingKeys,
   /** Development only: allow http and loopback/private callback targets. */
   HOOKMESH_ALLOW_PRIVATE_TARGETS: BooleanFlag.default(false),
+  /**
+   * Ports of the well-known non-web services (SSH, SMTP, databases, ...) callbacks may use after all, comma-separated
+   * (e.g. "25,6379"); by default none, and such a callback URL is refused with 400 port_not_allowed.
+   */
+  HOOKMESH_ALLOWED_CALLBACK_PORTS: PortList.default(new Set<number>()),
   /** How often pending KV state is retried (the fast path publishes right after each change). */
   HOOKMESH_KV_REPUBLISH_INTERVAL: DurationMs.default(5_000),
   /** How often expired holds and rotated-out secrets are pruned. */
   HOOKMESH_PRUNE_INTERVAL: DurationMs.default(60_000),
-  /** How long a JetStream publish or KV write waits for its ack before giving up (503 on /test). */
+  /** The budget of a publish a request waits on (/test answers 503 past it), retries included; also each KV write's wait for its ack. */
   HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
   /** The wire profile of a callback created without one. */
   HOOKMESH_DEFAULT_PROFILE: ProfileName.default(DEFAULT_PROFILE),
@@ -60,8 +77,6 @@ export function loadConfig(env: Record<string, string | undefined>): Subscriptio
 }
 
 /** Lines main.ts logs at warn level on start, so a development setting is never on unnoticed. */
-export function startupWarnings(config: Pick<SubscriptionEnv, 'HOOKMESH_ALLOW_PRIVATE_TARGETS'>): string[] {
-  return config.HOOKMESH_ALLOW_PRIVATE_TARGETS
-    ? ['HOOKMESH_ALLOW_PRIVATE_TARGETS is on (DEVELOPMENT ONLY): callbacks may target loopback and private addresses, also over http; never enable it in production']
-    : [];
+export function startupWarnings(config: Pick<SubscriptionEnv, 'HOOKMESH_ALLOW_PRIVATE_TARGETS' | 'HOST'>): string[] {
+  return developmentSwitchWarnings(config);
 }

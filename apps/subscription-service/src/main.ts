@@ -89,7 +89,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
       maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
     }),
     sealingKey,
-    urlPolicy: { allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS, resolver: systemResolver },
+    urlPolicy: { allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS, resolver: systemResolver, allowedPorts: config.HOOKMESH_ALLOWED_CALLBACK_PORTS },
     publisher,
     rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
@@ -99,7 +99,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
       naming: { headerPrefix: config.HOOKMESH_HEADER_PREFIX, userAgent: config.HOOKMESH_USER_AGENT },
     },
   });
-  const server = await startHttpServer(app, { port: config.PORT, log });
+  const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   shutdown.register('http server', () => server.close());
   shutdown.register('control consumer', () => control.stop());

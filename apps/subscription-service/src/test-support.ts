@@ -67,6 +67,10 @@ export interface TestServiceOptions {
   label: string;
   /** NATS to use instead of the shared test server (e.g. startOwnNatsServer()); its streams are not cleaned up. */
   natsUrl?: string;
+  /** The stream prefix with `natsUrl` (a prefix the test reserved and cleans up itself); random otherwise. */
+  prefix?: string;
+  /** HOOKMESH_PUBLISH_TIMEOUT; default 1 s. */
+  publishTimeoutMs?: number;
   /** Postgres URL instead of a fresh test database (e.g. a closed port); migrations are then skipped. */
   databaseUrl?: string;
   allowPrivateTargets?: boolean;
@@ -111,7 +115,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   let testNats: TestNats | undefined;
   if (options.databaseUrl === undefined) testDb = await createTestDatabase(options.label);
   if (options.natsUrl === undefined) testNats = await createTestNats(options.label);
-  const prefix = testNats?.prefix ?? `${options.label.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}${randomBytes(3).toString('hex')}_`;
+  const prefix = testNats?.prefix ?? options.prefix ?? `${options.label.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}${randomBytes(3).toString('hex')}_`;
   const names = natsNames(prefix);
   const keys = parseSecretsKey(`k2:${randomBytes(32).toString('base64')},k1:${randomBytes(32).toString('base64')}`);
 
@@ -123,7 +127,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   });
   if (testDb !== undefined) await migrateToLatest(db, SUBSCRIPTION_SCHEMA, subscriptionMigrations);
   const nc = await connectNats({ servers: options.natsUrl ?? testNats!.url, name: `test-${options.label}`, log });
-  const js = jetstream(nc, { timeout: 1_000 });
+  const js = jetstream(nc, { timeout: options.publishTimeoutMs ?? 1_000 });
   const jsm = await jetstreamManager(nc);
   const kv = await setupSubscriptionNats(jsm, js, names, { prefix, retentionMs: 3_600_000, idempotencyWindowMs: 60_000, replicas: 1 });
 
@@ -152,7 +156,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     urlPolicy: { allowPrivateTargets: options.allowPrivateTargets ?? false, resolver: testResolver },
     publisher,
     rateLimit: options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 },
-    publishTimeoutMs: 1_000,
+    publishTimeoutMs: options.publishTimeoutMs ?? 1_000,
     delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
     now: options.now,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ByteSize } from './bytes';
 import { BooleanFlag, Port } from './env';
 import { DurationListMs, DurationMs } from './duration';
 
@@ -73,11 +74,39 @@ export const StreamsEnv = z.object({
   HOOKMESH_IDEMPOTENCY_WINDOW: DurationMs.default(15 * 60_000),
   /** Stream replicas: 1 on one server, 3 on a clustered JetStream. */
   HOOKMESH_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Size bound of the DEAD stream (messages consumers gave up on); past it, or past HOOKMESH_RETENTION, the oldest go. */
+  HOOKMESH_DEAD_LETTER_MAX_BYTES: ByteSize.default(256 * 1024 * 1024),
 });
 
-/** A service's HTTP port with its default from design.md. */
+/** Where a service's HTTP server listens: its port (default per service) and the address it binds (HOST). */
 export function portEnv(defaultPort: number) {
-  return z.object({ PORT: Port.default(defaultPort) });
+  return z.object({
+    PORT: Port.default(defaultPort),
+    /** 0.0.0.0 (every interface, as in a container) by default; 127.0.0.1 keeps a development stack off the network. */
+    HOST: z
+      .union([z.ipv4(), z.ipv6(), z.hostname()], { message: 'must be an IP address or a host name to bind, e.g. 0.0.0.0 or 127.0.0.1' })
+      .default('0.0.0.0'),
+  });
+}
+
+/**
+ * Start-up warnings about the development switch: on, it lets callbacks reach loopback and private addresses, and a
+ * service that also listens beyond loopback hands that reach to anyone on the network.
+ */
+export function developmentSwitchWarnings(config: { HOOKMESH_ALLOW_PRIVATE_TARGETS: boolean; HOST: string }): string[] {
+  if (!config.HOOKMESH_ALLOW_PRIVATE_TARGETS) return [];
+  const warnings = [
+    'HOOKMESH_ALLOW_PRIVATE_TARGETS is on (DEVELOPMENT ONLY): callbacks may target loopback and private addresses, also over http; never enable it in production',
+  ];
+  if (!isLoopbackHost(config.HOST)) {
+    warnings.push(`HOST=${config.HOST} makes this service reachable from the network while private targets are allowed; set HOST=127.0.0.1 for a development stack`);
+  }
+  return warnings;
+}
+
+/** Whether binding `host` keeps the server reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export { DurationMs, DurationListMs, BooleanFlag, Port };

@@ -1,12 +1,28 @@
 import { z } from 'zod';
-import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, loadConfigOrExit, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
+import { AuthEnv, CommonEnv, ConfigError, DeliveryEnv, isLoopbackHost, parseByteSize, loadConfigOrExit, NatsEnv, parseDurationMs, parseEnv, portEnv } from './index';
 
 const Schema = z.object({ ...CommonEnv.shape, ...NatsEnv.shape, ...DeliveryEnv.shape, ...portEnv(3003).shape });
+
+describe('HOST', () => {
+  it('takes an IPv4 or IPv6 address or a host name to bind, and refuses anything else', () => {
+    for (const host of ['127.0.0.1', '::1', '::', 'localhost', 'api.internal']) {
+      expect(parseEnv('dispatcher', Schema, { NATS_URL: 'nats://127.0.0.1:4222', HOST: host }).HOST).toBe(host);
+    }
+    expect(() => parseEnv('dispatcher', Schema, { NATS_URL: 'nats://127.0.0.1:4222', HOST: 'http://127.0.0.1' })).toThrow(/HOST/);
+  });
+
+  it('tells loopback-only binds from those the network can reach', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'api.internal']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});
 
 describe('parseEnv', () => {
   it('applies the defaults of the design', () => {
     const env = parseEnv('dispatcher', Schema, { NATS_URL: 'nats://127.0.0.1:4222' });
     expect(env.PORT).toBe(3003);
+    // Every interface by default, as a container needs; the local stack sets 127.0.0.1.
+    expect(env.HOST).toBe('0.0.0.0');
     expect(env.HOOKMESH_RETRY_SCHEDULE).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000]);
     expect(env.HOOKMESH_DELIVERY_TIMEOUT).toBe(30000);
     expect(env.HOOKMESH_HEADER_PREFIX).toBe('X-Hookmesh');
@@ -80,4 +96,16 @@ describe('loadConfigOrExit', () => {
     exit.mockRestore();
     write.mockRestore();
   });
+});
+
+describe('parseByteSize', () => {
+  it.each([
+    ['1mb', 1_048_576],
+    ['512kb', 524_288],
+    ['2048', 2048],
+    ['100b', 100],
+    ['1.5MB', 1_572_864],
+  ])('reads %s as %d bytes', (text, bytes) => expect(parseByteSize(text)).toBe(bytes));
+
+  it.each(['', 'big', '0', '-1kb', '1gb'])('refuses %p', (text) => expect(parseByteSize(text)).toBeUndefined());
 });

@@ -1,3 +1,4 @@
 export { ConfigError, parseEnv, loadConfigOrExit, BooleanFlag, Port } from './env';
 export { parseDurationMs, DurationMs, DurationListMs } from './duration';
-export { CommonEnv, NatsEnv, DatabaseEnv, AuthEnv, SecretsKeyEnv, DeliveryEnv, StreamsEnv, portEnv } from './common';
+export { CommonEnv, NatsEnv, DatabaseEnv, AuthEnv, SecretsKeyEnv, DeliveryEnv, StreamsEnv, portEnv, isLoopbackHost, developmentSwitchWarnings } from './common';
+export { ByteSize, parseByteSize } from './bytes';

@@ -12,6 +12,7 @@ export * from './api/operational';
 export * from './api/routes';
 export * from './openapi';
 export * from './messages';
+export * from './dead-letters';
 export * from './nats';
 export * from './headers';
 export * from './signing';

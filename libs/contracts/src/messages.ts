@@ -154,10 +154,32 @@ export const RedeliveryRequestedRecord = z.object({
 });
 export type RedeliveryRequestedRecord = z.infer<typeof RedeliveryRequestedRecord>;
 
-export const AuditRecord = z.discriminatedUnion('kind', [DeliveryCreatedRecord, AttemptRecord, DeliveryHeldRecord, RedeliveryRequestedRecord]);
+/**
+ * event-ingest → audit: a request repeated an idempotency_key with the same event, JetStream stored nothing new,
+ * and the producer got the first message_id again. Audit counts these for `duplicate_ingests` in /stats: the
+ * repeat never reaches EVENTS, so this record is the only trace of it.
+ */
+export const DuplicateIngestRecord = z.object({
+  kind: z.literal('duplicate_ingest'),
+  account: Account,
+  /** The first event's id, which the repeat was answered with. */
+  message_id: NonEmptyString,
+  message_type: MessageType,
+  idempotency_key: z.string(),
+  /** The id the repeated request was given before JetStream named it a repeat: one per repeated request. */
+  repeat_id: NonEmptyString,
+  repeated_at: IsoDateTime,
+});
+export type DuplicateIngestRecord = z.infer<typeof DuplicateIngestRecord>;
+
+/** The records that describe one delivery (audit folds them into its delivery row). */
+export const DeliveryAuditRecord = z.discriminatedUnion('kind', [DeliveryCreatedRecord, AttemptRecord, DeliveryHeldRecord, RedeliveryRequestedRecord]);
+export type DeliveryAuditRecord = z.infer<typeof DeliveryAuditRecord>;
+
+export const AuditRecord = z.discriminatedUnion('kind', [DeliveryCreatedRecord, AttemptRecord, DeliveryHeldRecord, RedeliveryRequestedRecord, DuplicateIngestRecord]);
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
-export const AUDIT_KINDS = ['delivery_created', 'attempt', 'delivery_held', 'redelivery_requested'] as const satisfies readonly AuditRecord['kind'][];
+export const AUDIT_KINDS = ['delivery_created', 'attempt', 'delivery_held', 'redelivery_requested', 'duplicate_ingest'] as const satisfies readonly AuditRecord['kind'][];
 export const AuditKind = z.enum(AUDIT_KINDS);
 export type AuditKind = z.infer<typeof AuditKind>;
 
@@ -212,6 +234,8 @@ export function auditMsgId(record: AuditRecord): string {
       return `${record.delivery_id}:${record.series}:${record.attempt}:held:${record.held_at}`;
     case 'redelivery_requested':
       return `${record.delivery_id}:${record.series}:redelivery`;
+    case 'duplicate_ingest':
+      return `${record.repeat_id}:duplicate_ingest`;
   }
 }
 

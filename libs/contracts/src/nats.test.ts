@@ -4,7 +4,7 @@ import { InvalidNatsNameError, messageTypeOfToken, messageTypeToken, natsNames }
 describe('natsNames', () => {
   it('uses the bare names without a prefix', () => {
     const names = natsNames();
-    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', waiting: 'WAITING', audit: 'AUDIT', control: 'CONTROL' });
+    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', waiting: 'WAITING', audit: 'AUDIT', control: 'CONTROL', dead: 'DEAD' });
     expect(names.subjects.events).toBe('hookmesh.events.>');
     expect(names.eventSubject('acme', 'orderEvent')).toBe('hookmesh.events.acme.orderEvent');
     expect(names.deliverySubject('acme', 'cb-1')).toBe('hookmesh.deliveries.acme.cb-1');
@@ -12,6 +12,8 @@ describe('natsNames', () => {
     expect(names.auditSubject('acme', 'attempt')).toBe('hookmesh.audit.acme.attempt');
     expect(names.auditBatchSubject('acme')).toBe('hookmesh.audit.acme.batch');
     expect(names.controlSubject('acme', 'disable_callback')).toBe('hookmesh.control.acme.disable_callback');
+    expect(names.subjects.dead).toBe('hookmesh.dead.>');
+    expect(names.deadLetterSubject('deliveries')).toBe('hookmesh.dead.deliveries');
     expect(names.consumers.dispatcherFanout).toBe('dispatcher-fanout');
     expect(names.kv.bucket).toBe('hookmesh_subscriptions');
   });

@@ -1,4 +1,5 @@
 // Stream, subject, consumer and KV names (docs/architecture.md), all derived from HOOKMESH_STREAM_PREFIX.
+import type { DeadLetterSource } from './dead-letters';
 import type { AuditKind, ControlCommand } from './messages';
 import type { MessageType } from './events';
 import { ACCOUNT_PATTERN } from './primitives';
@@ -44,9 +45,9 @@ export interface NatsNames {
   prefix: string;
   /** Subject root: "hookmesh" or "<prefix>hookmesh". */
   root: string;
-  streams: { events: string; deliveries: string; waiting: string; audit: string; control: string };
+  streams: { events: string; deliveries: string; waiting: string; audit: string; control: string; dead: string };
   /** Subject filters covering a whole stream (used as the stream's subjects). */
-  subjects: { events: string; deliveries: string; waiting: string; audit: string; control: string };
+  subjects: { events: string; deliveries: string; waiting: string; audit: string; control: string; dead: string };
   consumers: {
     dispatcherFanout: string;
     dispatcherDelivery: string;
@@ -80,6 +81,8 @@ export interface NatsNames {
   /** Subject of an AuditBatch of one account's records. */
   auditBatchSubject(account: string): string;
   controlSubject(account: string, command: ControlCommand['command']): string;
+  /** Where a message given up by a consumer of `source` is kept (the DEAD stream). */
+  deadLetterSubject(source: DeadLetterSource): string;
   /** Every event of one account, e.g. for a consumer filter. */
   accountEventsFilter(account: string): string;
 }
@@ -97,8 +100,22 @@ export function natsNames(prefix = ''): NatsNames {
   return {
     prefix,
     root,
-    streams: { events: `${prefix}EVENTS`, deliveries: `${prefix}DELIVERIES`, waiting: `${prefix}WAITING`, audit: `${prefix}AUDIT`, control: `${prefix}CONTROL` },
-    subjects: { events: `${root}.events.>`, deliveries: `${root}.deliveries.>`, waiting: `${root}.waiting.>`, audit: `${root}.audit.>`, control: `${root}.control.>` },
+    streams: {
+      events: `${prefix}EVENTS`,
+      deliveries: `${prefix}DELIVERIES`,
+      waiting: `${prefix}WAITING`,
+      audit: `${prefix}AUDIT`,
+      control: `${prefix}CONTROL`,
+      dead: `${prefix}DEAD`,
+    },
+    subjects: {
+      events: `${root}.events.>`,
+      deliveries: `${root}.deliveries.>`,
+      waiting: `${root}.waiting.>`,
+      audit: `${root}.audit.>`,
+      control: `${root}.control.>`,
+      dead: `${root}.dead.>`,
+    },
     consumers: {
       dispatcherFanout: `${prefix}dispatcher-fanout`,
       dispatcherDelivery: `${prefix}dispatcher-delivery`,
@@ -151,6 +168,7 @@ export function natsNames(prefix = ''): NatsNames {
     auditSubject: (acc, kind) => `${root}.audit.${account(acc)}.${token('audit kind', kind)}`,
     auditBatchSubject: (acc) => `${root}.audit.${account(acc)}.batch`,
     controlSubject: (acc, command) => `${root}.control.${account(acc)}.${token('control command', command)}`,
+    deadLetterSubject: (source) => `${root}.dead.${token('dead letter source', source)}`,
     accountEventsFilter: (acc) => `${root}.events.${account(acc)}.*`,
   };
 }

@@ -31,6 +31,7 @@ const designPaths = {
     'post /{account}/api/v1/deliveries/{delivery_id}/redeliver',
     'post /{account}/api/v1/callbacks/{id}/recover',
     'get /{account}/api/v1/stats',
+    'get /admin/api/v1/dead_letters',
   ],
 } as const;
 const operational = ['get /healthz', 'get /readyz', 'get /metrics', 'get /openapi.json'];

@@ -17,6 +17,7 @@ import { EventType, EventTypesResponse, PutEventTypeRequest } from './api/event-
 import { Profile, ProfilesResponse, WireProfile } from './profiles';
 import { IngestAccepted, IngestBatch, IngestBatchAccepted, IngestEvent, IngestRequest, IngestResponse } from './api/ingest';
 import { HealthResponse, ReadinessResponse } from './api/operational';
+import { DeadLetter, DeadLettersResponse } from './dead-letters';
 import { Problem, PROBLEM_CONTENT_TYPE, ProblemFieldError } from './api/problem';
 import { RATE_LIMITED_SERVICES, routesFor, type RouteDefinition } from './api/routes';
 import {
@@ -82,6 +83,8 @@ export const apiComponentSchemas = {
   MessageTypeStats,
   CallbackStats,
   StatsResponse,
+  DeadLetter,
+  DeadLettersResponse,
   HealthResponse,
   ReadinessResponse,
   Problem,
@@ -90,10 +93,10 @@ export const apiComponentSchemas = {
 
 export interface OpenApiDocument {
   openapi: '3.1.0';
-  info: { title: string; version: string; description: string };
-  servers?: { url: string }[];
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  servers: { url: string; description?: string }[];
   security: Record<string, string[]>[];
-  tags: { name: string }[];
+  tags: { name: string; description: string }[];
   paths: Record<string, Record<string, JsonObject>>;
   components: {
     schemas: Record<string, JsonObject>;
@@ -114,6 +117,13 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   415: { name: 'UnsupportedMediaType', description: 'The body is not JSON (application/json, UTF-8, no content encoding)' },
   429: { name: 'TooManyRequests', description: 'The caller exceeded its rate limit; retry after Retry-After seconds' },
   503: { name: 'Unavailable', description: 'A dependency cannot take the request now; retry after Retry-After seconds' },
+};
+
+const SERVICE_DESCRIPTIONS: Record<ServiceName, string> = {
+  'subscription-service': 'Callback Configuration API: callbacks, signing secrets, holds, the event catalog',
+  'event-ingest': 'Event intake for the platform\'s producers',
+  dispatcher: 'Fan-out and delivery (operational routes only)',
+  audit: 'Delivery log, redelivery, stats, and the dead letters for operators',
 };
 
 function withoutSchemaKeywords(schema: JsonObject): JsonObject {
@@ -236,11 +246,15 @@ export function buildOpenApiDocument(service: ServiceName, options: { serverUrl?
   };
   for (const name of [...pending].sort()) visit(name, requestNames.has(name));
 
+  // Only the error responses this service's operations use: the document lists no component nothing refers to.
+  const usedResponses = new Set(routes.flatMap((route) => errorStatusesOf(route)));
   const errorResponses = Object.fromEntries(
-    Object.values(ERROR_RESPONSES).map(({ name, description }) => [
-      name,
-      { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: `${COMPONENT_REF}Problem` } } } },
-    ]),
+    Object.entries(ERROR_RESPONSES)
+      .filter(([status]) => usedResponses.has(Number(status)))
+      .map(([, { name, description }]) => [
+        name,
+        { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: `${COMPONENT_REF}Problem` } } } },
+      ]),
   );
 
   return {
@@ -249,10 +263,15 @@ export function buildOpenApiDocument(service: ServiceName, options: { serverUrl?
       title: `Hookmesh ${service}`,
       version: options.version ?? '1.0.0',
       description: 'Generated from the zod contracts in libs/contracts. Errors are application/problem+json (RFC 9457).',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    ...(options.serverUrl === undefined ? {} : { servers: [{ url: options.serverUrl }] }),
+    // A relative server: the paths are relative to wherever the service serves this document.
+    servers: [options.serverUrl === undefined ? { url: '/', description: 'This service, where it serves /openapi.json' } : { url: options.serverUrl }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: service }, { name: 'operations' }],
+    tags: [
+      { name: service, description: SERVICE_DESCRIPTIONS[service] },
+      { name: 'operations', description: 'Probes, metrics and this document; no token needed' },
+    ],
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))),

@@ -76,6 +76,8 @@ export const ProfileHeaders = z.strictObject({
   callback_id: HeaderName.optional(),
   timestamp: HeaderName.optional(),
   sequence: HeaderName.optional(),
+  /** Sent on a redelivery only: which redelivery series (1, 2, …) the attempt belongs to; the attempt number restarts at 1. */
+  redelivery: HeaderName.optional(),
 });
 export type ProfileHeaders = z.infer<typeof ProfileHeaders>;
 
@@ -152,7 +154,14 @@ export function builtinProfiles(naming: InstallationNaming = DEFAULT_NAMING): Re
   return {
     standard: {
       body: 'envelope',
-      headers: { event: `${prefix}-Event`, delivery: `${prefix}-Delivery`, attempt: `${prefix}-Attempt`, callback_id: `${prefix}-Callback-Id`, sequence: `${prefix}-Sequence` },
+      headers: {
+        event: `${prefix}-Event`,
+        delivery: `${prefix}-Delivery`,
+        attempt: `${prefix}-Attempt`,
+        callback_id: `${prefix}-Callback-Id`,
+        sequence: `${prefix}-Sequence`,
+        redelivery: `${prefix}-Redelivery`,
+      },
       body_signature: { header: `${prefix}-HMAC-SHA256`, encoding: 'base64' },
       standard_webhooks: true,
       secret_format: 'whsec',

@@ -61,6 +61,23 @@ describe('the standard profile (Hookmesh)', () => {
   });
 });
 
+describe('a redelivery', () => {
+  it('restarts the attempt number and says which redelivery series it is in <prefix>-Redelivery (absent on the first series)', () => {
+    const base = {
+      profile: profiles.standard,
+      event: orderEvent,
+      callback: { id: 'cb-1', url: 'https://client.example/hooks', signed: true },
+      deliveryId: 'd-1',
+      attempt: 1,
+      keys: [signingKeyOf(generateSecret(), 'whsec')],
+      now,
+    };
+    expect(buildWebhookRequest({ ...base, series: 0 }).headers['X-Hookmesh-Redelivery']).toBeUndefined();
+    const redelivered = buildWebhookRequest({ ...base, series: 2 }).headers;
+    expect(redelivered).toMatchObject({ 'X-Hookmesh-Attempt': '1', 'X-Hookmesh-Redelivery': '2', 'X-Hookmesh-Delivery': 'd-1', 'webhook-id': orderEvent.message_id });
+  });
+});
+
 describe('the masonhub profile (seeds 000-002)', () => {
   // Seed 000 "Request Headers": User-Agent: MasonHub-Webhook/1.0, Content-Type: application/json,
   // X-MasonHub-Event: orderEvent, X-MasonHub-Delivery: <uuid>. Seed 001: "MasonHub signs webhooks using HMAC-SHA256".

@@ -102,8 +102,10 @@ export interface WebhookRequestInput {
   /** The type's thin mapping, for a thin body. */
   thin?: ThinMapping | undefined;
   deliveryId: string;
-  /** The attempt number the receiver sees. */
+  /** The attempt number the receiver sees: from 1 in each series. */
   attempt: number;
+  /** The delivery's series: 0 for the fan-out, n for the n-th redelivery (sent in the profile's redelivery header when > 0). */
+  series?: number | undefined;
   /** Position of this delivery among the callback's deliveries of its ordering key (ordered callbacks), from 1. */
   sequence?: number | undefined;
   /** HMAC keys of the live secrets, newest first (signingKeyOf). */
@@ -132,6 +134,7 @@ export function buildWebhookRequest(input: WebhookRequestInput): WebhookRequest 
   if (names.event !== undefined) headers[names.event] = event.message_type;
   if (names.delivery !== undefined) headers[names.delivery] = input.deliveryId;
   if (names.attempt !== undefined) headers[names.attempt] = String(input.attempt);
+  if (names.redelivery !== undefined && input.series !== undefined && input.series > 0) headers[names.redelivery] = String(input.series);
   if (names.callback_id !== undefined) headers[names.callback_id] = input.callback.id;
   if (names.timestamp !== undefined) headers[names.timestamp] = String(seconds);
   if (names.sequence !== undefined && input.sequence !== undefined) headers[names.sequence] = String(input.sequence);

@@ -23,6 +23,10 @@ export async function checkCallbackUrl(raw: string, policy: TargetPolicy, resolv
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { ok: false, rule: 'https_required', message: `callback URLs must use https (got ${url.protocol.replace(':', '')})` };
   }
+  // Without the development switch http is never allowed: say so before asking DNS, whose answer cannot change it.
+  if (url.protocol === 'http:' && !policy.allowPrivateTargets) {
+    return { ok: false, rule: 'https_required', message: 'callback URLs must use https' };
+  }
   let addresses: string[];
   try {
     addresses = await resolveAllowedAddresses(hostOf(url), policy, resolver);

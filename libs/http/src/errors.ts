@@ -47,10 +47,23 @@ export class NotFound extends HttpError {
   }
 }
 
-/** 409: the request conflicts with the current state of the resource. */
+/** 409: the request conflicts with the current state of the resource; `errors` may name the conflicting fields. */
 export class Conflict extends HttpError {
-  constructor(detail?: string) {
-    super({ status: 409, title: 'Conflict', type: problemType('conflict'), detail });
+  constructor(detail?: string, issues?: readonly ProblemIssue[]) {
+    super({ status: 409, title: 'Conflict', type: problemType('conflict'), detail, ...(issues === undefined ? {} : { errors: issues }) });
+  }
+}
+
+/** 405: the path exists, the method does not; `Allow` lists the methods it takes. */
+export class MethodNotAllowed extends HttpError {
+  constructor(allowed: readonly string[]) {
+    super({
+      status: 405,
+      title: 'Method Not Allowed',
+      type: problemType('method-not-allowed'),
+      detail: `This path takes ${allowed.join(', ')}.`,
+      headers: { Allow: allowed.join(', ') },
+    });
   }
 }
 

@@ -3,6 +3,7 @@ export {
   HttpError,
   NotFound,
   Conflict,
+  MethodNotAllowed,
   Invalid,
   Unauthorized,
   Forbidden,
@@ -51,3 +52,4 @@ export { routeTemplateOf, requestIdOf } from './request-context';
 export type { CheckResult, ReadinessCheck, Readiness } from './readiness';
 export { createHttpApp, type HttpAppOptions } from './app';
 export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
+export { methodNotAllowed } from './method-not-allowed';

@@ -16,7 +16,7 @@ describe('decodeMessage', () => {
     expect(decoded.ok).toBe(false);
     expect(!decoded.ok && decoded.problem).toMatch(/^n: /);
     expect(!decoded.ok && decoded.problem).not.toContain('secret-value');
-    expect(decodeMessage(Shape, message('{not json'))).toEqual({ ok: false, problem: 'body is not JSON' });
+    expect(decodeMessage(Shape, message('{not json'))).toEqual({ ok: false, reason: 'not_json', problem: 'body is not JSON' });
   });
 });
 

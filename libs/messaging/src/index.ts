@@ -4,6 +4,7 @@ export {
   ensureStream,
   ensureConsumer,
   hookmeshStreamConfigs,
+  DEFAULT_DEAD_LETTER_MAX_BYTES,
   nanos,
   AckPolicy,
   DeliverPolicy,
@@ -15,8 +16,10 @@ export {
   type ConsumerConfig,
 } from './streams';
 export { publishJson, encodeJson, type PublishOptions } from './publish';
+export { deadlineIn, beforeDeadline, DeadlineExceeded, type Deadline } from './deadline';
 export { runConsumer, runBatchConsumer, consumerLag, type RunningConsumer, type RunConsumerOptions, type RunBatchConsumerOptions } from './consume';
 export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './decode';
+export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './dead-letters';
 export { openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';
 export { startKvMirror, type KvMirror, type StartKvMirrorOptions } from './kv-mirror';
 export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';

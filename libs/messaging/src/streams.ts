@@ -74,7 +74,12 @@ export type HookmeshStreamSettings = {
   /** Ingest idempotency window: a repeated key inside it stores nothing new. */
   duplicateWindowMs: number;
   replicas: number;
+  /** Size bound of DEAD (HOOKMESH_DEAD_LETTER_MAX_BYTES); the oldest dead letters go first past it or past max age. */
+  deadLetterMaxBytes?: number;
 };
+
+/** Default size bound of the DEAD stream: 256 MiB. */
+export const DEFAULT_DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024;
 
 /** The stream configs of design.md/docs/architecture.md, keyed by the service that owns each. */
 export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
@@ -119,6 +124,15 @@ export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
       name: names.streams.control,
       subjects: [names.subjects.control],
       retention: RetentionPolicy.Limits,
+      duplicate_window: window(10 * 60_000),
+    },
+    // Messages consumers gave up on, bounded by age and by size, so a flood of bad messages cannot fill the disk.
+    dead: {
+      ...base,
+      name: names.streams.dead,
+      subjects: [names.subjects.dead],
+      retention: RetentionPolicy.Limits,
+      max_bytes: settings.deadLetterMaxBytes ?? DEFAULT_DEAD_LETTER_MAX_BYTES,
       duplicate_window: window(10 * 60_000),
     },
   } satisfies Record<string, Partial<StreamConfig> & { name: string }>;

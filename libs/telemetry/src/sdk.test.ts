@@ -40,4 +40,28 @@ describe('startTelemetry', () => {
     expect(fetchSpan).toBeDefined();
     expect(fetchSpan!.traceId).toBe(work!.traceId);
   });
+
+  it('propagates W3C trace context on outgoing requests when nothing is exported', async () => {
+    const traceparents: Array<string | undefined> = [];
+    const target = createServer((req, res) => {
+      const header = req.headers['traceparent'];
+      traceparents.push(typeof header === 'string' ? header : undefined);
+      res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    let stdout = '';
+    try {
+      ({ stdout } = await run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'emit-span.ts')], {
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', FIXTURE_TARGET: `http://127.0.0.1:${(target.address() as AddressInfo).port}` },
+        timeout: 20_000,
+      }));
+    } finally {
+      target.close();
+    }
+    const { traceId } = JSON.parse(stdout.trim()) as { traceId: string };
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceId).not.toBe('0'.repeat(32));
+    expect(traceparents).toHaveLength(1);
+    expect(traceparents[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
 });

@@ -5,7 +5,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export type Telemetry = {
   /** Whether spans leave the process (an OTLP endpoint or a test processor is configured). */
@@ -25,8 +25,8 @@ export type StartTelemetryOptions = {
 /**
  * Starts the OpenTelemetry NodeSDK with http, express, pg and undici instrumentation.
  * Call it before the instrumented modules are first required (each app's instrument.ts).
- * Context propagation (W3C traceparent) works even when export is off, so trace ids
- * still reach logs, NATS headers and customer requests.
+ * Spans are made and W3C trace context propagated even when export is off, so trace ids
+ * still reach logs, NATS headers, audit records and customer requests (traceparent).
  */
 export function startTelemetry(options: StartTelemetryOptions): Telemetry {
   // The SDK would otherwise ship metrics and logs to a default localhost:4318;
@@ -39,6 +39,10 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 500 }));
   }
+  const exporting = processors.length > 0;
+  // Without any processor NodeSDK registers no tracer provider at all: every span would be the invalid no-op span,
+  // and neither receivers nor audit would get a trace id. A processor that drops spans keeps the provider.
+  if (!exporting) processors.push(new NoopSpanProcessor());
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     spanProcessors: processors,
@@ -56,7 +60,7 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
   sdk.start();
   let stopped: Promise<void> | undefined;
   return {
-    exporting: processors.length > 0,
+    exporting,
     shutdown() {
       stopped ??= sdk.shutdown().catch(() => undefined);
       return stopped;

@@ -90,6 +90,30 @@ describe('test resources', () => {
     }
   });
 
+  it('holds bytes while held, without closing the connection, and delivers them on release', async () => {
+    const db = await createTestDatabase('proxyhold');
+    const proxy = await startTcpProxy({ port: Number(new URL(db.url).port) });
+    const client = new pg.Client({ connectionString: viaProxy(db.url, proxy) });
+    try {
+      await client.connect();
+      proxy.hold();
+      let answered = false;
+      const query = client.query<{ one: number }>('select 1 as one').then((result) => {
+        answered = true;
+        return result.rows[0]!.one;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(answered).toBe(false);
+      proxy.release();
+      expect(await query).toBe(1);
+    } finally {
+      proxy.release();
+      await client.end();
+      await proxy.close();
+      await db.drop();
+    }
+  });
+
   it('finds free ports and waits for conditions with a labelled timeout', async () => {
     expect(await freePort()).toBeGreaterThan(0);
     let n = 0;

@@ -132,7 +132,10 @@ describe('Hookmesh end to end', () => {
       label: 'redelivered',
     });
     const brokenRequests = receiver.requests.filter((r) => r.path === '/broken');
+    // The redelivery starts a new series at attempt 1, and says which redelivery it is.
     expect(brokenRequests.at(-1)!.headers['x-hookmesh-attempt']).toBe('1');
+    expect(brokenRequests.at(-1)!.headers['x-hookmesh-redelivery']).toBe('1');
+    expect(brokenRequests.slice(0, -1).every((r) => r.headers['x-hookmesh-redelivery'] === undefined)).toBe(true);
     expect(new Set(brokenRequests.map((r) => r.headers['x-hookmesh-delivery'])).size).toBe(1);
   });
 

@@ -95,6 +95,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     HOOKMESH_SECRETS_KEY: `bench:${randomBytes(32).toString('base64')}`,
     // The receiver is on loopback over http: the development switch, logged loudly by every service.
     HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true',
+    // Private targets are allowed, so nothing listens beyond loopback.
+    HOST: '127.0.0.1',
     // Retries should not happen; if they do, a short schedule lets the run finish and counts them as duplicates.
     HOOKMESH_RETRY_SCHEDULE: '0,500ms,1s,2s',
     HOOKMESH_DELIVERY_TIMEOUT: '10s',

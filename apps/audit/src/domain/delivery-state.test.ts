@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AttemptRecord, AuditRecord, DeliveryCreatedRecord, DeliveryHeldRecord, RedeliveryRequestedRecord } from '@hookmesh/contracts';
+import type { AttemptRecord, DeliveryAuditRecord, DeliveryCreatedRecord, DeliveryHeldRecord, RedeliveryRequestedRecord } from '@hookmesh/contracts';
 import fc from 'fast-check';
 import { compareMarks, deliveryPatchOf, foldDeliveryPatches, mergeDeliveryPatches, type DeliveryPatch } from './delivery-state';
 
@@ -46,7 +46,7 @@ const redelivery = (series: number, second: number): RedeliveryRequestedRecord =
   requested_at: t(second),
 });
 
-function fold(records: AuditRecord[]): DeliveryPatch {
+function fold(records: DeliveryAuditRecord[]): DeliveryPatch {
   const patch = foldDeliveryPatches(records).get(identity.delivery_id);
   if (patch === undefined) throw new Error('no patch');
   return patch;
@@ -97,7 +97,7 @@ describe('delivery state', () => {
   });
 
   it('converges to the same state for any arrival order and any repetition of the records', () => {
-    const records: AuditRecord[] = [
+    const records: DeliveryAuditRecord[] = [
       created(),
       attempt(0, 1, 'retrying', 1),
       held(0, 2, 5),
@@ -113,7 +113,7 @@ describe('delivery state', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: records.length - 1 }), { minLength: records.length, maxLength: 30 }), fc.integer(), (picks, seed) => {
         // Every record at least once, some repeated, in a shuffled order.
-        const arrival = [...records, ...picks.map((index) => records[index] as AuditRecord)];
+        const arrival = [...records, ...picks.map((index) => records[index] as DeliveryAuditRecord)];
         const shuffled = fc.sample(fc.shuffledSubarray(arrival, { minLength: arrival.length }), { seed, numRuns: 1 })[0] ?? arrival;
         expect(fold(shuffled)).toEqual(expected);
       }),

@@ -1,5 +1,5 @@
 // How audit records fold into a delivery's current state, whatever order (or how often) they arrive in.
-import type { AuditRecord, DeliveryStatus, MessageType } from '@hookmesh/contracts';
+import type { DeliveryAuditRecord, DeliveryStatus, MessageType } from '@hookmesh/contracts';
 
 /**
  * Orders the records that may set a delivery's status: a later series beats an earlier one, a later attempt
@@ -60,7 +60,7 @@ export function lastErrorOf(record: { error_message: string | null; error_class:
 }
 
 /** What a single audit record says about its delivery. */
-export function deliveryPatchOf(record: AuditRecord): DeliveryPatch {
+export function deliveryPatchOf(record: DeliveryAuditRecord): DeliveryPatch {
   const identity = {
     id: record.delivery_id,
     account: record.account,
@@ -98,7 +98,8 @@ export function deliveryPatchOf(record: AuditRecord): DeliveryPatch {
         updatedAt: at,
         state: {
           mark: { series: record.series, attempt: record.attempt, rank: STATE_RANK.delivery_held, at },
-          status: 'held',
+          // An open circuit is not an operator's hold: customers and stats tell the two apart.
+          status: record.reason === 'circuit_open' ? 'circuit_open' : 'held',
           nextAttemptAt: record.next_attempt_at === null ? null : ms(record.next_attempt_at),
         },
         lastAttempt: null,
@@ -141,7 +142,7 @@ export function mergeDeliveryPatches(a: DeliveryPatch, b: DeliveryPatch): Delive
 }
 
 /** Folds a batch of records into one patch per delivery, so a batch upserts each delivery row once. */
-export function foldDeliveryPatches(records: readonly AuditRecord[]): Map<string, DeliveryPatch> {
+export function foldDeliveryPatches(records: readonly DeliveryAuditRecord[]): Map<string, DeliveryPatch> {
   const patches = new Map<string, DeliveryPatch>();
   for (const record of records) {
     const patch = deliveryPatchOf(record);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { buildStatsResponse, type DeliveryCounts } from './stats';
 
 const counts = (overrides: Partial<DeliveryCounts>): DeliveryCounts => ({
-  delivered: 0, failed: 0, retrying: 0, held: 0, pending: 0, attempted: 0, retried: 0, ...overrides,
+  delivered: 0, failed: 0, retrying: 0, held: 0, circuit_open: 0, pending: 0, attempted: 0, retried: 0, ...overrides,
 });
 const window = { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-01-02T00:00:00Z') };
 
@@ -17,7 +17,7 @@ describe('buildStatsResponse', () => {
     });
     expect(stats.by_message_type).toEqual([
       {
-        message_type: 'orderEvent', events: 2, duplicate_ingests: 1, delivered: 3, failed: 1, retrying: 0, held: 0, pending: 0,
+        message_type: 'orderEvent', events: 2, duplicate_ingests: 1, delivered: 3, failed: 1, retrying: 0, held: 0, circuit_open: 0, pending: 0,
         attempts: 6, p50_latency_ms: 100.123, p95_latency_ms: 900, retry_rate: 0.25,
       },
     ]);

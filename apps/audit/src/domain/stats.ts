@@ -6,6 +6,7 @@ export interface DeliveryCounts {
   failed: number;
   retrying: number;
   held: number;
+  circuit_open: number;
   pending: number;
   /** Deliveries with at least one attempt, and those with more than one. */
   attempted: number;
@@ -26,7 +27,7 @@ export interface StatsRows {
   attemptsByCallback: ReadonlyArray<{ callback_id: string; message_type: MessageType } & AttemptCounts>;
 }
 
-const NO_DELIVERIES: DeliveryCounts = { delivered: 0, failed: 0, retrying: 0, held: 0, pending: 0, attempted: 0, retried: 0 };
+const NO_DELIVERIES: DeliveryCounts = { delivered: 0, failed: 0, retrying: 0, held: 0, circuit_open: 0, pending: 0, attempted: 0, retried: 0 };
 const NO_ATTEMPTS: AttemptCounts = { attempts: 0, p50: null, p95: null };
 
 const round = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000) / 1000);
@@ -37,6 +38,7 @@ function counters(deliveries: DeliveryCounts, attempts: AttemptCounts) {
     failed: deliveries.failed,
     retrying: deliveries.retrying,
     held: deliveries.held,
+    circuit_open: deliveries.circuit_open,
     pending: deliveries.pending,
     attempts: attempts.attempts,
     p50_latency_ms: round(attempts.p50),

@@ -1,6 +1,8 @@
-// Settles batches of JetStream messages around Postgres transactions: ack after commit, nak on outage.
+// Settles batches of JetStream messages around Postgres transactions: ack after commit, nak on outage, and what can
+// never be stored kept on DEAD.
+import type { DeadLetterReason } from '@hookmesh/contracts';
 import type { Logger } from '@hookmesh/logging';
-import { terminateMessage, type JsMsg } from '@hookmesh/messaging';
+import { encodeJson, type DeadLetters, type JsMsg } from '@hookmesh/messaging';
 import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import type { AuditMetrics } from '../metrics';
 import { isDataError } from '../storage/postgres-errors';
@@ -10,13 +12,22 @@ export interface Parsed<T> {
   msg: JsMsg;
   value: T;
   parent: Context;
+  /** Its index among a batch message's entries; absent for a single-record message. */
+  entry?: number;
 }
 
-/** What one message holds: its records (one, or a batch's), and a problem text for each part that does not fit. */
+/** A part of a message that does not fit: the whole message (no entry), or one entry of a batch (its index and body). */
+export interface Rejected {
+  reason: DeadLetterReason;
+  /** Paths and messages, never payload content. */
+  problem: string;
+  entry?: { index: number; body: unknown };
+}
+
+/** What one message holds: its records (one, or a batch's), and every part that does not fit. */
 export interface ParsedMessage<T> {
-  values: Array<{ value: T; parent: Context }>;
-  /** Error texts, never payload content. */
-  problems: string[];
+  values: Array<{ value: T; parent: Context; entry?: number }>;
+  rejected: Rejected[];
 }
 
 export interface BatchWriterOptions<T> {
@@ -32,6 +43,8 @@ export interface BatchWriterOptions<T> {
   retryDelayMs: number;
   log: Logger;
   metrics: AuditMetrics;
+  /** Keeps what can never be stored (a message, or one entry of a batch) before it is given up. */
+  deadLetters: DeadLetters;
 }
 
 /** The records of one message: the message is acked once all of them are stored (or found unstorable). */
@@ -84,12 +97,19 @@ export function chunksOf<T>(messages: ReadonlyArray<MessageItems<T>>, max: numbe
  * by one so only the unstorable ones are dropped (logged and counted), instead of blocking the stream forever.
  */
 export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsMsg[]) => Promise<void> {
-  const { stream, log, metrics } = options;
+  const { stream, log, metrics, deadLetters } = options;
   const labels = { stream };
 
-  const dropRecord = (msg: JsMsg, problem: string): void => {
+  /** Gives up the whole message: kept on DEAD and terminated (or, when DEAD does not take it, offered again later). */
+  const giveUp = async (msg: JsMsg, reason: DeadLetterReason, problem: string): Promise<void> => {
     metrics.invalidMessages.inc(labels);
-    log.error({ stream, subject: msg.subject, seq: msg.seq, problem }, `${stream} record cannot be stored; dropped`);
+    await deadLetters.terminate(msg, reason, problem);
+  };
+
+  /** Keeps one entry that cannot be stored on DEAD; false when DEAD did not take it (the message must come back). */
+  const dropEntry = async (msg: JsMsg, index: number, body: unknown, reason: DeadLetterReason, problem: string): Promise<boolean> => {
+    metrics.invalidMessages.inc(labels);
+    return deadLetters.keepEntry(msg, { index, body: encodeJson(body) }, reason, problem);
   };
 
   const write = async (items: ReadonlyArray<Parsed<T>>): Promise<void> => {
@@ -122,7 +142,7 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
     }
     // Some record is unstorable: find it by writing one record per transaction.
     for (const [index, message] of chunk.entries()) {
-      const problems: string[] = [];
+      const unstorable: Array<{ item: Parsed<T>; problem: string }> = [];
       for (const item of message.items) {
         try {
           await write([item]);
@@ -131,17 +151,19 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
             retryLater([...chunk.slice(index), ...later], single, 'postgres');
             return false;
           }
-          problems.push(single instanceof Error ? single.message : String(single));
+          unstorable.push({ item, problem: single instanceof Error ? single.message : String(single) });
         }
       }
-      if (problems.length === message.items.length) {
-        // Nothing of it can be stored: terminated, like a message that breaks the contract.
-        metrics.invalidMessages.inc(labels);
-        terminateMessage(message.msg, log, `${stream} message cannot be stored; terminated`, problems.join('; '));
+      if (unstorable.length === message.items.length && message.items.every((item) => item.entry === undefined)) {
+        // Nothing of it can be stored: given up, like a message that breaks the contract.
+        await giveUp(message.msg, 'unstorable', unstorable.map(({ problem }) => problem).join('; '));
         continue;
       }
-      for (const problem of problems) dropRecord(message.msg, problem);
-      message.msg.ack();
+      let kept = true;
+      for (const { item, problem } of unstorable) kept = (await dropEntry(message.msg, item.entry ?? 0, item.value, 'unstorable', problem)) && kept;
+      // What was stored stays stored (the writes are idempotent); a dead letter DEAD did not take brings the message back.
+      if (kept) message.msg.ack();
+      else message.msg.nak(options.retryDelayMs);
     }
     return true;
   };
@@ -152,12 +174,20 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): (msgs: JsM
       if (msg.redelivered) metrics.redelivered.inc(labels);
       const parsed = options.parse(msg);
       if (parsed.values.length === 0) {
-        metrics.invalidMessages.inc(labels);
-        terminateMessage(msg, log, `${stream} message cannot be stored; terminated`, parsed.problems.join('; ') || 'no records');
+        const reason = parsed.rejected.find((part) => part.entry === undefined)?.reason ?? parsed.rejected[0]?.reason ?? 'breaks_contract';
+        await giveUp(msg, reason, parsed.rejected.map((part) => part.problem).join('; ') || 'no records');
         continue;
       }
-      for (const problem of parsed.problems) dropRecord(msg, problem);
-      messages.push({ msg, items: parsed.values.map(({ value, parent }) => ({ msg, value, parent })) });
+      let kept = true;
+      for (const part of parsed.rejected) {
+        kept = (await dropEntry(msg, part.entry?.index ?? 0, part.entry?.body ?? null, part.reason, part.problem)) && kept;
+      }
+      if (!kept) {
+        // Not written now: the message comes back, and its good records are written then.
+        msg.nak(options.retryDelayMs);
+        continue;
+      }
+      messages.push({ msg, items: parsed.values.map(({ value, parent, entry }) => ({ msg, value, parent, ...(entry === undefined ? {} : { entry }) })) });
     }
     if (messages.length === 0) return;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deliveryIdFor, newMessageId } from '@hookmesh/contracts';
+import { DEAD_LETTER_HEADERS, deliveryIdFor, newMessageId, type DuplicateIngestRecord } from '@hookmesh/contracts';
 import { publishJson } from '@hookmesh/messaging';
 import { waitFor } from '@hookmesh/testing';
 import { sql } from 'kysely';
@@ -15,6 +15,19 @@ async function countRows(h: AuditHarness): Promise<Record<string, number>> {
            (select count(*) from attempts)::int as attempts,
            (select coalesce(sum(attempts_count), 0) from deliveries)::int as attempts_counted`.execute(h.directDb);
   return rows[0] as Record<string, number>;
+}
+
+/** Every message on DEAD, oldest first, with its dead-letter headers. */
+async function deadLetters(h: AuditHarness): Promise<Array<{ headers: Record<string, string>; body: string }>> {
+  const { state } = await h.jsm.streams.info(h.names.streams.dead);
+  const out: Array<{ headers: Record<string, string>; body: string }> = [];
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq += 1) {
+    const stored = await h.jsm.streams.getMessage(h.names.streams.dead, { seq });
+    if (stored === null) continue;
+    const headers = Object.fromEntries(Object.values(DEAD_LETTER_HEADERS).flatMap((name) => (stored.header.get(name) === '' ? [] : [[name, stored.header.get(name)]])));
+    out.push({ headers, body: stored.string() });
+  }
+  return out;
 }
 
 describe('audit consumers (real JetStream, real Postgres)', () => {
@@ -87,6 +100,34 @@ describe('audit consumers (real JetStream, real Postgres)', () => {
     ]);
   });
 
+  it("counts event-ingest's reports of deduplicated repeats in /stats, once per repeated request", async () => {
+    const account = 'dupes';
+    const first = eventRecord(account, newMessageId(), 'orderEvent', '2026-05-01T00:00:00.000Z');
+    await h.publishEvent(first);
+    const report = (repeatId: string, at: string): DuplicateIngestRecord => ({
+      kind: 'duplicate_ingest',
+      account,
+      message_id: first.message_id,
+      message_type: 'orderEvent',
+      idempotency_key: 'order-1',
+      repeat_id: repeatId,
+      repeated_at: at,
+    });
+    await h.publishRecord(report('r-1', '2026-05-01T00:00:05.000Z'));
+    await h.publishRecord(report('r-2', '2026-05-01T00:01:00.000Z'));
+    // A re-published report (another Nats-Msg-Id, the same repeat) is not a second repeat.
+    await h.publishRecord(report('r-2', '2026-05-01T00:01:00.000Z'), 'copy-of-r-2');
+
+    const stats = async (since: string, until: string) =>
+      (await (await h.call(`/${account}/api/v1/stats?since=${since}&until=${until}`)).json()) as { duplicate_ingests: number; by_message_type: Array<{ message_type: string; events: number; duplicate_ingests: number }> };
+    await waitFor(async () => (await stats('2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z')).duplicate_ingests === 2, { label: 'both repeats counted' });
+    await waitFor(async () => (await h.jsm.consumers.info(h.names.streams.audit, h.names.consumers.auditRecords)).num_ack_pending === 0, { label: 'everything settled' });
+    const day = await stats('2026-05-01T00:00:00Z', '2026-05-02T00:00:00Z');
+    expect(day).toMatchObject({ duplicate_ingests: 2, by_message_type: [{ message_type: 'orderEvent', events: 1, duplicate_ingests: 2 }] });
+    // Counted in the window the repeat arrived in.
+    expect((await stats('2026-05-01T00:00:30Z', '2026-05-02T00:00:00Z')).by_message_type).toEqual([expect.objectContaining({ events: 0, duplicate_ingests: 1 })]);
+  });
+
   it('terminates a message that breaks the contract or cannot be stored, and still stores the rest of its batch', async () => {
     const good = eventRecord(ACCOUNT, newMessageId(), 'rmaEvent', '2026-03-01T00:00:00.000Z');
     // Postgres jsonb refuses \u0000: this event can never be stored, so it must not block the stream.
@@ -102,6 +143,16 @@ describe('audit consumers (real JetStream, real Postgres)', () => {
     expect(await h.directDb.selectFrom('events').select('message_id').where('message_id', '=', unstorable.message_id).executeTakeFirst()).toBeUndefined();
     const metrics = await h.registry.getSingleMetricAsString('hookmesh_audit_invalid_messages_total');
     expect(metrics).toContain('hookmesh_audit_invalid_messages_total{stream="events"} 2');
+    // Both are kept on DEAD with why, and counted by stream and reason.
+    const kept = (await deadLetters(h)).filter((dead) => dead.headers[DEAD_LETTER_HEADERS.source] === 'events');
+    expect(kept.map((dead) => [dead.headers[DEAD_LETTER_HEADERS.reason], dead.headers[DEAD_LETTER_HEADERS.consumer]])).toEqual([
+      ['breaks_contract', h.names.consumers.auditEvents],
+      ['unstorable', h.names.consumers.auditEvents],
+    ]);
+    expect(JSON.parse(kept[1]!.body)).toMatchObject({ message_id: unstorable.message_id });
+    const dead = await h.registry.getSingleMetricAsString('hookmesh_dead_letters_total');
+    expect(dead).toContain('hookmesh_dead_letters_total{stream="events",reason="breaks_contract"} 1');
+    expect(dead).toContain('hookmesh_dead_letters_total{stream="events",reason="unstorable"} 1');
   });
 
   it('stores the records of a dispatcher batch, dropping alone a record that breaks the contract or cannot be stored', async () => {
@@ -125,5 +176,16 @@ describe('audit consumers (real JetStream, real Postgres)', () => {
     const invalid = (text: string) => Number(/hookmesh_audit_invalid_messages_total\{stream="audit"\} (\d+)/.exec(text)?.[1] ?? 0);
     // The broken record, the unstorable one, and the empty batch.
     expect(invalid(await h.registry.getSingleMetricAsString('hookmesh_audit_invalid_messages_total')) - invalid(before)).toBe(3);
+    // Each is kept on DEAD: the two dropped entries of the batch alone (by index), the empty batch whole.
+    const onDead = (await deadLetters(h)).filter((dead) => dead.headers[DEAD_LETTER_HEADERS.source] === 'audit');
+    const described = onDead.map((dead) => ({ reason: dead.headers[DEAD_LETTER_HEADERS.reason], entry: dead.headers[DEAD_LETTER_HEADERS.entry] ?? null, body: JSON.parse(dead.body) as unknown }));
+    expect(described).toHaveLength(3);
+    expect(described).toEqual(
+      expect.arrayContaining([
+        { reason: 'breaks_contract', entry: '1', body: { kind: 'attempt', delivery_id: 'nope' } },
+        { reason: 'unstorable', entry: '2', body: expect.objectContaining({ url: 'https://client.com/\u0000' }) },
+        { reason: 'breaks_contract', entry: null, body: { kind: 'batch', entries: [] } },
+      ]),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { EventRecord, natsNames } from '@hookmesh/contracts';
 import type { Logger } from '@hookmesh/logging';
 import {
   AckPolicy,
+  createDeadLetters,
   decodeMessage,
   DeliverPolicy,
   nanos,
@@ -10,6 +11,7 @@ import {
   traceContextFromHeaders,
   type JetStreamClient,
   type JetStreamManager,
+  type NatsConnection,
   type RunningConsumer,
 } from '@hookmesh/messaging';
 import type { AuditMetrics } from '../metrics';
@@ -21,6 +23,8 @@ import { createBatchWriter } from './batch-writer';
 
 export interface AuditConsumerOptions {
   db: AuditDb;
+  /** Its server's max_payload bounds the dead letters kept. */
+  nc: Pick<NatsConnection, 'info'>;
   js: JetStreamClient;
   jsm: JetStreamManager;
   prefix: string;
@@ -56,6 +60,9 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
     max_ack_pending: options.batchSize * 4,
   });
 
+  const deadLettersOf = (source: 'events' | 'audit', consumer: string) =>
+    createDeadLetters({ js: options.js, nc: options.nc, names, source, consumer, log, retryDelayMs, onKept: (labels) => metrics.deadLetters.inc(labels) });
+
   const events: RunningConsumer = runBatchConsumer({
     js: options.js,
     jsm: options.jsm,
@@ -69,11 +76,14 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
       stream: 'events',
       log,
       metrics,
+      deadLetters: deadLettersOf('events', names.consumers.auditEvents),
       retryDelayMs,
       maxRecordsPerWrite: options.batchSize,
       parse: (msg) => {
         const decoded = decodeMessage(EventRecord, msg);
-        return decoded.ok ? { values: [{ value: decoded.value, parent: traceContextFromHeaders(msg.headers) }], problems: [] } : { values: [], problems: [decoded.problem] };
+        return decoded.ok
+          ? { values: [{ value: decoded.value, parent: traceContextFromHeaders(msg.headers) }], rejected: [] }
+          : { values: [], rejected: [{ reason: decoded.reason, problem: decoded.problem }] };
       },
       write: (items) =>
         db.transaction().execute((trx) =>
@@ -102,6 +112,7 @@ export function startAuditConsumers(options: AuditConsumerOptions): AuditConsume
       stream: 'audit',
       log,
       metrics,
+      deadLetters: deadLettersOf('audit', names.consumers.auditRecords),
       retryDelayMs,
       maxRecordsPerWrite: options.batchSize,
       parse: decodeAuditMessage,

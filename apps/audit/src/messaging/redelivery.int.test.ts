@@ -172,6 +172,26 @@ describe('redeliver and recover', () => {
     expect(await h.directDb.selectFrom('redelivery_requests').select('series').where('delivery_id', '=', ref.deliveryId).execute()).toEqual([]);
   });
 
+  it('answers 409 to redeliver and recover on a disabled callback, changing nothing, and redelivers once it is active again', async () => {
+    const ref = await seedFailed('cb-disabled', '2026-04-30T16:00:00.000Z');
+    await h.putCallbackState(A, 'cb-disabled', 'disabled');
+    const before = (await tasksOn(h)).length;
+
+    const redeliver = await h.call(`/${A}/api/v1/deliveries/${ref.deliveryId}/redeliver`, { method: 'POST' });
+    expect(redeliver.status).toBe(409);
+    expect(redeliver.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await redeliver.json()) as { detail: string }).detail).toContain('is disabled');
+    const recover = await h.call(`/${A}/api/v1/callbacks/cb-disabled/recover`, { method: 'POST', body: { since: '2026-04-30T00:00:00Z' } });
+    expect(recover.status).toBe(409);
+    expect(((await recover.json()) as { detail: string }).detail).toContain('is disabled');
+    expect((await tasksOn(h)).length).toBe(before);
+    expect(await h.directDb.selectFrom('deliveries').select(['status', 'series']).where('id', '=', ref.deliveryId).executeTakeFirst()).toEqual({ status: 'failed', series: 0 });
+    expect(await h.directDb.selectFrom('redelivery_requests').select('series').where('delivery_id', '=', ref.deliveryId).execute()).toEqual([]);
+
+    await h.putCallbackState(A, 'cb-disabled', 'active');
+    expect((await h.call(`/${A}/api/v1/deliveries/${ref.deliveryId}/redeliver`, { method: 'POST' })).status).toBe(202);
+  });
+
   it('answers 400 for a recover body without a valid since, and redelivers nothing', async () => {
     const before = (await tasksOn(h)).length;
     for (const body of [{}, { since: 'last week' }, { since: '2026-04-30T00:00:00Z', extra: 1 }]) {

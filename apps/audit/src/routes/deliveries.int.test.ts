@@ -19,7 +19,7 @@ const A = 'masonhub';
 const B = 'moduslink';
 const TYPES: BuiltinMessageType[] = ['orderEvent', 'skuInventoryChange', 'rmaEvent'];
 const CALLBACKS = ['cb-a', 'cb-b', 'cb-c'];
-const STATUSES: DeliveryStatus[] = ['delivered', 'failed', 'retrying', 'held', 'pending'];
+const STATUSES: DeliveryStatus[] = ['delivered', 'failed', 'retrying', 'held', 'pending', 'circuit_open'];
 
 interface Expected {
   ref: DeliveryRef;
@@ -44,6 +44,11 @@ function recordsFor(ref: DeliveryRef, status: DeliveryStatus, createdAt: string)
       return [
         created,
         { kind: 'delivery_held', delivery_id: ref.deliveryId, message_id: ref.messageId, account: ref.account, callback_id: ref.callbackId, message_type: ref.messageType, series: 0, attempt: 1, reason: 'hold', held_at: at(5), next_attempt_at: null },
+      ];
+    case 'circuit_open':
+      return [
+        created,
+        { kind: 'delivery_held', delivery_id: ref.deliveryId, message_id: ref.messageId, account: ref.account, callback_id: ref.callbackId, message_type: ref.messageType, series: 0, attempt: 1, reason: 'circuit_open', held_at: at(5), next_attempt_at: at(60_000) },
       ];
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { newMessageId, type AuditRecord } from '@hookmesh/contracts';
+import { newMessageId, type DeliveryAuditRecord } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import { createTestDatabase, type TestDatabase } from '@hookmesh/testing';
 import fc from 'fast-check';
@@ -22,7 +22,7 @@ describe('writeAuditRecords in Postgres', () => {
     await testDb.drop();
   });
 
-  function historyOf(messageId: string): AuditRecord[] {
+  function historyOf(messageId: string): DeliveryAuditRecord[] {
     const ref = deliveryRef('masonhub', messageId, 'cb-order', 'orderEvent');
     return [
       createdRecord(ref, '2026-01-01T00:00:00.000Z'),
@@ -51,7 +51,7 @@ describe('writeAuditRecords in Postgres', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat({ max: 5 }), { minLength: 0, maxLength: 6 }), fc.nat({ max: 3 }), fc.integer(), async (repeats, batchSize, seed) => {
         const records = historyOf(newMessageId());
-        const arrival = [...records, ...repeats.map((i) => records[i] as AuditRecord)];
+        const arrival = [...records, ...repeats.map((i) => records[i] as DeliveryAuditRecord)];
         const shuffled = fc.sample(fc.shuffledSubarray(arrival, { minLength: arrival.length }), { seed, numRuns: 1 })[0] ?? arrival;
         const size = batchSize + 1;
         for (let start = 0; start < shuffled.length; start += size) {

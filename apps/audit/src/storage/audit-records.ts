@@ -1,5 +1,6 @@
-// Repository of the AUDIT stream's records: attempts, holds and redelivery requests, merged into deliveries.
-import type { AttemptRecord, AuditRecord, DeliveryHeldRecord, RedeliveryRequestedRecord } from '@hookmesh/contracts';
+// Repository of the AUDIT stream's records: attempts, holds and redelivery requests, merged into deliveries;
+// and event-ingest's reports of deduplicated repeats.
+import type { AttemptRecord, AuditRecord, DeliveryAuditRecord, DeliveryHeldRecord, DuplicateIngestRecord, RedeliveryRequestedRecord } from '@hookmesh/contracts';
 import { foldDeliveryPatches } from '../domain/delivery-state';
 import { capText } from '../domain/response-excerpt';
 import type { AuditExecutor } from './database';
@@ -9,7 +10,7 @@ import { upsertDeliveryPatches } from './deliveries';
 export const ERROR_MESSAGE_MAX = 1024;
 
 export interface AuditWriteResult {
-  /** Rows stored for the first time (attempts, holds, redelivery requests); delivery_created only touches deliveries. */
+  /** Rows stored for the first time (attempts, holds, redelivery requests, duplicate ingests); delivery_created only touches deliveries. */
   inserted: number;
   /** Records whose row already existed: redeliveries of a message or a re-published record. */
   alreadyStored: number;
@@ -95,6 +96,28 @@ export async function insertRedeliveryRequests(db: AuditExecutor, records: reado
   return returned.length;
 }
 
+/** Stores reports of deduplicated repeats, one row per repeated request; returns how many were new. */
+export async function insertDuplicateIngests(db: AuditExecutor, records: readonly DuplicateIngestRecord[]): Promise<number> {
+  const rows = byKey(records, (r) => r.repeat_id).map((r) => ({
+    repeat_id: r.repeat_id,
+    account: r.account,
+    message_id: r.message_id,
+    message_type: r.message_type,
+    idempotency_key: r.idempotency_key,
+    repeated_at: r.repeated_at,
+  }));
+  if (rows.length === 0) return 0;
+  const returned = await db
+    .insertInto('duplicate_ingests')
+    .values(rows)
+    .onConflict((oc) => oc.column('repeat_id').doNothing())
+    .returning('repeat_id')
+    .execute();
+  return returned.length;
+}
+
+const isDeliveryRecord = (record: AuditRecord): record is DeliveryAuditRecord => record.kind !== 'duplicate_ingest';
+
 /**
  * Writes a batch of audit records with multi-row inserts that skip rows already stored, then merges every record
  * into its delivery row. Idempotent and order-independent; run it in one transaction per batch.
@@ -106,8 +129,10 @@ export async function writeAuditRecords(db: AuditExecutor, records: readonly Aud
   const newAttempts = await insertAttempts(db, attempts, options.excerptMax);
   const newHolds = await insertHolds(db, holds);
   const newRedeliveries = await insertRedeliveryRequests(db, redeliveries);
-  await upsertDeliveryPatches(db, foldDeliveryPatches(records).values(), newAttempts);
-  const newRows = [...newAttempts.values()].reduce((sum, n) => sum + n, 0) + newHolds + newRedeliveries;
-  const rowRecords = attempts.length + holds.length + redeliveries.length;
+  const duplicates = records.filter((r): r is DuplicateIngestRecord => r.kind === 'duplicate_ingest');
+  const newDuplicates = await insertDuplicateIngests(db, duplicates);
+  await upsertDeliveryPatches(db, foldDeliveryPatches(records.filter(isDeliveryRecord)).values(), newAttempts);
+  const newRows = [...newAttempts.values()].reduce((sum, n) => sum + n, 0) + newHolds + newRedeliveries + newDuplicates;
+  const rowRecords = attempts.length + holds.length + redeliveries.length + duplicates.length;
   return { inserted: newRows, alreadyStored: rowRecords - newRows };
 }

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AttemptsTable } from './attempts.table';
 import type { DeliveriesTable } from './deliveries.table';
 import type { DeliveryHoldsTable } from './delivery-holds.table';
+import type { DuplicateIngestsTable } from './duplicate-ingests.table';
 import type { EventReceiptsTable } from './event-receipts.table';
 import type { EventsTable } from './events.table';
 import type { RedeliveryRequestsTable } from './redelivery-requests.table';
@@ -17,6 +18,7 @@ export interface AuditDatabase {
   attempts: AttemptsTable;
   delivery_holds: DeliveryHoldsTable;
   redelivery_requests: RedeliveryRequestsTable;
+  duplicate_ingests: DuplicateIngestsTable;
 }
 
 export type AuditDb = Kysely<AuditDatabase>;

@@ -66,9 +66,11 @@ export async function findEvent(db: AuditExecutor, account: string, messageId: s
 }
 
 /**
- * Duplicate ingests per message type in a window: stream copies of an event that was already stored under an
- * earlier sequence, plus events whose idempotency key an earlier event of the account already used (a producer
- * retry that outlived the JetStream dedupe window). A consumer redelivery of one stream message is not one.
+ * Events and duplicate ingests per message type in a window. A duplicate ingest is a repeated request that
+ * JetStream deduplicated (event-ingest reports each one: `duplicate_ingests`, counted when the repeat arrived),
+ * a stream copy of an event that was already stored under an earlier sequence, or an event whose idempotency key
+ * an earlier event of the account already used (a producer retry that outlived the JetStream dedupe window).
+ * A consumer redelivery of one stream message is not one.
  */
 export async function countEventsInWindow(
   db: AuditExecutor,
@@ -91,10 +93,20 @@ export async function countEventsInWindow(
        where account = ${account} and ingested_at >= ${window.since} and ingested_at < ${window.until}
          and exists (select 1 from event_receipts first where first.message_id = r.message_id and first.stream_seq < r.stream_seq)
        group by message_type
+    ), repeats as (
+      select message_type, count(*)::int as deduplicated
+        from duplicate_ingests
+       where account = ${account} and repeated_at >= ${window.since} and repeated_at < ${window.until}
+       group by message_type
+    ), types as (
+      select message_type from stored union select message_type from copies union select message_type from repeats
     )
-    select coalesce(stored.message_type, copies.message_type) as message_type,
+    select types.message_type,
            coalesce(stored.events, 0) as events,
-           coalesce(stored.key_repeats, 0) + coalesce(copies.copy_repeats, 0) as duplicate_ingests
-      from stored full join copies on copies.message_type = stored.message_type`.execute(db);
+           coalesce(stored.key_repeats, 0) + coalesce(copies.copy_repeats, 0) + coalesce(repeats.deduplicated, 0) as duplicate_ingests
+      from types
+      left join stored on stored.message_type = types.message_type
+      left join copies on copies.message_type = types.message_type
+      left join repeats on repeats.message_type = types.message_type`.execute(db);
   return rows;
 }

@@ -13,13 +13,14 @@ export const RETENTION_COLUMNS = {
   deliveries: 'updated_at',
   event_receipts: 'published_at',
   events: 'ingested_at',
+  duplicate_ingests: 'repeated_at',
 } as const satisfies { [T in keyof AuditDatabase]: keyof AuditDatabase[T] & string };
 
 export type PruneCounts = Record<keyof typeof RETENTION_COLUMNS, number>;
 
 /** Deletes rows older than `cutoff` from every audit table, `batchSize` rows per statement; returns counts per table. */
 export async function pruneOlderThan(db: AuditExecutor, cutoff: Date, batchSize = 1000): Promise<PruneCounts> {
-  const counts = { attempts: 0, delivery_holds: 0, redelivery_requests: 0, deliveries: 0, event_receipts: 0, events: 0 };
+  const counts = { attempts: 0, delivery_holds: 0, redelivery_requests: 0, deliveries: 0, event_receipts: 0, events: 0, duplicate_ingests: 0 };
   for (const [table, column] of Object.entries(RETENTION_COLUMNS) as Array<[keyof PruneCounts, string]>) {
     for (;;) {
       // Each statement is its own short transaction; ctid picks the batch without needing a key on every table.

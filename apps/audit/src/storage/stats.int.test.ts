@@ -86,14 +86,14 @@ describe('GET /stats over a known scenario published through JetStream', () => {
       duplicate_ingests: 2,
       by_message_type: [
         // latencies 100, 200, 300, 400, 500, 1000: p50 = 350, p95 = 500 + 0.75 × 500 = 875 (percentile_cont interpolates).
-        { message_type: 'orderEvent', events: 4, duplicate_ingests: 2, delivered: 2, failed: 1, retrying: 1, held: 1, pending: 0, attempts: 6, p50_latency_ms: 350, p95_latency_ms: 875, retry_rate: 0.5 },
-        { message_type: 'skuInventoryChange', events: 1, duplicate_ingests: 0, delivered: 1, failed: 0, retrying: 0, held: 0, pending: 1, attempts: 1, p50_latency_ms: 50, p95_latency_ms: 50, retry_rate: 0 },
+        { message_type: 'orderEvent', events: 4, duplicate_ingests: 2, delivered: 2, failed: 1, retrying: 1, held: 1, circuit_open: 0, pending: 0, attempts: 6, p50_latency_ms: 350, p95_latency_ms: 875, retry_rate: 0.5 },
+        { message_type: 'skuInventoryChange', events: 1, duplicate_ingests: 0, delivered: 1, failed: 0, retrying: 0, held: 0, circuit_open: 0, pending: 1, attempts: 1, p50_latency_ms: 50, p95_latency_ms: 50, retry_rate: 0 },
       ],
       by_callback: [
-        { callback_id: 'cb-a', message_type: 'orderEvent', delivered: 2, failed: 0, retrying: 0, held: 0, pending: 0, attempts: 3, p50_latency_ms: 300, p95_latency_ms: 480, retry_rate: 0.5 },
-        { callback_id: 'cb-b', message_type: 'orderEvent', delivered: 0, failed: 1, retrying: 1, held: 1, pending: 0, attempts: 3, p50_latency_ms: 400, p95_latency_ms: 940, retry_rate: 0.5 },
-        { callback_id: 'cb-c', message_type: 'skuInventoryChange', delivered: 0, failed: 0, retrying: 0, held: 0, pending: 1, attempts: 0, p50_latency_ms: null, p95_latency_ms: null, retry_rate: 0 },
-        { callback_id: 'cb-d', message_type: 'skuInventoryChange', delivered: 1, failed: 0, retrying: 0, held: 0, pending: 0, attempts: 1, p50_latency_ms: 50, p95_latency_ms: 50, retry_rate: 0 },
+        { callback_id: 'cb-a', message_type: 'orderEvent', delivered: 2, failed: 0, retrying: 0, held: 0, circuit_open: 0, pending: 0, attempts: 3, p50_latency_ms: 300, p95_latency_ms: 480, retry_rate: 0.5 },
+        { callback_id: 'cb-b', message_type: 'orderEvent', delivered: 0, failed: 1, retrying: 1, held: 1, circuit_open: 0, pending: 0, attempts: 3, p50_latency_ms: 400, p95_latency_ms: 940, retry_rate: 0.5 },
+        { callback_id: 'cb-c', message_type: 'skuInventoryChange', delivered: 0, failed: 0, retrying: 0, held: 0, circuit_open: 0, pending: 1, attempts: 0, p50_latency_ms: null, p95_latency_ms: null, retry_rate: 0 },
+        { callback_id: 'cb-d', message_type: 'skuInventoryChange', delivered: 1, failed: 0, retrying: 0, held: 0, circuit_open: 0, pending: 0, attempts: 1, p50_latency_ms: 50, p95_latency_ms: 50, retry_rate: 0 },
       ],
     });
   });

@@ -15,6 +15,7 @@ const deliveryCounts = sql`
   count(*) filter (where status = 'failed')::int as failed,
   count(*) filter (where status = 'retrying')::int as retrying,
   count(*) filter (where status = 'held')::int as held,
+  count(*) filter (where status = 'circuit_open')::int as circuit_open,
   count(*) filter (where status = 'pending')::int as pending,
   count(*) filter (where attempts_count >= 1)::int as attempted,
   count(*) filter (where attempts_count > 1)::int as retried`;

@@ -1,7 +1,7 @@
 // The handler of DELIVERIES (tasks due now) and WAITING (tasks that wait): decode the task, deliver it, and let the
 // delivery path acknowledge or nak the message through its source.
 import { DeliveryTask } from '@hookmesh/contracts';
-import { decodeMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeMessage, traceContextFromHeaders, type DeadLetters, type JsMsg } from '@hookmesh/messaging';
 import type { DeliveryPath, TaskSource } from './delivery-path';
 import type { DispatcherPublishers } from './publishers';
 
@@ -10,8 +10,8 @@ export type DeliveryLane = 'due' | 'waiting';
 export interface LaneHandlerDeps {
   path: DeliveryPath;
   publishers: Pick<DispatcherPublishers, 'ack'>;
-  /** Called for messages that are not DeliveryTasks: kept as dead letters, then terminated. */
-  reject(msg: JsMsg, lane: DeliveryLane, reason: 'not_json' | 'breaks_contract', problem: string): Promise<void>;
+  /** Where a message that is not a DeliveryTask is kept before it is terminated, per lane (DELIVERIES, WAITING). */
+  deadLetters: Record<DeliveryLane, DeadLetters>;
 }
 
 /** Returns the handler of both delivery consumers (run by runConsumer); the consumer that pulled a message names its lane. */
@@ -19,7 +19,7 @@ export function createLaneHandler(deps: LaneHandlerDeps): (msg: JsMsg, lane: Del
   return async (msg, lane) => {
     const decoded = decodeMessage(DeliveryTask, msg);
     if (!decoded.ok) {
-      await deps.reject(msg, lane, decoded.reason, decoded.problem);
+      await deps.deadLetters[lane].terminate(msg, decoded.reason, decoded.problem);
       return;
     }
     const source: TaskSource = {

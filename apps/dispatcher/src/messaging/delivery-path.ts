@@ -218,7 +218,9 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
         event,
         callback: target,
         deliveryId: task.delivery_id,
+        // The attempt number restarts at 1 in each redelivery series; the profile's redelivery header tells them apart.
         attempt: task.attempt,
+        series: task.series,
         keys: credentials.keys,
         now: startedAt,
         traceparent: traceparentOf(span),

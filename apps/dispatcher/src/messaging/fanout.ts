@@ -1,7 +1,7 @@
 // Fan-out: one EVENTS message becomes one delivery per active callback of its account and type. A delivery whose
 // callback has a slot free is attempted right here; every other one is stored as a task (DELIVERIES or WAITING).
 import { EventRecord, type CallbackState } from '@hookmesh/contracts';
-import { decodeMessage, traceContextFromHeaders, type JsMsg } from '@hookmesh/messaging';
+import { decodeMessage, traceContextFromHeaders, type DeadLetters, type JsMsg } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
@@ -29,8 +29,8 @@ export interface FanOutDeps {
   path?: DeliveryPath;
   /** Whether a callback's attempts are quick enough to make inline (a slow endpoint would hold the event). */
   quick?: (callback: CallbackState) => boolean;
-  /** Called for messages that are not EventRecords: kept as dead letters, then terminated. */
-  reject(msg: JsMsg, reason: 'not_json' | 'breaks_contract', problem: string): Promise<void>;
+  /** Where a message that is not an EventRecord is kept before it is terminated. */
+  deadLetters: DeadLetters;
   now: () => Date;
   random: () => number;
 }
@@ -47,7 +47,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
   return async function fanOut(msg: JsMsg): Promise<void> {
     const decoded = decodeMessage(EventRecord, msg);
     if (!decoded.ok) {
-      await deps.reject(msg, decoded.reason, decoded.problem);
+      await deps.deadLetters.terminate(msg, decoded.reason, decoded.problem);
       return;
     }
     const event = decoded.value;

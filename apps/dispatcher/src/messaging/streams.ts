@@ -11,7 +11,7 @@ import {
   type JetStreamManager,
 } from '@hookmesh/messaging';
 
-/** Creates EVENTS and CONTROL when missing, and creates or updates DELIVERIES, WAITING and AUDIT (the streams this service owns). */
+/** Creates EVENTS, CONTROL and DEAD when missing, and creates or updates DELIVERIES, WAITING and AUDIT (the streams this service owns). */
 export async function ensureDispatcherStreams(jsm: JetStreamManager, settings: HookmeshStreamSettings): Promise<void> {
   const configs = hookmeshStreamConfigs(settings);
   await ensureStream(jsm, configs.events, { update: false });
@@ -19,6 +19,8 @@ export async function ensureDispatcherStreams(jsm: JetStreamManager, settings: H
   await ensureStream(jsm, configs.waiting, { update: true });
   await ensureStream(jsm, configs.audit, { update: true });
   await ensureStream(jsm, configs.control, { update: false });
+  // Messages the fan-out or the workers give up on are kept there (audit owns its settings).
+  await ensureStream(jsm, configs.dead, { update: false });
 }
 
 /** Default HOOKMESH_ACK_WAIT_MARGIN: the fan-out's ack_wait, and what the delivery consumer adds to the HTTP timeout. */

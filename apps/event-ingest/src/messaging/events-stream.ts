@@ -1,6 +1,8 @@
 // The EVENTS stream, which event-ingest owns: its setup and the publisher that stores ingested events in it.
-import { EventRecord, eventMsgId, type NatsNames } from '@hookmesh/contracts';
+import { EventRecord, auditMsgId, eventMsgId, type DuplicateIngestRecord, type NatsNames } from '@hookmesh/contracts';
 import {
+  DeadlineExceeded,
+  beforeDeadline,
   encodeJson,
   ensureStream,
   hookmeshStreamConfigs,
@@ -9,26 +11,27 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
+  type Deadline,
   type PubAck,
 } from '@hookmesh/messaging';
+import { sameEvent, type PublishedEvent } from '../domain/event-records';
 import type { ConnectionState } from './connection-state';
 
-/** Creates EVENTS, or applies the configured retention, replicas and idempotency window to it (this service owns it). */
-export async function ensureEventsStream(jsm: JetStreamManager, settings: HookmeshStreamSettings): Promise<void> {
-  await ensureStream(jsm, hookmeshStreamConfigs(settings).events, { update: true });
-}
-
-/** One stored event: its message id, and whether an earlier event with the same idempotency key was stored instead. */
-export interface PublishedEvent {
-  message_id: string;
-  duplicate: boolean;
+/**
+ * Creates EVENTS, or applies the configured retention, replicas and idempotency window to it (this service owns it);
+ * creates AUDIT when missing (repeats are reported there; audit owns its settings).
+ */
+export async function ensureIngestStreams(jsm: JetStreamManager, settings: HookmeshStreamSettings): Promise<void> {
+  const configs = hookmeshStreamConfigs(settings);
+  await ensureStream(jsm, configs.events, { update: true });
+  await ensureStream(jsm, configs.audit, { update: false });
 }
 
 /** JetStream did not acknowledge every event: the request may be retried (with the same idempotency keys). */
 export class EventsNotStored extends Error {
   override readonly name = 'EventsNotStored';
   constructor(
-    readonly reason: 'disconnected' | 'publish_failed' | 'original_unreadable',
+    readonly reason: 'disconnected' | 'publish_failed' | 'timeout' | 'original_unreadable',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -54,8 +57,13 @@ export class OriginalEventMissing extends Error {
 
 /** Stores EventRecords in EVENTS and answers only with what JetStream acknowledged. */
 export interface EventPublisher {
-  /** Publishes every record at once and resolves when all are acknowledged; throws EventsNotStored or EventsTooLarge. */
-  publish(records: readonly EventRecord[]): Promise<PublishedEvent[]>;
+  /**
+   * Publishes every record at once and resolves when all are acknowledged, within the deadline, saying for each
+   * whether it was stored, replayed or refused as a conflict; throws EventsNotStored or EventsTooLarge.
+   */
+  publish(records: readonly EventRecord[], deadline: Deadline): Promise<PublishedEvent[]>;
+  /** Puts the reports of answered repeats on AUDIT (for audit's duplicate count) within the deadline; rejects otherwise. */
+  reportDuplicates(reports: readonly DuplicateIngestRecord[], deadline: Deadline): Promise<void>;
 }
 
 export interface EventPublisherOptions {
@@ -64,8 +72,6 @@ export interface EventPublisherOptions {
   jsm: JetStreamManager;
   names: NatsNames;
   connection: ConnectionState;
-  /** How long each publish attempt waits for its PubAck. */
-  timeoutMs: number;
 }
 
 // Room left for the headers (Nats-Msg-Id up to ~270 bytes, traceparent, tracestate) inside max_payload.
@@ -73,17 +79,17 @@ const HEADER_ALLOWANCE_BYTES = 1024;
 
 /** Builds the publisher that stores ingested events in EVENTS. */
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
-  const { nc, js, jsm, names, connection, timeoutMs } = options;
+  const { nc, js, jsm, names, connection } = options;
 
-  // The first message stored under a repeated Nats-Msg-Id holds the message_id the producer was first given.
-  async function originalMessageId(seq: number): Promise<string> {
-    const stored = await jsm.streams.getMessage(names.streams.events, { seq });
+  // The first message stored under a repeated Nats-Msg-Id holds the event the producer first sent under that key.
+  async function originalRecord(seq: number, deadline: Deadline): Promise<EventRecord> {
+    const stored = await beforeDeadline(jsm.streams.getMessage(names.streams.events, { seq }), deadline, 'reading the first event of a repeated key');
     if (stored === null) throw new OriginalEventMissing(`EVENTS message ${seq} is gone`);
-    return EventRecord.parse(stored.json()).message_id;
+    return EventRecord.parse(stored.json());
   }
 
   return {
-    async publish(records) {
+    async publish(records, deadline) {
       if (!connection.isConnected()) {
         throw new EventsNotStored('disconnected', 'not connected to NATS');
       }
@@ -100,25 +106,29 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
       // log says exactly how many were stored when some failed.
       const settled = await Promise.allSettled(
         records.map((record) =>
-          publishJson(js, names.eventSubject(record.account, record.message_type), record, { msgID: eventMsgId(record), timeoutMs }),
+          publishJson(js, names.eventSubject(record.account, record.message_type), record, { msgID: eventMsgId(record), deadline }),
         ),
       );
       const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failures.length > 0) {
-        throw new EventsNotStored('publish_failed', `${failures.length} of ${records.length} events were not acknowledged by JetStream`, {
-          cause: failures[0]?.reason,
-        });
+        const timedOut = failures.some((failure) => failure.reason instanceof DeadlineExceeded);
+        throw new EventsNotStored(
+          timedOut ? 'timeout' : 'publish_failed',
+          `${failures.length} of ${records.length} events were not acknowledged by JetStream${timedOut ? ` within ${deadline.budgetMs} ms` : ''}`,
+          { cause: failures[0]?.reason },
+        );
       }
       const acks = settled.map((result) => (result as PromiseFulfilledResult<PubAck>).value);
 
       return Promise.all(
         acks.map(async (ack, index): Promise<PublishedEvent> => {
           const record = records[index]!;
-          if (!ack.duplicate) return { message_id: record.message_id, duplicate: false };
+          if (!ack.duplicate) return { outcome: 'stored', message_id: record.message_id };
           try {
+            const original = await originalRecord(ack.seq, deadline);
             // A publish retried after a lost PubAck is flagged duplicate too, but the stored record is then our own.
-            const original = await originalMessageId(ack.seq);
-            return { message_id: original, duplicate: original !== record.message_id };
+            if (original.message_id === record.message_id) return { outcome: 'stored', message_id: record.message_id };
+            return { outcome: sameEvent(original, record) ? 'replayed' : 'conflict', message_id: original.message_id };
           } catch (error) {
             if (error instanceof OriginalEventMissing) throw error;
             throw new EventsNotStored('original_unreadable', 'could not read the first event stored under a repeated idempotency key', {
@@ -126,6 +136,13 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
             });
           }
         }),
+      );
+    },
+
+    async reportDuplicates(reports, deadline) {
+      // Each report has its own Nats-Msg-Id, so a producer's retry of a lost answer is counted once per request.
+      await Promise.all(
+        reports.map((report) => publishJson(js, names.auditSubject(report.account, report.kind), report, { msgID: auditMsgId(report), deadline })),
       );
     },
   };

@@ -172,8 +172,10 @@ describe('POST /:account/api/v1/events', () => {
       const { message_id: firstId } = (await first.json()) as { message_id: string };
       const count = await ingest.storedCount();
 
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
       const again = await ingest.postEvents(account, exampleEvent('orderEvent', 'order-42-v1'));
       expect(again.status).toBe(202);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(await again.json()).toEqual({ message_id: firstId });
       expect(await ingest.storedCount()).toBe(count);
 
@@ -182,6 +184,40 @@ describe('POST /:account/api/v1/events', () => {
       expect(stored[0]?.header.get('Nats-Msg-Id')).toBe(`idem:${account}:order-42-v1`);
       const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
       expect(metrics).toContain('hookmesh_ingest_duplicates_total{message_type="orderEvent"} 1');
+    });
+
+    it('reports each answered repeat on AUDIT, so audit can count duplicate ingests', async () => {
+      const first = (await (await ingest.postEvents(account, exampleEvent('orderEvent', 'order-43-v1'))).json()) as { message_id: string };
+      await ingest.postEvents(account, exampleEvent('orderEvent', 'order-43-v1'));
+      await ingest.postEvents(account, [exampleEvent('orderEvent', 'order-43-v1'), exampleEvent('orderEvent', 'order-43-v2')]);
+      const reports = (await ingest.auditRecords()).filter((record) => record.kind === 'duplicate_ingest' && record.idempotency_key === 'order-43-v1');
+      expect(reports).toHaveLength(2);
+      for (const report of reports) {
+        expect(report).toMatchObject({ kind: 'duplicate_ingest', account, message_id: first.message_id, message_type: 'orderEvent' });
+      }
+      expect(new Set(reports.map((report) => (report as { repeat_id: string }).repeat_id)).size).toBe(2);
+    });
+
+    it('answers 409 for a repeated key with different data, naming the key, and stores nothing', async () => {
+      const first = (await (await ingest.postEvents(account, exampleEvent('orderEvent', 'order-44'))).json()) as { message_id: string };
+      const count = await ingest.storedCount();
+      const changed = exampleEvent('orderEvent', 'order-44');
+      firstItem(changed.data).customer_identifier = '67890';
+
+      const res = await ingest.postEvents(account, changed);
+      expect(res.status).toBe(409);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as ProblemBody;
+      expect(problem.errors).toEqual([{ path: 'idempotency_key', code: 'idempotency_key_reused', message: expect.stringContaining(first.message_id) }]);
+      expect(problem.detail).toContain('another event');
+      expect(await ingest.storedCount()).toBe(count);
+
+      // In a batch, the index of the event that reused a key is named.
+      const batch = await ingest.postEvents(account, [exampleEvent('orderEvent', 'order-45'), changed]);
+      expect(batch.status).toBe(409);
+      expect(((await batch.json()) as ProblemBody).errors?.map((error) => error.path)).toEqual(['1.idempotency_key']);
+      const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+      expect(metrics).toContain('hookmesh_ingest_idempotency_conflicts_total{message_type="orderEvent"} 2');
     });
 
     it('dedupes inside a batch and across batches, keeping new events of the same batch', async () => {
@@ -195,11 +231,17 @@ describe('POST /:account/api/v1/events', () => {
         exampleEvent('rmaEvent', 'rma-8'),
       ]);
       expect(res.status).toBe(202);
-      const { events } = (await res.json()) as { events: Array<{ message_id: string }> };
-      expect(events[0]?.message_id).toBe(firstId);
+      // Not every event of the batch is a replay, so the request as a whole is not one; each replayed entry says so.
+      expect(res.headers.get('idempotent-replayed')).toBeNull();
+      const { events } = (await res.json()) as { events: Array<{ message_id: string; replayed?: true }> };
+      expect(events[0]).toEqual({ message_id: firstId, replayed: true });
       expect(events[1]?.message_id).not.toBe(firstId);
       expect(events[2]?.message_id).toBe(events[1]?.message_id);
+      expect(events.filter((event) => event.replayed === true)).toHaveLength(2);
       expect(await ingest.storedCount()).toBe(count + 1);
+
+      const replay = await ingest.postEvents(account, [exampleEvent('rmaEvent', 'rma-7'), exampleEvent('rmaEvent', 'rma-8')]);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
     });
 
     it('answers 409 for a repeated key whose first event was deleted from the stream, storing nothing', async () => {
@@ -246,6 +288,17 @@ describe('POST /:account/api/v1/events', () => {
       expect(res.status).toBe(413);
       expect(((await res.json()) as ProblemBody).detail).toContain('index 1');
       expect(await ingest.storedCount()).toBe(before);
+    });
+
+    it('answers 405 naming POST for another method on /events, and 404 for a path it does not serve', async () => {
+      const token = await tokenFor(account);
+      for (const method of ['DELETE', 'PUT', 'PATCH']) {
+        const res = await fetch(`${ingest.url}/${account}/api/v1/events`, { method, headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(405);
+        expect(res.headers.get('allow')).toBe('POST');
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+      expect((await fetch(`${ingest.url}/${account}/api/v1/event`, { method: 'DELETE' })).status).toBe(404);
     });
 
     it('answers 400 for malformed JSON', async () => {

@@ -1,5 +1,5 @@
 // POST /{account}/api/v1/events: validate one event or a batch, store it in EVENTS, answer 202 once JetStream acknowledged.
-import { AccountParams, IngestEvent, parseIngestRequest, type EventRecord } from '@hookmesh/contracts';
+import { AccountParams, IDEMPOTENT_REPLAYED_HEADER, IngestEvent, parseIngestRequest, type EventRecord } from '@hookmesh/contracts';
 import {
   Conflict,
   Invalid,
@@ -10,15 +10,24 @@ import {
   rateLimit,
   requireAuth,
   requireScope,
+  type ProblemIssue,
   type TokenVerifier,
 } from '@hookmesh/http';
+import { deadlineIn, type Deadline } from '@hookmesh/messaging';
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { byEventIndex, requestVerdict } from '../domain/event-checks';
-import { acceptedBody, toEventRecords, type RecordStamps } from '../domain/event-records';
+import {
+  acceptedBody,
+  duplicateIngestRecords,
+  toEventRecords,
+  wholeRequestReplayed,
+  type PublishedEvent,
+  type RecordStamps,
+} from '../domain/event-records';
 import type { IngestCatalog } from '../messaging/catalog';
-import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher, type PublishedEvent } from '../messaging/events-stream';
+import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher } from '../messaging/events-stream';
 import type { IngestMetrics } from '../metrics';
 
 /** How long a producer should wait before retrying a request JetStream could not store. */
@@ -35,6 +44,8 @@ export interface EventsRouteDeps {
   tracer: Tracer;
   /** Most events one batch may hold; a longer array is refused with 413 before validation. */
   maxBatch: number;
+  /** The budget of one request's publishes and reads, retries included (ms): HOOKMESH_PUBLISH_TIMEOUT. */
+  publishTimeoutMs: number;
   stamps: RecordStamps;
 }
 
@@ -53,7 +64,7 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
   const { log, publisher, metrics, tracer, maxBatch, stamps } = deps;
   const router = Router({ mergeParams: true });
 
-  async function storeInSpan(req: Request, records: EventRecord[]): Promise<PublishedEvent[]> {
+  async function storeInSpan(req: Request, records: EventRecord[], deadline: Deadline): Promise<PublishedEvent[]> {
     const parent = parentContext(req);
     const span = tracer.startSpan(
       'ingest publish',
@@ -71,7 +82,7 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
     const stopTimer = metrics.publishDuration.startTimer();
     try {
       // publishJson injects the active context, so every stored event carries this span as its parent.
-      const published = await context.with(trace.setSpan(parent, span), () => publisher.publish(records));
+      const published = await context.with(trace.setSpan(parent, span), () => publisher.publish(records, deadline));
       // Only stored requests are timed: a failed one says nothing about JetStream's latency (it is counted instead).
       stopTimer();
       return published;
@@ -113,9 +124,11 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
       }
 
       const records = toEventRecords(account, parsed.data.events, stamps);
+      // One budget for everything this request waits on in JetStream, so the producer hears back in time.
+      const deadline = deadlineIn(deps.publishTimeoutMs);
       let published: PublishedEvent[];
       try {
-        published = await storeInSpan(req, records);
+        published = await storeInSpan(req, records, deadline);
       } catch (error) {
         if (error instanceof EventsTooLarge) {
           throw new PayloadTooLarge(
@@ -136,21 +149,47 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
         throw error;
       }
 
-      let duplicates = 0;
+      const requestLog = res.locals.log ?? log;
+      const conflicts = published.flatMap((event, index) => (event.outcome === 'conflict' ? [{ index, event }] : []));
+      if (conflicts.length > 0) {
+        for (const { index } of conflicts) metrics.idempotencyConflicts.inc({ message_type: records[index]!.message_type });
+        requestLog.info({ account, events: records.length, conflicts: conflicts.length }, 'idempotency keys reused for other events');
+        const issues: ProblemIssue[] = conflicts.map(({ index, event }) => ({
+          path: parsed.data.kind === 'single' ? 'idempotency_key' : `${index}.idempotency_key`,
+          code: 'idempotency_key_reused',
+          message: `this idempotency_key was used for another event (message_id ${event.message_id}); send a new key for a new event`,
+        }));
+        throw new Conflict(
+          parsed.data.kind === 'single'
+            ? 'The idempotency_key was already used for another event; nothing was stored.'
+            : 'Idempotency keys of this batch were already used for another event; those events were not stored (the others were: retrying them with the same keys stores none twice).',
+          issues,
+        );
+      }
+
+      let replays = 0;
       published.forEach((event, index) => {
         const messageType = records[index]!.message_type;
-        if (event.duplicate) {
-          duplicates += 1;
+        if (event.outcome === 'replayed') {
+          replays += 1;
           metrics.duplicates.inc({ message_type: messageType });
         } else {
           metrics.eventsStored.inc({ message_type: messageType });
         }
       });
       metrics.batchSize.observe(records.length);
-      if (duplicates > 0) {
-        (res.locals.log ?? log).info({ account, events: records.length, duplicates }, 'repeated idempotency keys answered with their first message ids');
+      if (replays > 0) {
+        requestLog.info({ account, events: records.length, duplicates: replays }, 'repeated idempotency keys answered with their first message ids');
+        try {
+          await publisher.reportDuplicates(duplicateIngestRecords(records, published, stamps.now()), deadline);
+        } catch (error) {
+          // The events are stored and the producer's answer stands; only audit's count of repeats misses these.
+          metrics.duplicateReportsLost.inc(replays);
+          requestLog.warn({ err: error, account, duplicates: replays }, 'repeats not reported to AUDIT; audit stats will not count them');
+        }
       }
-      res.status(202).json(acceptedBody(parsed.data.kind, published.map((event) => event.message_id)));
+      if (wholeRequestReplayed(published)) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      res.status(202).json(acceptedBody(parsed.data.kind, published));
     },
   );
 

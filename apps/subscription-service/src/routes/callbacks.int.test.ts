@@ -112,6 +112,10 @@ describe('callbacks API', () => {
 
     it.each([
       ['http', 'http://api.clienturl.com/webhook', 'https_required'],
+      // The scheme is the rule broken; whether the host resolves does not matter.
+      ['http to a host that does not resolve', 'http://nowhere.invalid/hook', 'https_required'],
+      ['a public host on the SSH port', 'https://api.clienturl.com:22/webhook', 'port_not_allowed'],
+      ['a public host on the Redis port', 'https://api.clienturl.com:6379/webhook', 'port_not_allowed'],
       ['a non-web scheme', 'ftp://files.example.com/drop', 'https_required'],
       ['credentials in the URL', 'https://user:pass@api.clienturl.com/webhook', 'credentials_in_url'],
       ['a relative URL', '/webhook', 'invalid_url'],
@@ -136,6 +140,19 @@ describe('callbacks API', () => {
       expect(res.status).toBe(400);
       expect(problemCodes(res)).toEqual([`0.url ${rule}`]);
       expect((res.body as { errors: Array<{ message: string }> }).errors[0]!.message).toContain(rule);
+    });
+
+    it('refuses a timeout_ms above the installation delivery timeout, naming the limit, and creates nothing', async () => {
+      const before = await list('acme', acme);
+      const res = await create('acme', acme, [
+        { url: 'https://ok.example.com/fast', message_type: 'orderEvent', api_version: '1.0', timeout_ms: 30_000 },
+        { url: 'https://ok.example.com/slow', message_type: 'orderEvent', api_version: '1.0', timeout_ms: 45_000 },
+      ]);
+      expect(res.status).toBe(400);
+      expect(problemCodes(res)).toEqual(['1.timeout_ms too_big']);
+      expect((res.body as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/at most 30000.*HOOKMESH_DELIVERY_TIMEOUT/);
+      expect(await list('acme', acme)).toEqual(before);
+      expect((await createOne('acme', acme, { timeout_ms: 30_000 })).timeout_ms).toBe(30_000);
     });
 
     it('refuses a URL longer than the bound', async () => {
@@ -354,6 +371,17 @@ describe('callbacks API', () => {
       expect(record).toMatchObject({ message_id: messageId, account: 'acme', message_type: 'shipmentEvent', api_version: '1.0' });
       expect(record.data).toEqual(eventTypes.shipmentEvent.example.data);
       expect(stored!.header.get('Nats-Msg-Id')).toBe(messageId);
+    });
+
+    it('answers 409 for a disabled callback and publishes nothing', async () => {
+      const created = await createOne('acme', acme, { message_type: 'qualityEvent' });
+      expect((await call(`${svc.api('acme')}/callbacks/${created.id}`, { method: 'PATCH', token: acme, json: { status: 'disabled' } })).status).toBe(200);
+      const before = (await svc.jsm.streams.info(svc.names.streams.events)).state.messages;
+      const res = await call(`${svc.api('acme')}/callbacks/${created.id}/test`, { method: 'POST', token: acme });
+      expect(res.status).toBe(409);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((res.body as { detail: string }).detail).toContain('is disabled');
+      expect((await svc.jsm.streams.info(svc.names.streams.events)).state.messages).toBe(before);
     });
 
     it('answers 404 for a callback that does not exist', async () => {

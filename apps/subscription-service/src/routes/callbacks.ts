@@ -52,7 +52,7 @@ export interface CallbackRouteDeps {
   sealingKey: SealingKey;
   urlPolicy: UrlPolicy;
   publisher: Pick<StatePublisher, 'kick'>;
-  /** How long /test waits for EVENTS to store the event before answering 503. */
+  /** The budget /test has for EVENTS to store the event, retries included, before it answers 503 (ms). */
   publishTimeoutMs: number;
   delivery: CallbackDeliveryDefaults;
   now: () => Date;
@@ -316,6 +316,10 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
       const { account, id } = parseParams(CallbackParams, req);
       const row = await findCallback(db, account, id);
       if (row === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
+      if (row.status === 'disabled') {
+        // The dispatcher does not send to a disabled callback: a 202 here would promise an event that never comes.
+        throw new Conflict(`The callback ${id} is disabled, so a test event would not be sent. Enable it first (PATCH /callbacks/${id} {"status":"active"}).`);
+      }
       // An archived type's callbacks still receive its events, so /test still works for them.
       const exampleData = exampleOf(row.message_type, await findEventType(db, row.message_type));
       if (exampleData === undefined) throw new Conflict(`${row.message_type} is not in the event catalog, so there is no example to send.`);

@@ -102,7 +102,10 @@ const StatsCounters = z.object({
   delivered: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   retrying: z.number().int().nonnegative(),
+  /** Waiting for their type's hold to be released. */
   held: z.number().int().nonnegative(),
+  /** Waiting for their callback's open circuit to let an attempt through. */
+  circuit_open: z.number().int().nonnegative(),
   pending: z.number().int().nonnegative(),
   attempts: z.number().int().nonnegative(),
   p50_latency_ms: z.number().nonnegative().nullable(),

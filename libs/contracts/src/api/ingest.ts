@@ -4,6 +4,9 @@ import { MessageType } from '../events';
 
 export const MAX_EVENTS_PER_BATCH = 500;
 
+/** Response header of a 202 whose every event repeated an idempotency_key with the same event: nothing new was stored. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
 /** Becomes part of a NATS header (Nats-Msg-Id), so control characters are refused. */
 export const IdempotencyKey = z
   .string()
@@ -48,7 +51,11 @@ export function parseIngestRequest(body: unknown): { success: true; data: Parsed
 export const IngestAccepted = z.object({ message_id: z.string() });
 export type IngestAccepted = z.infer<typeof IngestAccepted>;
 
-export const IngestBatchAccepted = z.object({ events: z.array(IngestAccepted) });
+/** One entry of a batch answer; `replayed: true` when its idempotency_key was stored before with the same event. */
+export const IngestBatchEntry = z.object({ message_id: z.string(), replayed: z.literal(true).optional() });
+export type IngestBatchEntry = z.infer<typeof IngestBatchEntry>;
+
+export const IngestBatchAccepted = z.object({ events: z.array(IngestBatchEntry) });
 export type IngestBatchAccepted = z.infer<typeof IngestBatchAccepted>;
 
 export const IngestResponse = z.union([IngestAccepted, IngestBatchAccepted]);

@@ -1,5 +1,6 @@
 // Every HTTP route of every service, with the schemas its handler parses and answers with.
 import type { z } from 'zod';
+import { DeadLettersQuery, DeadLettersResponse } from '../dead-letters';
 import type { Scope, ServiceName } from '../primitives';
 import {
   DeliveriesQuery,
@@ -108,7 +109,7 @@ export const subscriptionRoutes = [
   {
     service: 'subscription-service', method: 'post', path: api('/callbacks/{id}/test'), operationId: 'testCallback',
     summary: 'Send the example event of the callback\'s type through the normal pipeline', scope: 'callbacks:write',
-    params: CallbackParams, response: { status: 202, schema: TestCallbackResponse }, errors: [404, 503],
+    params: CallbackParams, response: { status: 202, schema: TestCallbackResponse }, errors: [404, 409, 503],
   },
   {
     service: 'subscription-service', method: 'get', path: api('/callback_holds'), operationId: 'listHolds',
@@ -194,12 +195,17 @@ export const auditRoutes = [
   {
     service: 'audit', method: 'post', path: api('/callbacks/{id}/recover'), operationId: 'recoverCallback',
     summary: 'Redeliver every failed delivery of a callback since a time', scope: 'deliveries:write',
-    params: CallbackParams, body: RecoverRequest, response: { status: 202, schema: RecoverResponse }, errors: [503],
+    params: CallbackParams, body: RecoverRequest, response: { status: 202, schema: RecoverResponse }, errors: [409, 503],
   },
   {
     service: 'audit', method: 'get', path: api('/stats'), operationId: 'getStats',
     summary: 'Delivery statistics per message type and per callback', scope: 'deliveries:read',
     params: AccountParams, query: StatsQuery, response: { status: 200, schema: StatsResponse },
+  },
+  {
+    service: 'audit', method: 'get', path: admin('/dead_letters'), operationId: 'adminListDeadLetters',
+    summary: 'Operator: messages the dispatcher or audit gave up on (kept on DEAD), newest first, with keyset pagination', scope: 'admin',
+    query: DeadLettersQuery, response: { status: 200, schema: DeadLettersResponse }, errors: [503],
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -6,7 +6,7 @@ import { ProfileName, RetrySchedule, TimeoutMs } from '../profiles';
 import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
 
 export const MAX_CALLBACKS_PER_REQUEST = 100;
-/** Per-callback timeouts may only lower the installation's timeout (default 30 s); the service clamps to it. */
+/** Per-callback timeouts may only lower the installation's timeout (HOOKMESH_DELIVERY_TIMEOUT, default 30 s); the service refuses one above it. */
 export const MIN_CALLBACK_TIMEOUT_MS = 1000;
 export const MAX_CALLBACK_TIMEOUT_MS = 120_000;
 export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 60 * 60;

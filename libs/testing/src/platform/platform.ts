@@ -93,6 +93,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     HOOKMESH_JWT_SECRET: jwtSecret,
     HOOKMESH_SECRETS_KEY: `e2e:${randomBytes(32).toString('base64')}`,
     HOOKMESH_ALLOW_PRIVATE_TARGETS: 'true',
+    // Private targets are allowed, so nothing listens beyond loopback.
+    HOST: '127.0.0.1',
     HOOKMESH_RETRY_SCHEDULE: '0,200ms,400ms',
     HOOKMESH_DELIVERY_TIMEOUT: '5s',
     HOOKMESH_RATE_LIMIT_PER_SECOND: '1000',
