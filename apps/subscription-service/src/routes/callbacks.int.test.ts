@@ -152,6 +152,24 @@ describe('callbacks API', () => {
       expect(await list('acme', acme)).toEqual(before);
     });
 
+    it('refuses a URL with CR, LF, a tab or a space, naming the field, and creates nothing', async () => {
+      const before = await list('acme', acme);
+      const urls = ['https://hooks.example.com/inj2\r\nX-Injected-Url: 1', 'https://hooks.example.com/a\tb', 'https://hooks.example.com/a b', ' https://hooks.example.com/'];
+      const res = await create('acme', acme, urls.map((url) => ({ url, message_type: 'orderEvent', api_version: '1.0' })));
+      expect(res.status).toBe(400);
+      expect(problemCodes(res)).toEqual(['0.url custom', '1.url custom', '2.url custom', '3.url custom']);
+      expect(JSON.stringify(res.body)).toContain('spaces or control characters');
+      expect(await list('acme', acme)).toEqual(before);
+    });
+
+    it('stores and answers the normalised URL, the one the dispatcher calls', async () => {
+      const created = await createOne('acme', acme, { url: 'https://Hooks.EXAMPLE.com:443/a/../orders?x=caf\u00e9' });
+      expect(created.url).toBe('https://hooks.example.com/orders?x=caf%C3%A9');
+      const row = await svc.db.selectFrom('callbacks').select('url').where('id', '=', created.id).executeTakeFirstOrThrow();
+      expect(row.url).toBe('https://hooks.example.com/orders?x=caf%C3%A9');
+      await waitFor(() => view.callback('acme', created.id)?.url === 'https://hooks.example.com/orders?x=caf%C3%A9', { timeoutMs: 5_000, label: 'view holds the normalised url' });
+    });
+
     it('refuses more than 100 items, naming the limit, and creates nothing', async () => {
       const before = await list('acme', acme);
       const items = Array.from({ length: 101 }, (_, n) => ({ url: `https://bulk.example.com/${n}`, message_type: 'orderEvent', api_version: '1.0' }));
@@ -283,6 +301,18 @@ describe('callbacks API', () => {
         expect(problemCodes(res)).toEqual(codes);
       }
       expect((await call(path, { token: acme })).body).toEqual({ ...created, secret: undefined });
+    });
+
+    it('refuses a patch to a URL with control characters or spaces, and stores a normalised one', async () => {
+      const created = await createOne('acme', acme);
+      const path = `${svc.api('acme')}/callbacks/${created.id}`;
+      const refused = await call(path, { method: 'PATCH', token: acme, json: { url: 'https://moved.example.com/x\r\nX-Injected-Url: 1' } });
+      expect(refused.status).toBe(400);
+      expect(problemCodes(refused)).toEqual(['url custom']);
+      expect((await call(path, { token: acme })).body).toMatchObject({ url: created.url });
+      const moved = await call(path, { method: 'PATCH', token: acme, json: { url: 'HTTPS://MOVED.example.com/./x' } });
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ url: 'https://moved.example.com/x' });
     });
 
     it('answers a patch of an unknown callback with 404', async () => {
