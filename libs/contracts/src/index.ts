@@ -18,3 +18,4 @@ export * from './signing';
 export * from './profiles';
 export * from './webhook-request';
 export * from './sealing';
+export * from './nul-characters';

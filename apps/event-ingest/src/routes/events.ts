@@ -17,6 +17,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { byEventIndex, requestVerdict } from '../domain/event-checks';
 import { acceptedBody, toEventRecords, type RecordStamps } from '../domain/event-records';
+import { nulCharacterIssues } from '../domain/nul-character-issues';
 import type { IngestCatalog } from '../messaging/catalog';
 import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher, type PublishedEvent } from '../messaging/events-stream';
 import type { IngestMetrics } from '../metrics';
@@ -103,7 +104,7 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
         return event.success ? [{ event: event.data, pathPrefix: batch ? `${index}.` : '' }] : [];
       });
       const verdict = requestVerdict(await deps.catalog.judge(items), items.map((item) => item.event.message_type));
-      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues]);
+      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues, ...nulCharacterIssues(body)]);
       if (issues.length > 0 || !parsed.success) {
         throw new Invalid(issues, 'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.');
       }
