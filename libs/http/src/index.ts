@@ -50,4 +50,5 @@ export { createHttpMetrics, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS, 
 export { routeTemplateOf, requestIdOf } from './request-context';
 export type { CheckResult, ReadinessCheck, Readiness } from './readiness';
 export { createHttpApp, type HttpAppOptions } from './app';
+export { securityHeaders, cacheControl, JSON_API_SECURITY_HEADERS, JSON_API_CACHE_CONTROL, type HelmetOptions } from './security-headers';
 export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';

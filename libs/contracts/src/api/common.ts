@@ -6,6 +6,7 @@ export const MAX_URL_LENGTH = 2048;
 
 // C0 controls, space, DEL, C1 controls and every Unicode space. WHATWG URL parsing drops tabs and newlines and trims
 // leading and trailing controls silently, so a URL holding one would be stored as sent but called as something else.
+// eslint-disable-next-line no-control-regex
 const SPACE_OR_CONTROL = /[\u0000-\u0020\u007f-\u009f\s]/u;
 
 /**
