@@ -16,6 +16,7 @@ import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { CallbackLimits } from './domain/callback-limits';
 import type { UrlPolicy } from './domain/callback-url-policy';
 import type { ServiceMetrics } from './metrics';
 import type { StatePublisher } from './messaging/state-publisher';
@@ -42,6 +43,8 @@ export interface AppDeps {
   /** The key that seals new secrets and tokens (the first of HOOKMESH_SECRETS_KEY). */
   sealingKey: SealingKey;
   urlPolicy: UrlPolicy;
+  /** HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT and _PER_MESSAGE_TYPE. */
+  callbackLimits: CallbackLimits;
   publisher: Pick<StatePublisher, 'kick' | 'publishNow'>;
   rateLimit: { ratePerSecond: number; burst: number };
   publishTimeoutMs: number;

@@ -90,6 +90,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
     }),
     sealingKey,
     urlPolicy: { allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS, resolver: systemResolver },
+    callbackLimits: { perAccount: config.HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT, perMessageType: config.HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE },
     publisher,
     rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,

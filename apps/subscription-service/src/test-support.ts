@@ -20,6 +20,7 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
+import type { CallbackLimits } from './domain/callback-limits';
 import { startControlConsumer } from './messaging/control-consumer';
 import { setupSubscriptionNats } from './messaging/setup';
 import { createStatePublisher, type StatePublisher } from './messaging/state-publisher';
@@ -78,6 +79,8 @@ export interface TestServiceOptions {
   defaultProfile?: string;
   /** HOOKMESH_DELIVERY_TIMEOUT in ms; 30 s by default. */
   deliveryTimeoutMs?: number;
+  /** Default: the production defaults (100 per account, 25 per message type). */
+  callbackLimits?: CallbackLimits;
   now?: () => Date;
 }
 
@@ -150,6 +153,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
     sealingKey: keys[0]!,
     urlPolicy: { allowPrivateTargets: options.allowPrivateTargets ?? false, resolver: testResolver },
+    callbackLimits: options.callbackLimits ?? { perAccount: 100, perMessageType: 25 },
     publisher,
     rateLimit: options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 },
     publishTimeoutMs: 1_000,

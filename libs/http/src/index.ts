@@ -3,6 +3,8 @@ export {
   HttpError,
   NotFound,
   Conflict,
+  LimitExceeded,
+  type ExceededLimit,
   Invalid,
   Unauthorized,
   Forbidden,

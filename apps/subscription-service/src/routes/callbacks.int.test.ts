@@ -218,6 +218,46 @@ describe('callbacks API', () => {
       for (const callback of all) expect(Object.keys(callback).sort()).toEqual(['api_version', 'created_at', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
     });
 
+    it('pages with limit and next_cursor in creation order, every callback once, the filter kept', async () => {
+      const items = Array.from({ length: 7 }, (_, n) => ({ url: `https://pages.example.com/${n}`, message_type: n % 2 === 0 ? 'orderEvent' : 'rmaEvent', api_version: '1.0' }));
+      const created = ((await create('paged', await svc.token('paged'), items)).body as { callbacks: Callback[] }).callbacks;
+      const token = await svc.token('paged');
+      const pages: Array<{ callbacks: Callback[]; next_cursor: string | null }> = [];
+      let cursor: string | null = null;
+      do {
+        const res = await call(`${svc.api('paged')}/callbacks?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`, { token });
+        expect(res.status).toBe(200);
+        const page = res.body as { callbacks: Callback[]; next_cursor: string | null };
+        pages.push(page);
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      expect(pages.map((page) => page.callbacks.length)).toEqual([3, 3, 1]);
+      // One insert gives the batch one created_at: the id breaks the tie, so no callback repeats or goes missing.
+      expect(pages.flatMap((page) => page.callbacks.map((callback) => callback.id)).sort()).toEqual(created.map((callback) => callback.id).sort());
+      expect(pages.flatMap((page) => page.callbacks)).toEqual(await list('paged', token));
+
+      const orders = (await call(`${svc.api('paged')}/callbacks?message_type=orderEvent&limit=2`, { token })).body as { callbacks: Callback[]; next_cursor: string };
+      const rest = (await call(`${svc.api('paged')}/callbacks?message_type=orderEvent&limit=2&cursor=${orders.next_cursor}`, { token })).body as { callbacks: Callback[]; next_cursor: string | null };
+      expect([...orders.callbacks, ...rest.callbacks].map((callback) => callback.url).sort()).toEqual(['https://pages.example.com/0', 'https://pages.example.com/2', 'https://pages.example.com/4', 'https://pages.example.com/6']);
+      expect(rest.next_cursor).toBeNull();
+    });
+
+    it('answers the whole list with next_cursor null when it fits in one page', async () => {
+      const res = await call(`${svc.api('acme')}/callbacks`, { token: acme });
+      expect(res.body).toEqual({ callbacks: expect.any(Array), next_cursor: null });
+    });
+
+    it('refuses a cursor it never issued, and another account sees nothing through one', async () => {
+      const forged = await call(`${svc.api('acme')}/callbacks?cursor=${Buffer.from('["x","y"]').toString('base64url')}`, { token: acme });
+      expect(forged.status).toBe(400);
+      expect(problemCodes(forged)).toEqual(['cursor custom']);
+      const token = await svc.token('paged');
+      const first = (await call(`${svc.api('paged')}/callbacks?limit=1`, { token })).body as { next_cursor: string };
+      const foreign = await call(`${svc.api('globex')}/callbacks?cursor=${first.next_cursor}`, { token: globex });
+      expect(foreign.status).toBe(200);
+      expect((foreign.body as { callbacks: Callback[] }).callbacks.every((callback) => !callback.url.startsWith('https://pages.example.com/'))).toBe(true);
+    });
+
     it('answers an unknown message_type filter or query parameter with 400', async () => {
       const unknownType = await call(`${svc.api('acme')}/callbacks?message_type=orderShipped`, { token: acme });
       expect(unknownType.status).toBe(400);

@@ -84,6 +84,8 @@ export const subscriptionRoutes = [
     service: 'subscription-service', method: 'post', path: api('/callbacks'), operationId: 'createCallbacks',
     summary: 'Create callbacks (all or nothing); answers each with its signing secret', scope: 'callbacks:write',
     params: AccountParams, body: CreateCallbacksRequest, response: { status: 201, schema: CreateCallbacksResponse },
+    // 409: the account would pass HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT or _PER_MESSAGE_TYPE.
+    errors: [409],
   },
   {
     service: 'subscription-service', method: 'delete', path: api('/callbacks'), operationId: 'deleteCallbacks',

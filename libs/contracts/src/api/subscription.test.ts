@@ -130,9 +130,15 @@ describe('other subscription bodies', () => {
     expect(RotateSecretRequest.parse({})).toEqual({ overlap_seconds: 86400 });
   });
 
-  it('defaults the callback list filter to all', () => {
-    expect(ListCallbacksQuery.parse({})).toEqual({ message_type: 'all' });
+  it('defaults the callback list filter to all and the page to 100', () => {
+    expect(ListCallbacksQuery.parse({})).toEqual({ message_type: 'all', limit: 100 });
     expect(ListCallbacksQuery.safeParse({ message_type: 'bo gus' }).success).toBe(false);
+  });
+
+  it('takes a page size of 1 to 200 from the query string and an opaque cursor', () => {
+    expect(ListCallbacksQuery.parse({ limit: '7', cursor: 'abc' })).toEqual({ message_type: 'all', limit: 7, cursor: 'abc' });
+    for (const limit of ['0', '201', '2.5', 'ten']) expect(ListCallbacksQuery.safeParse({ limit }).error?.issues[0]?.path).toEqual(['limit']);
+    expect(ListCallbacksQuery.safeParse({ cursor: '' }).success).toBe(false);
   });
 
   it('requires a valid message type name on a hold (whether it is in the catalog is the service\'s check)', () => {
