@@ -1,7 +1,7 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
 import { buildOpenApiDocument } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
-import { Invalid, Unavailable, createHttpApp, rateLimit, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import { Invalid, Unavailable, createHttpApp, rateLimit, requireAuth, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
 import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
@@ -27,7 +27,8 @@ export interface AppDeps {
   registry: Registry;
   metrics: AuditMetrics;
   verifier: TokenVerifier;
-  rateLimit: { ratePerSecond: number; burst: number };
+  /** Requests per account (HOOKMESH_RATE_LIMIT_*), shared by the replicas. */
+  rateLimiter: RateLimiter;
   now?: () => Date;
   /** Deadline of each /readyz check. */
   readinessTimeoutMs?: number;
@@ -75,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
     },
     routes: (app) => {
       const api = Router({ mergeParams: true });
-      api.use(requireAuth(deps.verifier), rateLimit(deps.rateLimit));
+      api.use(requireAuth(deps.verifier), rateLimit({ limiter: deps.rateLimiter }));
       api.use(deliveriesRoutes(routeDeps), messagesRoutes(routeDeps), callbacksRoutes(routeDeps), statsRoutes(routeDeps));
       api.use(postgresOutageAsUnavailable);
       api.use(dataExceptionAsInvalid);

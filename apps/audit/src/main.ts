@@ -2,7 +2,7 @@
 import { telemetry } from './instrument';
 import { ConfigError } from '@hookmesh/config';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
-import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
+import { createSharedRateLimiter, createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
 import { connectNats, consumerLag, jetstream, jetstreamManager, openKv } from '@hookmesh/messaging';
@@ -92,6 +92,13 @@ async function main(): Promise<void> {
     audience: config.HOOKMESH_JWT_AUDIENCE,
     maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
   });
+  const rateLimiter = createSharedRateLimiter({
+    nc,
+    subject: names.rateLimitSubject('audit.requests'),
+    ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND,
+    burst: config.HOOKMESH_RATE_LIMIT_BURST,
+    log,
+  });
   const app = createApp({
     db,
     nc,
@@ -102,12 +109,13 @@ async function main(): Promise<void> {
     registry,
     metrics,
     verifier,
-    rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
+    rateLimiter,
   });
   const server = await startHttpServer(app, { port: config.PORT, log });
 
   // style.md's order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry.
   shutdown.register('http', () => server.close());
+  shutdown.register('rate limiter', () => rateLimiter.close());
   shutdown.register('consumers', () => consumers.stop());
   shutdown.register('retention', () => pruner.stop());
   shutdown.register('subscription view', () => view.stop());

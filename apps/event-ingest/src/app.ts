@@ -1,6 +1,6 @@
 // createApp(deps): the event-ingest express app with its routes, probes and metrics; main.ts listens.
 import { buildOpenApiDocument, newMessageId, type NatsNames } from '@hookmesh/contracts';
-import { createHttpApp, type TokenVerifier } from '@hookmesh/http';
+import { createHttpApp, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import { trace } from '@opentelemetry/api';
 import { Router, type Express } from 'express';
@@ -24,7 +24,8 @@ export interface AppDeps {
   /** The event catalog, loaded from the subscription state (startIngestCatalog). */
   catalog: IngestCatalog;
   verifier: TokenVerifier;
-  rateLimit: { ratePerSecond: number; burst: number };
+  /** Requests (HOOKMESH_RATE_LIMIT_*) and events (HOOKMESH_INGEST_EVENTS_*) per account, shared by the replicas. */
+  rateLimiters: { requests: RateLimiter; events: RateLimiter };
   limits: { maxBatch: number; maxBodyBytes: number };
   /** How long each publish attempt waits for its PubAck. */
   publishTimeoutMs: number;
@@ -64,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
         eventsRouter({
           log,
           verifier: deps.verifier,
-          rateLimit: deps.rateLimit,
+          rateLimiters: deps.rateLimiters,
           publisher,
           catalog: deps.catalog,
           metrics,

@@ -9,6 +9,7 @@ import {
   requireAdmin,
   requireAuth,
   requireScope,
+  type RateLimiter,
   type TokenVerifier,
 } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
@@ -46,7 +47,8 @@ export interface AppDeps {
   /** HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT and _PER_MESSAGE_TYPE. */
   callbackLimits: CallbackLimits;
   publisher: Pick<StatePublisher, 'kick' | 'publishNow'>;
-  rateLimit: { ratePerSecond: number; burst: number };
+  /** Requests per account (HOOKMESH_RATE_LIMIT_*), shared by the replicas. */
+  rateLimiter: RateLimiter;
   publishTimeoutMs: number;
   /** What callbacks default to and are bounded by: the installation's default profile, delivery timeout, header naming. */
   delivery: CallbackDeliveryDefaults;
@@ -101,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   };
   const authenticate = requireAuth(deps.verifier);
   const authenticateOperator = requireAdmin(deps.verifier);
-  const limit = rateLimit(deps.rateLimit);
+  const limit = rateLimit({ limiter: deps.rateLimiter });
   // Operator routes first: "/:account/api/v1/..." would otherwise take "/admin/api/v1/..." as the account "admin".
   const routes = [...subscriptionRoutes.filter(isAdminRoute), ...subscriptionRoutes.filter((route) => !isAdminRoute(route))];
 

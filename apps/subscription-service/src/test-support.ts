@@ -2,7 +2,7 @@
 import { natsNames, parseSecretsKey, type NatsNames, type SealingKey } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import type { Resolver } from '@hookmesh/egress';
-import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createSharedRateLimiter, createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
 import {
   connectNats,
   jetstream,
@@ -142,6 +142,8 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     pruner = startExpiryPruner({ db, log, intervalMs: options.pruneIntervalMs ?? 60_000, onPruned: () => publisher.kick(), now: options.now });
   }
 
+  const rates = options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 };
+  const rateLimiter = createSharedRateLimiter({ nc, subject: names.rateLimitSubject('subscription-service.requests'), ...rates, syncIntervalMs: 20, log });
   const app = createApp({
     db,
     nc,
@@ -155,7 +157,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     urlPolicy: { allowPrivateTargets: options.allowPrivateTargets ?? false, resolver: testResolver },
     callbackLimits: options.callbackLimits ?? { perAccount: 100, perMessageType: 25 },
     publisher,
-    rateLimit: options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 },
+    rateLimiter,
     publishTimeoutMs: 1_000,
     delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
     now: options.now,

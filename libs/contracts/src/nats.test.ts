@@ -12,6 +12,8 @@ describe('natsNames', () => {
     expect(names.auditSubject('acme', 'attempt')).toBe('hookmesh.audit.acme.attempt');
     expect(names.auditBatchSubject('acme')).toBe('hookmesh.audit.acme.batch');
     expect(names.controlSubject('acme', 'disable_callback')).toBe('hookmesh.control.acme.disable_callback');
+    expect(names.rateLimitSubject('event-ingest.events')).toBe('hookmesh.ratelimit.event-ingest.events');
+    expect(() => names.rateLimitSubject('a.>')).toThrow(/rate limiter/);
     expect(names.consumers.dispatcherFanout).toBe('dispatcher-fanout');
     expect(names.kv.bucket).toBe('hookmesh_subscriptions');
   });

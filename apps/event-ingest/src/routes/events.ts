@@ -10,6 +10,7 @@ import {
   rateLimit,
   requireAuth,
   requireScope,
+  type RateLimiter,
   type TokenVerifier,
 } from '@hookmesh/http';
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
@@ -28,7 +29,7 @@ export const RETRY_AFTER_SECONDS = 2;
 export interface EventsRouteDeps {
   log: Logger;
   verifier: TokenVerifier;
-  rateLimit: { ratePerSecond: number; burst: number };
+  rateLimiters: { requests: RateLimiter; events: RateLimiter };
   publisher: EventPublisher;
   /** The event catalog: which types exist, are live, and what their data must look like. */
   catalog: Pick<IngestCatalog, 'judge'>;
@@ -89,7 +90,13 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
     '/events',
     requireAuth(deps.verifier),
     requireScope('events:write'),
-    rateLimit(deps.rateLimit),
+    rateLimit({ limiter: deps.rateLimiters.requests }),
+    // Parsed by then: a batch is charged its length (valid or not, checking it costs the same); anything else one event.
+    rateLimit({
+      limiter: deps.rateLimiters.events,
+      cost: (req) => (Array.isArray(req.body) ? Math.max(1, req.body.length) : 1),
+      detail: 'This account sent more events than its limit (HOOKMESH_INGEST_EVENTS_PER_SECOND); nothing was stored. Retry after Retry-After seconds.',
+    }),
     async (req: Request, res: Response) => {
       const { account } = parseParams(AccountParams, req);
       const body: unknown = req.body;

@@ -71,8 +71,8 @@ export function isAdminRoute(route: Pick<RouteDefinition, 'path'>): boolean {
   return route.path.startsWith(`${ADMIN_BASE_PATH}/`);
 }
 
-/** Services whose authenticated routes are rate limited per account (HOOKMESH_RATE_LIMIT_*), answering 429. */
-export const RATE_LIMITED_SERVICES: readonly ServiceName[] = ['event-ingest', 'audit'];
+/** Services whose authenticated routes are rate limited per account (HOOKMESH_RATE_LIMIT_*, and events at ingest), answering 429. */
+export const RATE_LIMITED_SERVICES: readonly ServiceName[] = ['subscription-service', 'event-ingest', 'audit'];
 
 export const subscriptionRoutes = [
   {

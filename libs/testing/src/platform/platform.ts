@@ -97,6 +97,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     HOOKMESH_DELIVERY_TIMEOUT: '5s',
     HOOKMESH_RATE_LIMIT_PER_SECOND: '1000',
     HOOKMESH_RATE_LIMIT_BURST: '5000',
+    HOOKMESH_INGEST_EVENTS_PER_SECOND: '100000',
+    HOOKMESH_INGEST_EVENTS_BURST: '100000',
     ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
     ...options.env,
   };
