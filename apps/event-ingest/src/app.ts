@@ -3,7 +3,7 @@ import { buildOpenApiDocument, newMessageId, type NatsNames } from '@hookmesh/co
 import { createHttpApp, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import { trace } from '@opentelemetry/api';
-import { Router, type Express } from 'express';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RecordStamps } from './domain/event-records';
@@ -39,6 +39,17 @@ export function createApp(deps: AppDeps): Express {
   const connection = trackConnectionState(nc);
   const publisher = createEventPublisher({ nc, js, jsm, names, connection, timeoutMs: deps.publishTimeoutMs });
   const metrics = createIngestMetrics(registry);
+  const events = eventsRouter({
+    log,
+    verifier: deps.verifier,
+    rateLimiters: deps.rateLimiters,
+    publisher,
+    catalog: deps.catalog,
+    metrics,
+    tracer: trace.getTracer(SERVICE_NAME),
+    maxBatch: deps.limits.maxBatch,
+    stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
+  });
 
   return createHttpApp({
     log,
@@ -59,22 +70,11 @@ export function createApp(deps: AppDeps): Express {
         return { ok: true, detail: `${info.state.messages} messages` };
       },
     },
+    beforeBody: (app) => {
+      app.use('/:account/api/v1', events.beforeBody);
+    },
     routes: (app) => {
-      const api = Router({ mergeParams: true });
-      api.use(
-        eventsRouter({
-          log,
-          verifier: deps.verifier,
-          rateLimiters: deps.rateLimiters,
-          publisher,
-          catalog: deps.catalog,
-          metrics,
-          tracer: trace.getTracer(SERVICE_NAME),
-          maxBatch: deps.limits.maxBatch,
-          stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
-        }),
-      );
-      app.use('/:account/api/v1', api);
+      app.use('/:account/api/v1', events.afterBody);
     },
   });
 }

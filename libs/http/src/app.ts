@@ -29,6 +29,11 @@ export interface HttpAppOptions {
   securityHeaders?: HelmetOptions;
   /** Cache-Control of every answer unless a route sets its own; default "no-store"; `false` sets none. */
   cacheControl?: string | false;
+  /**
+   * Mounts handlers that run before the body is read and parsed (after the probes), e.g. authentication and a rate
+   * limit that refuses a flooding caller without parsing its body; they call next() to reach the body parser and routes.
+   */
+  beforeBody?: (app: Express) => void;
   /** Mounts the service's routes; they run after JSON parsing and before the 404 and problem handlers. */
   routes: (app: Express) => void;
 }
@@ -74,6 +79,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(openapi);
   });
+
+  options.beforeBody?.(app);
 
   app.use(requireJsonBody);
   // strict: only objects and arrays at the top level, which is all the API accepts.

@@ -49,6 +49,7 @@ export {
 } from './auth';
 export {
   rateLimit,
+  refuseWhenExhausted,
   createTokenBuckets,
   accountKey,
   type RateLimiter,

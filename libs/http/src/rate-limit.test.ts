@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { requireAuth, createTokenVerifier, signDevToken } from './auth';
-import { accountKey, createTokenBuckets, rateLimit } from './rate-limit';
+import { accountKey, createTokenBuckets, rateLimit, refuseWhenExhausted } from './rate-limit';
 import { startTestApp, type TestApp } from './test-support';
 
 describe('createTokenBuckets', () => {
@@ -41,6 +41,14 @@ describe('createTokenBuckets', () => {
     expect(buckets.take('a').allowed).toBe(false);
     now = 1_600;
     expect(buckets.take('a').allowed).toBe(true);
+  });
+
+  it('checks without taking', () => {
+    const buckets = createTokenBuckets({ ratePerSecond: 1, burst: 2, now: () => 0 });
+    expect(buckets.check('a', 2)).toEqual({ allowed: true, remaining: 0 });
+    expect(buckets.check('a', 3)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(buckets.take('a', 2).allowed).toBe(true);
+    expect(buckets.check('a')).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
   it('forgets the least recently used caller beyond maxKeys', () => {
@@ -104,5 +112,38 @@ describe('rateLimit middleware', () => {
     expect((await post({})).status).toBe(200);
     expect((await post({})).status).toBe(200);
     expect((await post({})).status).toBe(429);
+  });
+});
+
+describe('refuseWhenExhausted before the body is read', () => {
+  const secret = 'rate-limit-secret-that-is-32-bytes-long!';
+  let app: TestApp;
+  const limiter = createTokenBuckets({ ratePerSecond: 0.01, burst: 5 });
+
+  beforeAll(async () => {
+    const verifier = createTokenVerifier({ secret });
+    app = await startTestApp({
+      beforeBody: (express) => {
+        express.post('/:account/api/v1/events', requireAuth(verifier), refuseWhenExhausted({ limiter }));
+      },
+      routes: (express) => {
+        express.post('/:account/api/v1/events', rateLimit({ limiter, cost: (req) => (Array.isArray(req.body) ? req.body.length : 1) }), (_req, res) => {
+          res.json({ ok: true });
+        });
+      },
+    });
+  });
+  afterAll(() => app.close());
+
+  it('answers 429 to an account with nothing left without parsing its body (malformed JSON is not even seen)', async () => {
+    const token = await signDevToken({ secret, account: 'spent' });
+    const post = (body: string): Promise<Response> =>
+      fetch(`${app.url}/spent/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    expect((await post('{"a":')).status).toBe(400);
+    expect((await post(JSON.stringify([1, 2, 3, 4, 5]))).status).toBe(200);
+    const refused = await post('{"a":');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

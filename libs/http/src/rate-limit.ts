@@ -10,6 +10,8 @@ export type TakeResult = { allowed: true; remaining: number } | { allowed: false
 export interface RateLimiter {
   /** Takes `cost` tokens (default 1) from the key's bucket when it holds that many; takes nothing otherwise. */
   take(key: string, cost?: number): TakeResult;
+  /** What take would answer, without taking anything. */
+  check(key: string, cost?: number): TakeResult;
 }
 
 export interface TokenBucketOptions {
@@ -58,14 +60,21 @@ export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
     return bucket;
   }
 
+  function verdict(tokens: number, cost: number): TakeResult {
+    return tokens >= cost
+      ? { allowed: true, remaining: Math.floor(tokens - cost) }
+      : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - tokens) / ratePerSecond)) };
+  }
+
   return {
     take(key, cost = 1) {
       const bucket = refilled(key);
-      if (bucket.tokens >= cost) {
-        bucket.tokens -= cost;
-        return { allowed: true, remaining: Math.floor(bucket.tokens) };
-      }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - bucket.tokens) / ratePerSecond)) };
+      const result = verdict(bucket.tokens, cost);
+      if (result.allowed) bucket.tokens -= cost;
+      return result;
+    },
+    check(key, cost = 1) {
+      return verdict(refilled(key).tokens, cost);
     },
     spend(key, cost) {
       refilled(key).tokens -= cost;
@@ -94,6 +103,20 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
   const { limiter, key = accountKey, cost, detail = 'Rate limit exceeded; retry after the Retry-After delay.' } = options;
   return (req, res, next) => {
     const result = limiter.take(key(req, res), cost?.(req, res) ?? 1);
+    if (!result.allowed) throw new TooManyRequests(result.retryAfterSeconds, detail);
+    next();
+  };
+}
+
+/**
+ * Middleware answering 429 when the caller's bucket cannot pay even one unit, without taking anything. Mounted before
+ * the body parser (createHttpApp's beforeBody), it refuses a flooding account before its body is read and parsed; the
+ * route's own rateLimit then charges the real cost.
+ */
+export function refuseWhenExhausted(options: Omit<RateLimitOptions, 'cost'>): RequestHandler {
+  const { limiter, key = accountKey, detail = 'Rate limit exceeded; retry after the Retry-After delay.' } = options;
+  return (req, res, next) => {
+    const result = limiter.check(key(req, res));
     if (!result.allowed) throw new TooManyRequests(result.retryAfterSeconds, detail);
     next();
   };

@@ -87,6 +87,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
       if (result.allowed) pending.set(key, (pending.get(key) ?? 0) + cost);
       return result;
     },
+    check: (key, cost = 1) => buckets.check(key, cost),
     async flush() {
       publishPending();
       if (!nc.isClosed()) await nc.flush().catch(() => undefined);

@@ -42,6 +42,12 @@ describe('ingest rate limit: events per account, across replicas', () => {
     expect((await second.postEvents('quiet', batch(50))).status).toBe(202);
   });
 
+  it('refuses an account with nothing left before reading its body: even malformed JSON gets 429, not 400', async () => {
+    const refused = await first.postEvents('flood', undefined, { raw: '[{"message_type": "orderEvent", "data": ' });
+    expect(refused.status).toBe(429);
+    expect((await first.postEvents('fresh', undefined, { raw: '[{' })).status).toBe(400);
+  });
+
   it('keys by account: fresh subjects of the same account share its budget', async () => {
     const token = await signDevToken({ secret: TEST_JWT_SECRET, account: 'subjects', subject: 'one' });
     expect((await first.postEvents('subjects', batch(50), { token })).status).toBe(202);

@@ -8,6 +8,7 @@ import {
   issuesFromZod,
   parseParams,
   rateLimit,
+  refuseWhenExhausted,
   requireAuth,
   requireScope,
   type RateLimiter,
@@ -50,10 +51,24 @@ function parentContext(req: Request): Context {
   return propagation.extract(active, req.headers);
 }
 
-/** Routes of the events resource, mounted under /:account/api/v1. */
-export function eventsRouter(deps: EventsRouteDeps): Router {
+const EVENTS_LIMIT_DETAIL = 'This account sent more events than its limit (HOOKMESH_INGEST_EVENTS_PER_SECOND); nothing was stored. Retry after Retry-After seconds.';
+
+/**
+ * Routes of the events resource, both mounted under /:account/api/v1: `beforeBody` authenticates and refuses an
+ * account over its limits before its body is read (a flood of 500-event batches is not parsed only to be refused),
+ * `afterBody` charges the batch its events and stores it.
+ */
+export function eventsRouter(deps: EventsRouteDeps): { beforeBody: Router; afterBody: Router } {
   const { log, publisher, metrics, tracer, maxBatch, stamps } = deps;
+  const beforeBody = Router({ mergeParams: true });
   const router = Router({ mergeParams: true });
+  beforeBody.post(
+    '/events',
+    requireAuth(deps.verifier),
+    requireScope('events:write'),
+    rateLimit({ limiter: deps.rateLimiters.requests }),
+    refuseWhenExhausted({ limiter: deps.rateLimiters.events, detail: EVENTS_LIMIT_DETAIL }),
+  );
 
   async function storeInSpan(req: Request, records: EventRecord[]): Promise<PublishedEvent[]> {
     const parent = parentContext(req);
@@ -88,15 +103,8 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
 
   router.post(
     '/events',
-    requireAuth(deps.verifier),
-    requireScope('events:write'),
-    rateLimit({ limiter: deps.rateLimiters.requests }),
-    // Parsed by then: a batch is charged its length (valid or not, checking it costs the same); anything else one event.
-    rateLimit({
-      limiter: deps.rateLimiters.events,
-      cost: (req) => (Array.isArray(req.body) ? Math.max(1, req.body.length) : 1),
-      detail: 'This account sent more events than its limit (HOOKMESH_INGEST_EVENTS_PER_SECOND); nothing was stored. Retry after Retry-After seconds.',
-    }),
+    // Parsed by now: a batch is charged its length (valid or not, checking it costs the same); anything else one event.
+    rateLimit({ limiter: deps.rateLimiters.events, cost: (req) => (Array.isArray(req.body) ? Math.max(1, req.body.length) : 1), detail: EVENTS_LIMIT_DETAIL }),
     async (req: Request, res: Response) => {
       const { account } = parseParams(AccountParams, req);
       const body: unknown = req.body;
@@ -162,5 +170,5 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
     },
   );
 
-  return router;
+  return { beforeBody, afterBody: router };
 }

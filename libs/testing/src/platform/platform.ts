@@ -45,7 +45,8 @@ export type Platform = {
   instanceUrls(service: ServiceName): string[];
   /** `${urls[service]}/${account}/api/v1` */
   api(service: ServiceName, account: string): string;
-  token(account: string, scopes?: Scope[]): Promise<string>;
+  /** A bearer token for the account (every scope unless given); `subject` names its `sub` (default: the dev subject). */
+  token(account: string, scopes?: Scope[], options?: { subject?: string }): Promise<string>;
   /** An operator token (scope admin, no account) for /admin/api/v1/... */
   adminToken(): Promise<string>;
   /** Everything a service (all its instances) printed so far. */
@@ -177,7 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     natsUrl: nats.url,
     instanceUrls: (name) => instances.get(name)!.map((instance) => instance.url),
     api: (service, account) => `${urls[service]}/${account}/api/v1`,
-    token: (account, scopes) => signDevToken({ secret: jwtSecret, account, ...(scopes ? { scopes } : {}) }),
+    token: (account, scopes, tokenOptions) => signDevToken({ secret: jwtSecret, account, ...(scopes ? { scopes } : {}), ...(tokenOptions?.subject ? { subject: tokenOptions.subject } : {}) }),
     adminToken: () => signDevToken({ secret: jwtSecret, scopes: ['admin'], subject: 'test-operator' }),
     output: (name) => outputs.get(name)!.join(''),
     async kill(name, signal = 'SIGKILL', index) {
