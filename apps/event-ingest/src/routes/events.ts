@@ -4,6 +4,7 @@ import {
   Conflict,
   Invalid,
   PayloadTooLarge,
+  Unauthorized,
   Unavailable,
   issuesFromZod,
   parseParams,
@@ -103,6 +104,11 @@ export function eventsRouter(deps: EventsRouteDeps): { beforeBody: Router; after
 
   router.post(
     '/events',
+    // beforeBody authenticated this request; should the two routers ever disagree on a path, fail closed.
+    (_req: Request, res: Response, next: () => void) => {
+      if (res.locals.auth === undefined) throw new Unauthorized();
+      next();
+    },
     // Parsed by now: a batch is charged its length (valid or not, checking it costs the same); anything else one event.
     rateLimit({ limiter: deps.rateLimiters.events, cost: (req) => (Array.isArray(req.body) ? Math.max(1, req.body.length) : 1), detail: EVENTS_LIMIT_DETAIL }),
     async (req: Request, res: Response) => {
