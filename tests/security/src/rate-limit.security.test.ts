@@ -70,8 +70,9 @@ describe('rate limiting per account, shared by the replicas', () => {
   });
 });
 
-const EVENTS_PER_SECOND = 1_000;
-const EVENTS_BURST = 5_000;
+// Below the defaults (1,000/s, burst 5,000), so that even a machine slowed by other work lets the flooder pass them.
+const EVENTS_PER_SECOND = 250;
+const EVENTS_BURST = 1_000;
 const PRODUCERS = 6;
 const FLOOD_MS = 8_000;
 
