@@ -2,10 +2,11 @@
 import { telemetry } from './instrument';
 import { ConfigError } from '@hookmesh/config';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
-import { createSharedRateLimiter, createTokenVerifier, startHttpServer } from '@hookmesh/http';
+import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
 import { connectNats, consumerLag, jetstream, jetstreamManager, openKv } from '@hookmesh/messaging';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { startSubscriptionView } from '@hookmesh/subscription-view';
 import { natsNames } from '@hookmesh/contracts';
 import { Registry, collectDefaultMetrics } from 'prom-client';

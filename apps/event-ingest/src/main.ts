@@ -3,10 +3,11 @@
 import { telemetry } from './instrument';
 import { loadConfigOrExit } from '@hookmesh/config';
 import { natsNames } from '@hookmesh/contracts';
-import { createSharedRateLimiter, createTokenVerifier, startHttpServer } from '@hookmesh/http';
+import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
 import { connectNats, jetstream, jetstreamManager, openKv, type HookmeshStreamSettings } from '@hookmesh/messaging';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
 import { loadConfig, type IngestEnv } from './config';

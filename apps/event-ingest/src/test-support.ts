@@ -1,6 +1,7 @@
 // Test helpers (imported only by *.test.ts): the real ingest app on 127.0.0.1:0 against a real NATS, and stream readers.
 import { EventRecord, natsNames, type NatsNames } from '@hookmesh/contracts';
-import { createSharedRateLimiter, createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import {
   connectNats,
   jetstream,

@@ -2,7 +2,8 @@
 import { natsNames, parseSecretsKey, type NatsNames, type SealingKey } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import type { Resolver } from '@hookmesh/egress';
-import { createSharedRateLimiter, createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import {
   connectNats,
   jetstream,

@@ -58,7 +58,6 @@ export {
   type TokenBuckets,
   type TakeResult,
 } from './rate-limit';
-export { createSharedRateLimiter, type SharedRateLimiter, type SharedRateLimiterOptions } from './shared-rate-limit';
 export { createHttpMetrics, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS, type HttpMetrics } from './metrics';
 export { routeTemplateOf, requestIdOf } from './request-context';
 export type { CheckResult, ReadinessCheck, Readiness } from './readiness';

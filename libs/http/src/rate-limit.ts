@@ -1,5 +1,5 @@
 // Token buckets keyed by caller, and the middleware that answers 429 from them. On their own they count one process;
-// createSharedRateLimiter (shared-rate-limit.ts) makes every replica of a service count against the same buckets.
+// createSharedRateLimiter (@hookmesh/rate-limit) makes every replica of a service count against the same buckets.
 import type { Request, RequestHandler, Response } from 'express';
 import { TooManyRequests } from './errors';
 

@@ -3,10 +3,10 @@
 // they admitted off its own buckets. All replicas' buckets so converge on one budget per key: the sustained rate holds
 // across replicas whatever the load balancer does, and at most one sync interval of the others' admissions (plus one
 // burst per replica after a quiet spell) can slip past it. Without NATS each replica keeps limiting on its own.
+import { createTokenBuckets, type RateLimiter, type TokenBucketOptions } from '@hookmesh/http';
 import type { NatsConnection } from '@hookmesh/messaging';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createTokenBuckets, type RateLimiter, type TokenBucketOptions } from './rate-limit';
 
 export interface SharedRateLimiterOptions extends TokenBucketOptions {
   nc: NatsConnection;
