@@ -1,5 +1,5 @@
 // The per-account and per-(account, message type) callback limits: creating past either is a 409 naming the limit.
-import type { Callback } from '@hookmesh/contracts';
+import { Problem, type Callback } from '@hookmesh/contracts';
 import { call, problemCodes, startTestService, type TestService } from '../test-support';
 
 const item = (n: number, messageType = 'orderEvent') => ({ url: `https://limits.example.com/${n}`, message_type: messageType, api_version: '1.0' });
@@ -35,6 +35,8 @@ describe('callback limits', () => {
       limit: { name: 'callbacks_per_message_type', max: 3, current: 3, requested: 1, message_type: 'orderEvent' },
     });
     expect((over.body as { detail: string }).detail).toContain('HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE');
+    // The answer is the contract's Problem, whose `limit` member the OpenAPI document describes.
+    expect(Problem.parse(over.body).limit).toEqual({ name: 'callbacks_per_message_type', max: 3, current: 3, requested: 1, message_type: 'orderEvent' });
     expect(await count('typed')).toBe(4);
   });
 
