@@ -3,7 +3,7 @@
 const path = require('node:path');
 
 const root = __dirname;
-const libs = ['contracts', 'config', 'logging', 'http', 'db', 'messaging', 'telemetry', 'testing', 'lifecycle', 'subscription-view', 'egress', 'event-catalog'];
+const libs = ['contracts', 'config', 'logging', 'http', 'db', 'messaging', 'telemetry', 'testing', 'lifecycle', 'subscription-view', 'egress', 'rate-limit', 'event-catalog'];
 
 module.exports = {
   testEnvironment: 'node',

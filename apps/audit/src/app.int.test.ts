@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { natsNames, newMessageId } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
-import { createTokenVerifier, signDevToken, startHttpServer, type RunningHttpServer } from '@hookmesh/http';
+import { createTokenBuckets, createTokenVerifier, signDevToken, startHttpServer, type RunningHttpServer } from '@hookmesh/http';
 import { createLogger } from '@hookmesh/logging';
 import { connectNats, jetstream, jetstreamManager, openKv, type NatsConnection } from '@hookmesh/messaging';
 import { startSubscriptionView, type SubscriptionView } from '@hookmesh/subscription-view';
@@ -58,7 +58,7 @@ describe('readiness and redelivery when NATS goes away (a private nats-server, k
       registry,
       metrics: createAuditMetrics(registry),
       verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
-      rateLimit: { ratePerSecond: 1000, burst: 1000 },
+      rateLimiter: createTokenBuckets({ ratePerSecond: 1000, burst: 1000 }),
       readinessTimeoutMs: 1_000,
       publishTimeoutMs: 1_000,
     });

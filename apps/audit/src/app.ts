@@ -1,7 +1,7 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
 import { ADMIN_BASE_PATH, buildOpenApiDocument, routesFor } from '@hookmesh/contracts';
 import { pingDatabase } from '@hookmesh/db';
-import { Invalid, Unavailable, createHttpApp, methodNotAllowed, rateLimit, requireAdmin, requireAuth, type TokenVerifier } from '@hookmesh/http';
+import { Invalid, Unavailable, createHttpApp, methodNotAllowed, rateLimit, requireAdmin, requireAuth, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
@@ -30,7 +30,8 @@ export interface AppDeps {
   registry: Registry;
   metrics: AuditMetrics;
   verifier: TokenVerifier;
-  rateLimit: { ratePerSecond: number; burst: number };
+  /** Requests per account (HOOKMESH_RATE_LIMIT_*), shared by the replicas. */
+  rateLimiter: RateLimiter;
   now?: () => Date;
   /** Deadline of each /readyz check. */
   readinessTimeoutMs?: number;
@@ -90,11 +91,11 @@ export function createApp(deps: AppDeps): Express {
     routes: (app) => {
       // The operator API first: "/:account/api/v1" would otherwise take "/admin/api/v1" as the account "admin".
       const operator = Router();
-      operator.use(requireAdmin(deps.verifier), rateLimit(deps.rateLimit));
+      operator.use(requireAdmin(deps.verifier), rateLimit({ limiter: deps.rateLimiter }));
       operator.use(deadLettersRoutes({ jsm: deps.jsm, prefix: deps.prefix, log: deps.log }));
       app.use(ADMIN_BASE_PATH, operator);
       const api = Router({ mergeParams: true });
-      api.use(requireAuth(deps.verifier), rateLimit(deps.rateLimit));
+      api.use(requireAuth(deps.verifier), rateLimit({ limiter: deps.rateLimiter }));
       api.use(deliveriesRoutes(routeDeps), messagesRoutes(routeDeps), callbacksRoutes(routeDeps), statsRoutes(routeDeps));
       api.use(postgresOutageAsUnavailable);
       api.use(dataExceptionAsInvalid);

@@ -6,6 +6,7 @@ import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
 import { connectNats, consumerLag, jetstream, jetstreamManager, openKv } from '@hookmesh/messaging';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { startSubscriptionView } from '@hookmesh/subscription-view';
 import { natsNames } from '@hookmesh/contracts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -94,6 +95,13 @@ async function main(): Promise<void> {
     audience: config.HOOKMESH_JWT_AUDIENCE,
     maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
   });
+  const rateLimiter = createSharedRateLimiter({
+    nc,
+    subject: names.rateLimitSubject('audit.requests'),
+    ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND,
+    burst: config.HOOKMESH_RATE_LIMIT_BURST,
+    log,
+  });
   const app = createApp({
     db,
     nc,
@@ -105,12 +113,13 @@ async function main(): Promise<void> {
     registry,
     metrics,
     verifier,
-    rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
+    rateLimiter,
   });
   const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   // style.md's order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry.
   shutdown.register('http', () => server.close());
+  shutdown.register('rate limiter', () => rateLimiter.close());
   shutdown.register('consumers', () => consumers.stop());
   shutdown.register('retention', () => pruner.stop());
   shutdown.register('subscription view', () => view.stop());

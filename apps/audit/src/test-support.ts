@@ -18,7 +18,7 @@ import {
   type NatsNames,
 } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
-import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createTokenBuckets, createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
 import { createLogger } from '@hookmesh/logging';
 import {
   connectNats,
@@ -108,7 +108,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
     registry,
     metrics,
     verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
-    rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+    rateLimiter: createTokenBuckets({ ratePerSecond: 10_000, burst: 10_000 }),
     now: options.now,
     readinessTimeoutMs: 2_000,
   });

@@ -1,9 +1,9 @@
 // createApp(deps): the event-ingest express app with its routes, probes and metrics; main.ts listens.
 import { buildOpenApiDocument, newMessageId, routesFor, type NatsNames } from '@hookmesh/contracts';
-import { createHttpApp, methodNotAllowed, type TokenVerifier } from '@hookmesh/http';
+import { createHttpApp, methodNotAllowed, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import { trace } from '@opentelemetry/api';
-import { Router, type Express } from 'express';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RecordStamps } from './domain/event-records';
@@ -24,7 +24,8 @@ export interface AppDeps {
   /** The event catalog, loaded from the subscription state (startIngestCatalog). */
   catalog: IngestCatalog;
   verifier: TokenVerifier;
-  rateLimit: { ratePerSecond: number; burst: number };
+  /** Requests (HOOKMESH_RATE_LIMIT_*) and events (HOOKMESH_INGEST_EVENTS_*) per account, shared by the replicas. */
+  rateLimiters: { requests: RateLimiter; events: RateLimiter };
   limits: { maxBatch: number; maxBodyBytes: number };
   /** The budget of one request's publishes, retries included (ms): past it the request answers 503. */
   publishTimeoutMs: number;
@@ -38,6 +39,18 @@ export function createApp(deps: AppDeps): Express {
   const connection = trackConnectionState(nc);
   const publisher = createEventPublisher({ nc, js, jsm, names, connection });
   const metrics = createIngestMetrics(registry);
+  const events = eventsRouter({
+    log,
+    verifier: deps.verifier,
+    rateLimiters: deps.rateLimiters,
+    publisher,
+    catalog: deps.catalog,
+    metrics,
+    tracer: trace.getTracer(SERVICE_NAME),
+    maxBatch: deps.limits.maxBatch,
+    publishTimeoutMs: deps.publishTimeoutMs,
+    stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
+  });
 
   return createHttpApp({
     log,
@@ -58,23 +71,11 @@ export function createApp(deps: AppDeps): Express {
         return { ok: true, detail: `${info.state.messages} messages` };
       },
     },
+    beforeBody: (app) => {
+      app.use('/:account/api/v1', events.beforeBody);
+    },
     routes: (app) => {
-      const api = Router({ mergeParams: true });
-      api.use(
-        eventsRouter({
-          log,
-          verifier: deps.verifier,
-          rateLimit: deps.rateLimit,
-          publisher,
-          catalog: deps.catalog,
-          metrics,
-          tracer: trace.getTracer(SERVICE_NAME),
-          maxBatch: deps.limits.maxBatch,
-          publishTimeoutMs: deps.publishTimeoutMs,
-          stamps: { now: deps.stamps?.now ?? (() => new Date()), newMessageId: deps.stamps?.newMessageId ?? newMessageId },
-        }),
-      );
-      app.use('/:account/api/v1', api);
+      app.use('/:account/api/v1', events.afterBody);
       // DELETE /events and the like: the path exists, the method does not.
       app.use(methodNotAllowed(routesFor(SERVICE_NAME)));
     },

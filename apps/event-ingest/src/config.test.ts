@@ -26,6 +26,14 @@ describe('loadConfig', () => {
     expect(config.HOOKMESH_STREAM_REPLICAS).toBe(1);
     expect(config.HOOKMESH_STREAM_PREFIX).toBe('');
     expect(config.HOOKMESH_RATE_LIMIT_PER_SECOND).toBe(50);
+    expect(config.HOOKMESH_INGEST_EVENTS_PER_SECOND).toBe(1_000);
+    expect(config.HOOKMESH_INGEST_EVENTS_BURST).toBe(5_000);
+  });
+
+  it('refuses an events burst smaller than the largest batch (that batch could never pass)', () => {
+    expect(problemsOf({ ...required, HOOKMESH_INGEST_EVENTS_BURST: '499' })).toEqual(['HOOKMESH_INGEST_EVENTS_BURST']);
+    expect(problemsOf({ ...required, HOOKMESH_INGEST_EVENTS_BURST: '100', HOOKMESH_MAX_BATCH: '100' })).toEqual([]);
+    expect(problemsOf({ ...required, HOOKMESH_INGEST_EVENTS_PER_SECOND: '0' })).toEqual(['HOOKMESH_INGEST_EVENTS_PER_SECOND']);
   });
 
   it('reads sizes, counts and durations', () => {

@@ -19,6 +19,13 @@ const IngestOwnEnv = z.object({
   HOOKMESH_MAX_BODY: ByteSize.default(1024 * 1024),
   /** The budget of one request's publishes, retries included: past it the request answers 503 (the producer then retries). */
   HOOKMESH_PUBLISH_TIMEOUT: DurationMs.default(5_000),
+  /** Events one account may store per second, across every ingest replica (a batch of 500 costs 500). */
+  HOOKMESH_INGEST_EVENTS_PER_SECOND: z.coerce.number().positive().default(1_000),
+  /** Events one account may store at once after a quiet spell; at least HOOKMESH_MAX_BATCH, or a full batch could never pass. */
+  HOOKMESH_INGEST_EVENTS_BURST: z.coerce.number().int('must be a whole number').positive().default(5_000),
+}).refine((env) => env.HOOKMESH_INGEST_EVENTS_BURST >= env.HOOKMESH_MAX_BATCH, {
+  message: 'must be at least HOOKMESH_MAX_BATCH, or a full batch could never pass',
+  path: ['HOOKMESH_INGEST_EVENTS_BURST'],
 });
 
 /** The whole schema: AuthEnv is a refined object, so it is intersected rather than spread. */

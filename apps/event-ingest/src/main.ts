@@ -7,6 +7,7 @@ import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
 import { connectNats, jetstream, jetstreamManager, openKv, type HookmeshStreamSettings } from '@hookmesh/messaging';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
 import { loadConfig, type IngestEnv } from './config';
@@ -48,6 +49,22 @@ async function main(command: string | undefined): Promise<void> {
   const catalog = createIngestCatalog({ kv, view: await startCatalogView({ kv, names, log }), names, log });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const rateLimiters = {
+    requests: createSharedRateLimiter({
+      nc,
+      subject: names.rateLimitSubject(`${SERVICE_NAME}.requests`),
+      ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND,
+      burst: config.HOOKMESH_RATE_LIMIT_BURST,
+      log,
+    }),
+    events: createSharedRateLimiter({
+      nc,
+      subject: names.rateLimitSubject(`${SERVICE_NAME}.events`),
+      ratePerSecond: config.HOOKMESH_INGEST_EVENTS_PER_SECOND,
+      burst: config.HOOKMESH_INGEST_EVENTS_BURST,
+      log,
+    }),
+  };
   const app = createApp({
     log,
     registry,
@@ -63,7 +80,7 @@ async function main(command: string | undefined): Promise<void> {
       audience: config.HOOKMESH_JWT_AUDIENCE,
       maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
     }),
-    rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
+    rateLimiters,
     limits: { maxBatch: config.HOOKMESH_MAX_BATCH, maxBodyBytes: config.HOOKMESH_MAX_BODY },
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
   });
@@ -73,6 +90,9 @@ async function main(command: string | undefined): Promise<void> {
   const shutdown = createShutdown(log);
   shutdown.register('http server', () => server.close());
   shutdown.register('event catalog', () => catalog.stop());
+  shutdown.register('rate limiters', async () => {
+    await Promise.all([rateLimiters.requests.close(), rateLimiters.events.close()]);
+  });
   shutdown.register('nats', () => nc.drain());
   shutdown.register('telemetry', () => telemetry.shutdown());
   shutdown.onSignals();

@@ -1,6 +1,7 @@
 // Test helpers (imported only by *.test.ts): the real ingest app on 127.0.0.1:0 against a real NATS, and stream readers.
 import { AuditRecord, EventRecord, natsNames, type NatsNames } from '@hookmesh/contracts';
 import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import {
   connectNats,
   jetstream,
@@ -53,6 +54,8 @@ export interface StartTestIngestOptions {
   limits?: Partial<AppDeps['limits']>;
   publishTimeoutMs?: number;
   idempotencyWindowMs?: number;
+  /** Shared over NATS like main.ts's; default high enough never to refuse. */
+  rateLimits?: { requestsPerSecond: number; requestsBurst: number; eventsPerSecond: number; eventsBurst: number };
   log?: Logger;
 }
 
@@ -74,6 +77,11 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
   const kv = await openKv(js, names.kv.bucket);
   const catalog = createIngestCatalog({ kv, view: await startCatalogView({ kv, names, log }), names, log });
   const registry = new Registry();
+  const rates = options.rateLimits ?? { requestsPerSecond: 10_000, requestsBurst: 10_000, eventsPerSecond: 100_000, eventsBurst: 100_000 };
+  const rateLimiters = {
+    requests: createSharedRateLimiter({ nc, subject: names.rateLimitSubject('event-ingest.requests'), ratePerSecond: rates.requestsPerSecond, burst: rates.requestsBurst, syncIntervalMs: 20, log }),
+    events: createSharedRateLimiter({ nc, subject: names.rateLimitSubject('event-ingest.events'), ratePerSecond: rates.eventsPerSecond, burst: rates.eventsBurst, syncIntervalMs: 20, log }),
+  };
   const app = createApp({
     log,
     registry,
@@ -83,7 +91,7 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
     names,
     catalog,
     verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
-    rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+    rateLimiters,
     limits: { maxBatch: options.limits?.maxBatch ?? 500, maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024 },
     publishTimeoutMs: options.publishTimeoutMs ?? 2_000,
   });
@@ -134,6 +142,7 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
     async close() {
       await server.close();
       await catalog.stop();
+      await Promise.all([rateLimiters.requests.close(), rateLimiters.events.close()]);
       await nc.drain();
     },
   };

@@ -10,6 +10,7 @@ import {
   requireAdmin,
   requireAuth,
   requireScope,
+  type RateLimiter,
   type TokenVerifier,
 } from '@hookmesh/http';
 import { pingNats, type JetStreamClient, type NatsConnection } from '@hookmesh/messaging';
@@ -17,6 +18,7 @@ import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { CallbackLimits } from './domain/callback-limits';
 import type { UrlPolicy } from './domain/callback-url-policy';
 import type { ServiceMetrics } from './metrics';
 import type { StatePublisher } from './messaging/state-publisher';
@@ -43,8 +45,11 @@ export interface AppDeps {
   /** The key that seals new secrets and tokens (the first of HOOKMESH_SECRETS_KEY). */
   sealingKey: SealingKey;
   urlPolicy: UrlPolicy;
+  /** HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT and _PER_MESSAGE_TYPE. */
+  callbackLimits: CallbackLimits;
   publisher: Pick<StatePublisher, 'kick' | 'publishNow'>;
-  rateLimit: { ratePerSecond: number; burst: number };
+  /** Requests per account (HOOKMESH_RATE_LIMIT_*), shared by the replicas. */
+  rateLimiter: RateLimiter;
   publishTimeoutMs: number;
   /** What callbacks default to and are bounded by: the installation's default profile, delivery timeout, header naming. */
   delivery: CallbackDeliveryDefaults;
@@ -99,7 +104,7 @@ export function createApp(deps: AppDeps): Express {
   };
   const authenticate = requireAuth(deps.verifier);
   const authenticateOperator = requireAdmin(deps.verifier);
-  const limit = rateLimit(deps.rateLimit);
+  const limit = rateLimit({ limiter: deps.rateLimiter });
   // Operator routes first: "/:account/api/v1/..." would otherwise take "/admin/api/v1/..." as the account "admin".
   const routes = [...subscriptionRoutes.filter(isAdminRoute), ...subscriptionRoutes.filter((route) => !isAdminRoute(route))];
 

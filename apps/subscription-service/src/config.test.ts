@@ -23,9 +23,16 @@ describe('subscription-service configuration', () => {
       HOOKMESH_PUBLISH_TIMEOUT: 5_000,
       HOOKMESH_RETENTION: 30 * 86_400_000,
       HOOKMESH_STREAM_REPLICAS: 1,
+      HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT: 100,
+      HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE: 25,
     });
     expect(config.HOOKMESH_SECRETS_KEY).toEqual([{ id: 'k1', bytes: Buffer.from(key, 'base64') }]);
     expect(startupWarnings(config)).toEqual([]);
+  });
+
+  it('refuses a per-type callback limit above the per-account one', () => {
+    expect(() => loadConfig({ ...minimal, HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT: '10', HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE: '11' })).toThrow(/HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE/);
+    expect(() => loadConfig({ ...minimal, HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT: '0' })).toThrow(/HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT/);
   });
 
   it('parses several sealing keys, the first one sealing', () => {

@@ -65,6 +65,13 @@ const SubscriptionOwnEnv = z.object({
   /** How the `standard` profile names its headers and user agent (as the dispatcher sends them). */
   HOOKMESH_HEADER_PREFIX: DeliveryEnv.shape.HOOKMESH_HEADER_PREFIX,
   HOOKMESH_USER_AGENT: DeliveryEnv.shape.HOOKMESH_USER_AGENT,
+  /** Callbacks one account may hold (active and disabled): each one multiplies every event's deliveries. */
+  HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT: z.coerce.number().int('must be a whole number').min(1).default(100),
+  /** Callbacks of one message type one account may hold: the fan-out of one event. */
+  HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE: z.coerce.number().int('must be a whole number').min(1).default(25),
+}).refine((env) => env.HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE <= env.HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT, {
+  message: 'must not exceed HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT',
+  path: ['HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE'],
 });
 
 /** The whole schema: AuthEnv is a refined object, so it is intersected rather than spread. */

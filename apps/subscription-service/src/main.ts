@@ -7,6 +7,7 @@ import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger, type Logger } from '@hookmesh/logging';
 import { connectNats, jetstream, jetstreamManager } from '@hookmesh/messaging';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { systemResolver } from '@hookmesh/egress';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp, SERVICE_NAME } from './app';
@@ -73,6 +74,13 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
   const control = startControlConsumer({ js, jsm, names, db, log, metrics, publisher });
   const pruner = startExpiryPruner({ db, log, intervalMs: config.HOOKMESH_PRUNE_INTERVAL, onPruned: () => publisher.kick() });
 
+  const rateLimiter = createSharedRateLimiter({
+    nc,
+    subject: names.rateLimitSubject(`${SERVICE_NAME}.requests`),
+    ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND,
+    burst: config.HOOKMESH_RATE_LIMIT_BURST,
+    log,
+  });
   const app = createApp({
     db,
     nc,
@@ -90,8 +98,9 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
     }),
     sealingKey,
     urlPolicy: { allowPrivateTargets: config.HOOKMESH_ALLOW_PRIVATE_TARGETS, resolver: systemResolver, allowedPorts: config.HOOKMESH_ALLOWED_CALLBACK_PORTS },
+    callbackLimits: { perAccount: config.HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT, perMessageType: config.HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE },
     publisher,
-    rateLimit: { ratePerSecond: config.HOOKMESH_RATE_LIMIT_PER_SECOND, burst: config.HOOKMESH_RATE_LIMIT_BURST },
+    rateLimiter,
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
     delivery: {
       defaultProfile: config.HOOKMESH_DEFAULT_PROFILE,
@@ -102,6 +111,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
   const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
   shutdown.register('http server', () => server.close());
+  shutdown.register('rate limiter', () => rateLimiter.close());
   shutdown.register('control consumer', () => control.stop());
   shutdown.register('expiry pruner', () => pruner.stop());
   shutdown.register('state publisher', () => publisher.stop());

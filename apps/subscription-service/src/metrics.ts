@@ -12,6 +12,8 @@ export interface ServiceMetrics {
   controlCommands: Counter<'command' | 'outcome'>;
   /** Test events published to EVENTS, by outcome. */
   testEvents: Counter<'outcome'>;
+  /** Creates refused because the account would pass a callback limit, by limit. */
+  limitRefusals: Counter<'limit'>;
 }
 
 /** Registers the service metrics in `registry`. */
@@ -44,6 +46,12 @@ export function createServiceMetrics(registry: Registry): ServiceMetrics {
       name: 'hookmesh_subscription_test_events_total',
       help: 'Example events published to EVENTS by POST /callbacks/{id}/test, by outcome.',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    limitRefusals: new Counter({
+      name: 'hookmesh_subscription_limit_refusals_total',
+      help: 'Callback creates refused with 409 because the account would pass a callback limit, by limit.',
+      labelNames: ['limit'],
       registers: [registry],
     }),
   };

@@ -3,6 +3,7 @@ import { natsNames, parseSecretsKey, type NatsNames, type SealingKey } from '@ho
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import type { Resolver } from '@hookmesh/egress';
 import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '@hookmesh/http';
+import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import {
   connectNats,
   jetstream,
@@ -20,6 +21,7 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from './app';
+import type { CallbackLimits } from './domain/callback-limits';
 import { startControlConsumer } from './messaging/control-consumer';
 import { setupSubscriptionNats } from './messaging/setup';
 import { createStatePublisher, type StatePublisher } from './messaging/state-publisher';
@@ -82,6 +84,8 @@ export interface TestServiceOptions {
   defaultProfile?: string;
   /** HOOKMESH_DELIVERY_TIMEOUT in ms; 30 s by default. */
   deliveryTimeoutMs?: number;
+  /** Default: the production defaults (100 per account, 25 per message type). */
+  callbackLimits?: CallbackLimits;
   now?: () => Date;
 }
 
@@ -143,6 +147,8 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     pruner = startExpiryPruner({ db, log, intervalMs: options.pruneIntervalMs ?? 60_000, onPruned: () => publisher.kick(), now: options.now });
   }
 
+  const rates = options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 };
+  const rateLimiter = createSharedRateLimiter({ nc, subject: names.rateLimitSubject('subscription-service.requests'), ...rates, syncIntervalMs: 20, log });
   const app = createApp({
     db,
     nc,
@@ -154,8 +160,9 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
     sealingKey: keys[0]!,
     urlPolicy: { allowPrivateTargets: options.allowPrivateTargets ?? false, resolver: testResolver },
+    callbackLimits: options.callbackLimits ?? { perAccount: 100, perMessageType: 25 },
     publisher,
-    rateLimit: options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 },
+    rateLimiter,
     publishTimeoutMs: options.publishTimeoutMs ?? 1_000,
     delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
     now: options.now,

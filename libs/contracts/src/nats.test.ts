@@ -14,6 +14,8 @@ describe('natsNames', () => {
     expect(names.controlSubject('acme', 'disable_callback')).toBe('hookmesh.control.acme.disable_callback');
     expect(names.subjects.dead).toBe('hookmesh.dead.>');
     expect(names.deadLetterSubject('deliveries')).toBe('hookmesh.dead.deliveries');
+    expect(names.rateLimitSubject('event-ingest.events')).toBe('hookmesh.ratelimit.event-ingest.events');
+    expect(() => names.rateLimitSubject('a.>')).toThrow(/rate limiter/);
     expect(names.consumers.dispatcherFanout).toBe('dispatcher-fanout');
     expect(names.kv.bucket).toBe('hookmesh_subscriptions');
   });

@@ -85,6 +85,8 @@ export interface NatsNames {
   deadLetterSubject(source: DeadLetterSource): string;
   /** Every event of one account, e.g. for a consumer filter. */
   accountEventsFilter(account: string): string;
+  /** Core NATS subject (no stream) on which the replicas of a service share one rate limiter, e.g. "event-ingest.events". */
+  rateLimitSubject(limiter: string): string;
 }
 
 /** Names every stream, subject, consumer and KV key for one installation; throws InvalidNatsNameError for a prefix outside [A-Za-z0-9_-]{0,32}. */
@@ -170,5 +172,6 @@ export function natsNames(prefix = ''): NatsNames {
     controlSubject: (acc, command) => `${root}.control.${account(acc)}.${token('control command', command)}`,
     deadLetterSubject: (source) => `${root}.dead.${token('dead letter source', source)}`,
     accountEventsFilter: (acc) => `${root}.events.${account(acc)}.*`,
+    rateLimitSubject: (limiter) => `${root}.ratelimit.${limiter.split('.').map((part) => token('rate limiter', part)).join('.')}`,
   };
 }

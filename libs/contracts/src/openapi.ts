@@ -112,7 +112,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   401: { name: 'Unauthorized', description: 'Missing or invalid bearer token' },
   403: { name: 'Forbidden', description: 'The token\'s account does not match the path, or a scope is missing' },
   404: { name: 'NotFound', description: 'No such resource in this account' },
-  409: { name: 'Conflict', description: 'The request conflicts with the current state (a hold that already exists; an event no longer stored; an idempotency key whose first event is no longer stored)' },
+  409: { name: 'Conflict', description: 'The request conflicts with the current state (a hold that already exists; an event no longer stored; an idempotency key whose first event is no longer stored; a callback limit of the account, named in the problem\'s `limit` member)' },
   413: { name: 'PayloadTooLarge', description: 'The body exceeds the size limit, or a batch holds more events than allowed' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not JSON (application/json, UTF-8, no content encoding)' },
   429: { name: 'TooManyRequests', description: 'The caller exceeded its rate limit; retry after Retry-After seconds' },

@@ -27,15 +27,27 @@ describe('classifyAddress', () => {
     ['fe80::1', 'linkLocal'],
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:10.0.0.1', 'private'],
+    ['0:0:0:0:0:ffff:127.0.0.1', 'loopback'],
     ['fd00:ec2::254', 'metadata'],
     ['224.0.0.1', 'multicast'],
+    // IPv4-compatible IPv6 (::/96, deprecated): ipaddr.js calls it unicast, but nothing outside 2000::/3 is global.
+    ['::7f00:1', 'reserved'],
+    ['::a9fe:a9fe', 'reserved'],
+    ['::a00:1', 'reserved'],
+    ['::1.2.3.4', 'reserved'],
+    ['::127.0.0.1', 'reserved'],
+    ['100::1', 'discard'],
+    ['2001:db8::1', 'reserved'],
+    ['2002:7f00:1::1', '6to4'],
+    ['4000::1', 'reserved'],
+    ['e000::1', 'reserved'],
   ])('refuses %s (%s) in production', (address, range) => {
     const verdict = classifyAddress(address);
     expect(verdict.range).toBe(range);
     expect(verdict.public).toBe(false);
   });
 
-  it.each(['93.184.216.34', '2606:4700:4700::1111', '::ffff:93.184.216.34'])('accepts the public address %s', (address) => {
+  it.each(['93.184.216.34', '2606:4700:4700::1111', '2001:4860:4860::8888', '2a00:1450:4001::1', '3ffe::1', '::ffff:93.184.216.34'])('accepts the public address %s', (address) => {
     expect(classifyAddress(address).public).toBe(true);
   });
 
@@ -79,6 +91,9 @@ describe('checkCallbackUrl', () => {
     'https://192.168.0.10/x',
     'https://172.20.0.1/x',
     'https://[fc00::1]/x',
+    'https://[::7f00:1]/x',
+    'https://[::a9fe:a9fe]/latest/meta-data',
+    'https://[::a00:1]/x',
     'https://internal.example.com/x',
     'https://mixed.example.com/x',
   ])('refuses %s as a non-public target', async (url) => {
@@ -129,6 +144,14 @@ describe('createGuardedConnector', () => {
     const agent = new Agent({ connect: createGuardedConnector({ policy: production, resolver: rebinding }) });
     const before = hosts.length;
     await expect(request(`http://rebind.test:${port}/hook`, { dispatcher: agent })).rejects.toBeInstanceOf(EgressBlockedError);
+    expect(hosts.length).toBe(before);
+    await agent.close();
+  });
+
+  it.each(['::7f00:1', '::a9fe:a9fe', '::a00:1'])('refuses the IPv4-compatible IPv6 literal [%s] at connect time', async (literal) => {
+    const agent = new Agent({ connect: createGuardedConnector({ policy: production }) });
+    const before = hosts.length;
+    await expect(request(`https://[${literal}]:${port}/hook`, { dispatcher: agent })).rejects.toBeInstanceOf(EgressBlockedError);
     expect(hosts.length).toBe(before);
     await agent.close();
   });

@@ -6,6 +6,7 @@ import { createHttpMetrics } from './metrics';
 import { JSON_TYPES, createProblemHandler, notFoundHandler, requireJsonBody, sendProblem } from './problem';
 import { runReadinessChecks, type Readiness } from './readiness';
 import { createRequestContext } from './request-context';
+import { JSON_API_CACHE_CONTROL, cacheControl, securityHeaders, type HelmetOptions } from './security-headers';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -21,6 +22,18 @@ export interface HttpAppOptions {
   jsonLimit?: string | number;
   /** Express "trust proxy" setting, so req.ip (the anonymous rate-limit key) is the client's, not the proxy's. */
   trustProxy?: boolean | number | string;
+  /**
+   * Security headers (helmet options) replacing the JSON API defaults key by key, e.g. an HTML console's own
+   * contentSecurityPolicy; default JSON_API_SECURITY_HEADERS as they are.
+   */
+  securityHeaders?: HelmetOptions;
+  /** Cache-Control of every answer unless a route sets its own; default "no-store"; `false` sets none. */
+  cacheControl?: string | false;
+  /**
+   * Mounts handlers that run before the body is read and parsed (after the probes), e.g. authentication and a rate
+   * limit that refuses a flooding caller without parsing its body; they call next() to reach the body parser and routes.
+   */
+  beforeBody?: (app: Express) => void;
   /** Mounts the service's routes; they run after JSON parsing and before the 404 and problem handlers. */
   routes: (app: Express) => void;
 }
@@ -31,6 +44,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
+  // First, so every answer carries them: probes, problems, 404s and bodies refused before any route runs.
+  app.use(securityHeaders(options.securityHeaders));
+  app.use(cacheControl(options.cacheControl ?? JSON_API_CACHE_CONTROL));
 
   const metrics = createHttpMetrics(registry);
   app.use(createRequestContext(log));
@@ -59,8 +75,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.get('/metrics', metrics.serveMetrics);
   app.get('/openapi.json', (_req, res) => {
+    // The same for every caller and changes only with a release.
+    res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(openapi);
   });
+
+  options.beforeBody?.(app);
 
   app.use(requireJsonBody);
   // strict: only objects and arrays at the top level, which is all the API accepts.

@@ -17,6 +17,8 @@ interface HttpErrorInit {
   detail?: string;
   errors?: readonly ProblemIssue[];
   headers?: Readonly<Record<string, string>>;
+  /** Extension members of the problem document (RFC 9457 §3.2), e.g. `limit`. */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
 /** Base of every error that maps to a specific HTTP status; `detail` is the message shown to the client. */
@@ -27,6 +29,7 @@ export class HttpError extends Error {
   readonly detail: string | undefined;
   readonly errors: readonly ProblemIssue[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(init: HttpErrorInit) {
     super(init.detail ?? init.title);
@@ -37,6 +40,7 @@ export class HttpError extends Error {
     this.detail = init.detail;
     this.errors = init.errors;
     this.headers = init.headers ?? {};
+    this.extensions = init.extensions ?? {};
   }
 }
 
@@ -64,6 +68,28 @@ export class MethodNotAllowed extends HttpError {
       detail: `This path takes ${allowed.join(', ')}.`,
       headers: { Allow: allowed.join(', ') },
     });
+  }
+}
+
+/** What a LimitExceeded problem reports in its `limit` member. */
+export interface ExceededLimit {
+  /** Which limit, e.g. "callbacks_per_account". */
+  name: string;
+  max: number;
+  /** How many exist now. */
+  current: number;
+  /** How many the request would add. */
+  requested: number;
+  [scope: string]: string | number;
+}
+
+/**
+ * 409: the request is valid but would take the account past a configured limit; the same request succeeds once the
+ * account is below it again, so it conflicts with the current state rather than being invalid.
+ */
+export class LimitExceeded extends HttpError {
+  constructor(limit: ExceededLimit, detail: string) {
+    super({ status: 409, title: 'Limit Exceeded', type: problemType('limit-exceeded'), detail, extensions: { limit } });
   }
 }
 

@@ -4,6 +4,8 @@ export {
   NotFound,
   Conflict,
   MethodNotAllowed,
+  LimitExceeded,
+  type ExceededLimit,
   Invalid,
   Unauthorized,
   Forbidden,
@@ -46,10 +48,21 @@ export {
   type RequireAuthOptions,
   type DevTokenOptions,
 } from './auth';
-export { rateLimit, createTokenBuckets, type RateLimitOptions, type TokenBucketOptions, type TokenBuckets, type TakeResult } from './rate-limit';
+export {
+  rateLimit,
+  refuseWhenExhausted,
+  createTokenBuckets,
+  accountKey,
+  type RateLimiter,
+  type RateLimitOptions,
+  type TokenBucketOptions,
+  type TokenBuckets,
+  type TakeResult,
+} from './rate-limit';
 export { createHttpMetrics, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS, type HttpMetrics } from './metrics';
 export { routeTemplateOf, requestIdOf } from './request-context';
 export type { CheckResult, ReadinessCheck, Readiness } from './readiness';
 export { createHttpApp, type HttpAppOptions } from './app';
+export { securityHeaders, cacheControl, JSON_API_SECURITY_HEADERS, JSON_API_CACHE_CONTROL, type HelmetOptions } from './security-headers';
 export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './server';
 export { methodNotAllowed } from './method-not-allowed';

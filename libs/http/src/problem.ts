@@ -141,6 +141,7 @@ export function createProblemHandler(log: Logger): ErrorRequestHandler {
     }
     for (const [name, value] of Object.entries(httpError.headers)) res.setHeader(name, value);
     const problem: Problem = {
+      ...httpError.extensions,
       type: httpError.type,
       title: httpError.title,
       status: httpError.status,

@@ -231,8 +231,8 @@ describe('authentication and account isolation', () => {
 
     const deleted = await as('subscription-service', 'DELETE', '/callbacks', [ids['id'], ids['broken']]);
     expect(deleted.json).toEqual({ deleted: [], not_found: [ids['id'], ids['broken']] });
-    expect((await as('subscription-service', 'GET', '/callbacks?message_type=all')).json).toEqual({ callbacks: [] });
-    expect((await as('subscription-service', 'GET', '/callbacks?message_type=orderEvent')).json).toEqual({ callbacks: [] });
+    expect((await as('subscription-service', 'GET', '/callbacks?message_type=all')).json).toEqual({ callbacks: [], next_cursor: null });
+    expect((await as('subscription-service', 'GET', '/callbacks?message_type=orderEvent')).json).toEqual({ callbacks: [], next_cursor: null });
     expect((await as('subscription-service', 'GET', '/callback_holds')).json).toEqual({ holds: [] });
     expect((await as('audit', 'GET', '/deliveries')).json).toEqual({ deliveries: [], next_cursor: null });
     expect((await as('audit', 'GET', `/deliveries?callback_id=${ids['broken']}`)).json).toEqual({ deliveries: [], next_cursor: null });

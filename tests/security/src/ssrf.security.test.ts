@@ -50,6 +50,13 @@ const REFUSED_HTTPS = [
   ['IPv4-mapped RFC 1918', 'https://[::ffff:10.0.0.1]/hook'],
   ['IPv4-mapped, long form', 'https://[0:0:0:0:0:ffff:7f00:1]/hook'],
   ['NAT64 of loopback', 'https://[64:ff9b::7f00:1]/hook'],
+  ['IPv4-compatible loopback', 'https://[::7f00:1]/hook'],
+  ['IPv4-compatible metadata', 'https://[::a9fe:a9fe]/latest/meta-data/'],
+  ['IPv4-compatible RFC 1918', 'https://[::a00:1]/hook'],
+  ['IPv4-compatible, dotted', 'https://[::127.0.0.1]/hook'],
+  ['IPv6 documentation 2001:db8::/32', 'https://[2001:db8::1]/hook'],
+  ['IPv6 6to4 of loopback', 'https://[2002:7f00:1::1]/hook'],
+  ['IPv6 outside 2000::/3', 'https://[4000::1]/hook'],
 ] as const;
 
 /** http is refused whatever the target; the URL names the rule rather than the address. */

@@ -167,6 +167,8 @@ async function main(): Promise<void> {
       // The limiter would measure itself, not ingest; it is per caller and this is one caller.
       HOOKMESH_RATE_LIMIT_PER_SECOND: '1000000',
       HOOKMESH_RATE_LIMIT_BURST: '1000000',
+      HOOKMESH_INGEST_EVENTS_PER_SECOND: '1000000',
+      HOOKMESH_INGEST_EVENTS_BURST: '1000000',
       // One access-log line per request is production behaviour, but it would measure the terminal here.
       LOG_LEVEL: 'warn',
       OTEL_EXPORTER_OTLP_ENDPOINT: '',

@@ -104,6 +104,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The limiter is per caller and the bench is one caller: left on, it would measure itself.
     HOOKMESH_RATE_LIMIT_PER_SECOND: '1000000',
     HOOKMESH_RATE_LIMIT_BURST: '1000000',
+    HOOKMESH_INGEST_EVENTS_PER_SECOND: '1000000',
+    HOOKMESH_INGEST_EVENTS_BURST: '1000000',
     // Tracing runs (spans are created) but nothing is exported, as in an installation without a collector.
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     // The heap cap the container images set (docker/Dockerfile), so RSS is measured as deployed.

@@ -1,10 +1,10 @@
 // /deliveries: list (keyset pages), one delivery with its attempts, and redeliver.
 import { AccountParams, DeliveriesQuery, DeliveryParams, type DeliveriesResponse, type Delivery } from '@hookmesh/contracts';
+import { decodeCursor, encodeCursor } from '@hookmesh/db';
 import { Invalid, NotFound, authOf, parseParams, parseQuery, requireScope } from '@hookmesh/http';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router } from 'express';
 import { unknownMessageTypeIssues } from '../domain/catalog-filter';
-import { decodeCursor, encodeCursor } from '../domain/cursor';
 import { redeliver, type RedeliveryDeps } from '../messaging/redelivery';
 import type { AuditMetrics } from '../metrics';
 import { attemptsOf, findDelivery, listDeliveries } from '../storage/deliveries';

@@ -1,7 +1,7 @@
 // Repository of deliveries: the merged upsert the consumers use, and the reads behind the query API.
 import type { DeliveryStatus, MessageType } from '@hookmesh/contracts';
+import type { KeysetCursor } from '@hookmesh/db';
 import { sql, type Selectable } from 'kysely';
-import type { DeliveryCursor } from '../domain/cursor';
 import type { DeliveryPatch } from '../domain/delivery-state';
 import type { AttemptRow } from './attempts.table';
 import type { AuditExecutor } from './database';
@@ -91,7 +91,7 @@ export interface DeliveryFilter {
   /** Inclusive lower and exclusive upper bound on created_at. */
   since?: string | undefined;
   until?: string | undefined;
-  cursor?: DeliveryCursor | undefined;
+  cursor?: KeysetCursor | undefined;
   limit: number;
 }
 
@@ -116,7 +116,7 @@ function deliveriesPageQuery(db: AuditExecutor, filter: DeliveryFilter) {
 }
 
 /** One page of deliveries, newest first, after the cursor; `next` is set when more rows follow. */
-export async function listDeliveries(db: AuditExecutor, filter: DeliveryFilter): Promise<{ rows: ListedDelivery[]; next: DeliveryCursor | null }> {
+export async function listDeliveries(db: AuditExecutor, filter: DeliveryFilter): Promise<{ rows: ListedDelivery[]; next: KeysetCursor | null }> {
   const rows = await deliveriesPageQuery(db, filter).execute();
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];

@@ -132,6 +132,42 @@ describe('POST /:account/api/v1/events', () => {
     });
   });
 
+  describe('NUL characters (Postgres jsonb cannot store them, so audit could never log the event)', () => {
+    it('refuses a NUL in a string of data with 400 naming its path, and stores nothing', async () => {
+      const before = await ingest.storedCount();
+      const event = exampleEvent('orderEvent');
+      firstItem(event.data).customer_identifier = 'abc\u0000def';
+      const res = await ingest.postEvents(account, event);
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as ProblemBody;
+      expect(problem.errors).toEqual([{ path: 'data.0.customer_identifier', code: 'nul_character', message: expect.stringContaining('NUL') }]);
+      expect(await ingest.storedCount()).toBe(before);
+    });
+
+    it('refuses a NUL in a key of data, and names every such event of a batch, storing none of it', async () => {
+      const before = await ingest.storedCount();
+      const inKey = exampleEvent('orderEvent');
+      firstItem(inKey.data)['note\u0000'] = 'x';
+      const nested = exampleEvent('qualityEvent');
+      firstItem(nested.data).extra = { deep: [['ok', 'bad\u0000']] };
+      const res = await ingest.postEvents(account, [exampleEvent('orderEvent'), inKey, nested]);
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as ProblemBody;
+      expect(problem.errors?.map((error) => `${error.path} ${error.code}`)).toEqual(['1.data.0.note\u0000 nul_character', '2.data.0.extra.deep.0.1 nul_character']);
+      expect(await ingest.storedCount()).toBe(before);
+    });
+
+    it('stores other control characters and the escaped text \\u0000 as sent', async () => {
+      const event = exampleEvent('orderEvent');
+      firstItem(event.data).customer_identifier = 'tab\there \\u0000 \u0001';
+      const res = await ingest.postEvents(account, event);
+      expect(res.status).toBe(202);
+      const { message_id: id } = (await res.json()) as { message_id: string };
+      const stored = (await ingest.storedEvents()).find((entry) => entry.record.message_id === id);
+      expect(firstItem(stored?.record.data).customer_identifier).toBe('tab\there \\u0000 \u0001');
+    });
+  });
+
   describe('batches', () => {
     it('stores every event of a batch and answers their ids in request order, time-ordered', async () => {
       const before = await ingest.storedCount();

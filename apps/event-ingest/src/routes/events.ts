@@ -4,13 +4,16 @@ import {
   Conflict,
   Invalid,
   PayloadTooLarge,
+  Unauthorized,
   Unavailable,
   issuesFromZod,
   parseParams,
   rateLimit,
+  refuseWhenExhausted,
   requireAuth,
   requireScope,
   type ProblemIssue,
+  type RateLimiter,
   type TokenVerifier,
 } from '@hookmesh/http';
 import { deadlineIn, type Deadline } from '@hookmesh/messaging';
@@ -26,6 +29,7 @@ import {
   type PublishedEvent,
   type RecordStamps,
 } from '../domain/event-records';
+import { nulCharacterIssues } from '../domain/nul-character-issues';
 import type { IngestCatalog } from '../messaging/catalog';
 import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher } from '../messaging/events-stream';
 import type { IngestMetrics } from '../metrics';
@@ -36,7 +40,7 @@ export const RETRY_AFTER_SECONDS = 2;
 export interface EventsRouteDeps {
   log: Logger;
   verifier: TokenVerifier;
-  rateLimit: { ratePerSecond: number; burst: number };
+  rateLimiters: { requests: RateLimiter; events: RateLimiter };
   publisher: EventPublisher;
   /** The event catalog: which types exist, are live, and what their data must look like. */
   catalog: Pick<IngestCatalog, 'judge'>;
@@ -59,10 +63,24 @@ function parentContext(req: Request): Context {
   return propagation.extract(active, req.headers);
 }
 
-/** Routes of the events resource, mounted under /:account/api/v1. */
-export function eventsRouter(deps: EventsRouteDeps): Router {
+const EVENTS_LIMIT_DETAIL = 'This account sent more events than its limit (HOOKMESH_INGEST_EVENTS_PER_SECOND); nothing was stored. Retry after Retry-After seconds.';
+
+/**
+ * Routes of the events resource, both mounted under /:account/api/v1: `beforeBody` authenticates and refuses an
+ * account over its limits before its body is read (a flood of 500-event batches is not parsed only to be refused),
+ * `afterBody` charges the batch its events and stores it.
+ */
+export function eventsRouter(deps: EventsRouteDeps): { beforeBody: Router; afterBody: Router } {
   const { log, publisher, metrics, tracer, maxBatch, stamps } = deps;
+  const beforeBody = Router({ mergeParams: true });
   const router = Router({ mergeParams: true });
+  beforeBody.post(
+    '/events',
+    requireAuth(deps.verifier),
+    requireScope('events:write'),
+    rateLimit({ limiter: deps.rateLimiters.requests }),
+    refuseWhenExhausted({ limiter: deps.rateLimiters.events, detail: EVENTS_LIMIT_DETAIL }),
+  );
 
   async function storeInSpan(req: Request, records: EventRecord[], deadline: Deadline): Promise<PublishedEvent[]> {
     const parent = parentContext(req);
@@ -97,9 +115,13 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
 
   router.post(
     '/events',
-    requireAuth(deps.verifier),
-    requireScope('events:write'),
-    rateLimit(deps.rateLimit),
+    // beforeBody authenticated this request; should the two routers ever disagree on a path, fail closed.
+    (_req: Request, res: Response, next: () => void) => {
+      if (res.locals.auth === undefined) throw new Unauthorized();
+      next();
+    },
+    // Parsed by now: a batch is charged its length (valid or not, checking it costs the same); anything else one event.
+    rateLimit({ limiter: deps.rateLimiters.events, cost: (req) => (Array.isArray(req.body) ? Math.max(1, req.body.length) : 1), detail: EVENTS_LIMIT_DETAIL }),
     async (req: Request, res: Response) => {
       const { account } = parseParams(AccountParams, req);
       const body: unknown = req.body;
@@ -114,7 +136,7 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
         return event.success ? [{ event: event.data, pathPrefix: batch ? `${index}.` : '' }] : [];
       });
       const verdict = requestVerdict(await deps.catalog.judge(items), items.map((item) => item.event.message_type));
-      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues]);
+      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues, ...nulCharacterIssues(body)]);
       if (issues.length > 0 || !parsed.success) {
         throw new Invalid(issues, 'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.');
       }
@@ -193,5 +215,5 @@ export function eventsRouter(deps: EventsRouteDeps): Router {
     },
   );
 
-  return router;
+  return { beforeBody, afterBody: router };
 }

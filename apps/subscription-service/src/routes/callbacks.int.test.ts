@@ -169,6 +169,24 @@ describe('callbacks API', () => {
       expect(await list('acme', acme)).toEqual(before);
     });
 
+    it('refuses a URL with CR, LF, a tab or a space, naming the field, and creates nothing', async () => {
+      const before = await list('acme', acme);
+      const urls = ['https://hooks.example.com/inj2\r\nX-Injected-Url: 1', 'https://hooks.example.com/a\tb', 'https://hooks.example.com/a b', ' https://hooks.example.com/'];
+      const res = await create('acme', acme, urls.map((url) => ({ url, message_type: 'orderEvent', api_version: '1.0' })));
+      expect(res.status).toBe(400);
+      expect(problemCodes(res)).toEqual(['0.url custom', '1.url custom', '2.url custom', '3.url custom']);
+      expect(JSON.stringify(res.body)).toContain('spaces or control characters');
+      expect(await list('acme', acme)).toEqual(before);
+    });
+
+    it('stores and answers the normalised URL, the one the dispatcher calls', async () => {
+      const created = await createOne('acme', acme, { url: 'https://Hooks.EXAMPLE.com:443/a/../orders?x=caf\u00e9' });
+      expect(created.url).toBe('https://hooks.example.com/orders?x=caf%C3%A9');
+      const row = await svc.db.selectFrom('callbacks').select('url').where('id', '=', created.id).executeTakeFirstOrThrow();
+      expect(row.url).toBe('https://hooks.example.com/orders?x=caf%C3%A9');
+      await waitFor(() => view.callback('acme', created.id)?.url === 'https://hooks.example.com/orders?x=caf%C3%A9', { timeoutMs: 5_000, label: 'view holds the normalised url' });
+    });
+
     it('refuses more than 100 items, naming the limit, and creates nothing', async () => {
       const before = await list('acme', acme);
       const items = Array.from({ length: 101 }, (_, n) => ({ url: `https://bulk.example.com/${n}`, message_type: 'orderEvent', api_version: '1.0' }));
@@ -215,6 +233,46 @@ describe('callbacks API', () => {
       expect(orders.every((callback) => callback.message_type === 'orderEvent')).toBe(true);
       expect(orders.length).toBeLessThan(all.length);
       for (const callback of all) expect(Object.keys(callback).sort()).toEqual(['api_version', 'created_at', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
+    });
+
+    it('pages with limit and next_cursor in creation order, every callback once, the filter kept', async () => {
+      const items = Array.from({ length: 7 }, (_, n) => ({ url: `https://pages.example.com/${n}`, message_type: n % 2 === 0 ? 'orderEvent' : 'rmaEvent', api_version: '1.0' }));
+      const created = ((await create('paged', await svc.token('paged'), items)).body as { callbacks: Callback[] }).callbacks;
+      const token = await svc.token('paged');
+      const pages: Array<{ callbacks: Callback[]; next_cursor: string | null }> = [];
+      let cursor: string | null = null;
+      do {
+        const res = await call(`${svc.api('paged')}/callbacks?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`, { token });
+        expect(res.status).toBe(200);
+        const page = res.body as { callbacks: Callback[]; next_cursor: string | null };
+        pages.push(page);
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      expect(pages.map((page) => page.callbacks.length)).toEqual([3, 3, 1]);
+      // One insert gives the batch one created_at: the id breaks the tie, so no callback repeats or goes missing.
+      expect(pages.flatMap((page) => page.callbacks.map((callback) => callback.id)).sort()).toEqual(created.map((callback) => callback.id).sort());
+      expect(pages.flatMap((page) => page.callbacks)).toEqual(await list('paged', token));
+
+      const orders = (await call(`${svc.api('paged')}/callbacks?message_type=orderEvent&limit=2`, { token })).body as { callbacks: Callback[]; next_cursor: string };
+      const rest = (await call(`${svc.api('paged')}/callbacks?message_type=orderEvent&limit=2&cursor=${orders.next_cursor}`, { token })).body as { callbacks: Callback[]; next_cursor: string | null };
+      expect([...orders.callbacks, ...rest.callbacks].map((callback) => callback.url).sort()).toEqual(['https://pages.example.com/0', 'https://pages.example.com/2', 'https://pages.example.com/4', 'https://pages.example.com/6']);
+      expect(rest.next_cursor).toBeNull();
+    });
+
+    it('answers the whole list with next_cursor null when it fits in one page', async () => {
+      const res = await call(`${svc.api('acme')}/callbacks`, { token: acme });
+      expect(res.body).toEqual({ callbacks: expect.any(Array), next_cursor: null });
+    });
+
+    it('refuses a cursor it never issued, and another account sees nothing through one', async () => {
+      const forged = await call(`${svc.api('acme')}/callbacks?cursor=${Buffer.from('["x","y"]').toString('base64url')}`, { token: acme });
+      expect(forged.status).toBe(400);
+      expect(problemCodes(forged)).toEqual(['cursor custom']);
+      const token = await svc.token('paged');
+      const first = (await call(`${svc.api('paged')}/callbacks?limit=1`, { token })).body as { next_cursor: string };
+      const foreign = await call(`${svc.api('globex')}/callbacks?cursor=${first.next_cursor}`, { token: globex });
+      expect(foreign.status).toBe(200);
+      expect((foreign.body as { callbacks: Callback[] }).callbacks.every((callback) => !callback.url.startsWith('https://pages.example.com/'))).toBe(true);
     });
 
     it('answers an unknown message_type filter or query parameter with 400', async () => {
@@ -300,6 +358,18 @@ describe('callbacks API', () => {
         expect(problemCodes(res)).toEqual(codes);
       }
       expect((await call(path, { token: acme })).body).toEqual({ ...created, secret: undefined });
+    });
+
+    it('refuses a patch to a URL with control characters or spaces, and stores a normalised one', async () => {
+      const created = await createOne('acme', acme);
+      const path = `${svc.api('acme')}/callbacks/${created.id}`;
+      const refused = await call(path, { method: 'PATCH', token: acme, json: { url: 'https://moved.example.com/x\r\nX-Injected-Url: 1' } });
+      expect(refused.status).toBe(400);
+      expect(problemCodes(refused)).toEqual(['url custom']);
+      expect((await call(path, { token: acme })).body).toMatchObject({ url: created.url });
+      const moved = await call(path, { method: 'PATCH', token: acme, json: { url: 'HTTPS://MOVED.example.com/./x' } });
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ url: 'https://moved.example.com/x' });
     });
 
     it('answers a patch of an unknown callback with 404', async () => {

@@ -15,18 +15,21 @@ import {
   sealSecret,
   type CallbackWithSecret,
   type InstallationNaming,
+  type ListCallbacksResponse,
   type NatsNames,
   type PatchCallbackResponse,
   type SealedSecretEntry,
   type SealingKey,
   type WireProfile,
 } from '@hookmesh/contracts';
-import { Conflict, Invalid, NotFound, Unavailable, issuesFromZod, parseBody, parseParams, parseQuery, type ProblemIssue } from '@hookmesh/http';
+import { decodeCursor, encodeCursor } from '@hookmesh/db';
+import { Conflict, Invalid, LimitExceeded, NotFound, Unavailable, issuesFromZod, parseBody, parseParams, parseQuery, type ProblemIssue } from '@hookmesh/http';
 import { publishJson, type JetStreamClient } from '@hookmesh/messaging';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import { callbackLimitBreach, type CallbackLimits } from '../domain/callback-limits';
 import { checkUrls, type UrlPolicy } from '../domain/callback-url-policy';
 import { callbackResponse, rotateSecrets } from '../domain/callbacks';
 import { exampleOf } from '../domain/event-types';
@@ -34,7 +37,15 @@ import { deliveryChoiceIssues, newSecretFor } from '../domain/profiles';
 import { exampleEventRecord } from '../domain/test-event';
 import type { ServiceMetrics } from '../metrics';
 import { ANSWER_AFTER_PUBLISH_MS, type StatePublisher } from '../messaging/state-publisher';
-import { deleteCallbacks, findCallback, insertCallbacks, listCallbacks, updateCallback } from '../storage/callbacks-repository';
+import {
+  countCallbacks,
+  deleteCallbacks,
+  findCallback,
+  insertCallbacks,
+  listCallbacks,
+  lockAccountCallbacks,
+  updateCallback,
+} from '../storage/callbacks-repository';
 import type { NewCallbackRow } from '../storage/callbacks.table';
 import type { Db, SubscriptionDatabase } from '../storage/database';
 import { findEventType } from '../storage/event-types-repository';
@@ -51,6 +62,7 @@ export interface CallbackRouteDeps {
   /** Seals new secrets and tokens (the first key of HOOKMESH_SECRETS_KEY). */
   sealingKey: SealingKey;
   urlPolicy: UrlPolicy;
+  callbackLimits: CallbackLimits;
   publisher: Pick<StatePublisher, 'kick'>;
   /** The budget /test has for EVENTS to store the event, retries included, before it answers 503 (ms). */
   publishTimeoutMs: number;
@@ -162,20 +174,25 @@ async function parsePatchRequest(body: unknown, policy: UrlPolicy): Promise<Patc
 
 /** Handlers of the callback routes, keyed by the contract's operationId. */
 export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperation, RequestHandler> {
-  const { db, names, metrics, sealingKey, urlPolicy, publisher, now } = deps;
+  const { db, names, metrics, sealingKey, urlPolicy, callbackLimits, publisher, now } = deps;
   const logOf = (res: Response): Logger => res.locals.log ?? deps.log;
 
   return {
     async listCallbacks(req, res) {
       const { account } = parseParams(AccountParams, req);
-      const { message_type: messageType } = parseQuery(ListCallbacksQuery, req);
-      if (messageType !== 'all') {
+      const query = parseQuery(ListCallbacksQuery, req);
+      if (query.message_type !== 'all') {
         // Archived types still have callbacks to list; only a name the catalog never had is refused.
-        const verdict = await catalogVerdict(db, [{ path: 'message_type', messageType }]);
+        const verdict = await catalogVerdict(db, [{ path: 'message_type', messageType: query.message_type }]);
         if (verdict.unknown.length > 0) throw new Invalid(verdict.unknown);
       }
-      const rows = await listCallbacks(db, account, messageType);
-      res.json({ callbacks: rows.map(callbackResponse) });
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      if (cursor === null) {
+        throw new Invalid([{ path: 'cursor', message: 'cursor is not a next_cursor this API returned', code: 'custom' }], 'The query string is invalid; see errors for each problem.');
+      }
+      const page = await listCallbacks(db, account, { messageType: query.message_type, cursor, limit: query.limit });
+      const body: ListCallbacksResponse = { callbacks: page.rows.map(callbackResponse), next_cursor: page.next === null ? null : encodeCursor(page.next) };
+      res.json(body);
     },
 
     async createCallbacks(req, res) {
@@ -204,6 +221,12 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         return { id, secret, row };
       });
       const inserted = await db.transaction().execute(async (tx) => {
+        await lockAccountCallbacks(tx, account);
+        const breach = callbackLimitBreach(await countCallbacks(tx, account), items.map(({ item }) => item), callbackLimits);
+        if (breach !== undefined) {
+          metrics.limitRefusals.inc({ limit: breach.limit.name });
+          throw new LimitExceeded(breach.limit, breach.detail);
+        }
         // The operator's profiles named here must still exist when the rows commit (a DELETE waits for this lock).
         const locked = await resolveProfiles(tx, prepared.map(({ row }) => row.profile), deps.delivery.naming, { lock: true });
         const gone = [...locked].filter(([, profile]) => profile === undefined).map(([name]) => name);

@@ -1,6 +1,8 @@
 // Queries on `callbacks`; every one is scoped by account, so one tenant can never reach another's rows.
 import type { MessageType, Sealed, SealedSecretEntry } from '@hookmesh/contracts';
+import type { KeysetCursor } from '@hookmesh/db';
 import { sql } from 'kysely';
+import type { CallbackCounts } from '../domain/callback-limits';
 import type { CallbackRow, NewCallbackRow } from './callbacks.table';
 import type { Db } from './database';
 
@@ -18,11 +20,50 @@ export async function insertCallbacks(db: Db, rows: readonly NewCallbackRow[]): 
   return db.insertInto('callbacks').values([...rows]).returningAll().execute();
 }
 
-/** The account's callbacks, oldest first, optionally of one message type. */
-export async function listCallbacks(db: Db, account: string, messageType: MessageType | 'all'): Promise<CallbackRow[]> {
-  let query = db.selectFrom('callbacks').selectAll().where('account', '=', account);
-  if (messageType !== 'all') query = query.where('message_type', '=', messageType);
-  return query.orderBy('created_at').orderBy('id').execute();
+export interface CallbackPageFilter {
+  messageType: MessageType | 'all';
+  /** Start after this row; absent for the first page. */
+  cursor?: KeysetCursor | undefined;
+  limit: number;
+}
+
+/** One page of the account's callbacks, oldest first; `next` is set when more rows follow. */
+export async function listCallbacks(db: Db, account: string, filter: CallbackPageFilter): Promise<{ rows: CallbackRow[]; next: KeysetCursor | null }> {
+  let query = db
+    .selectFrom('callbacks')
+    .selectAll()
+    // Postgres keeps microseconds; a JS Date would drop them and the next page could repeat or skip a row.
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_created_at'))
+    .where('account', '=', account);
+  if (filter.messageType !== 'all') query = query.where('message_type', '=', filter.messageType);
+  const { cursor } = filter;
+  if (cursor !== undefined) query = query.where(sql<boolean>`(created_at, id) > (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`);
+  // One row more than the page tells whether a next page exists without a count.
+  const found = await query.orderBy('created_at').orderBy('id').limit(filter.limit + 1).execute();
+  const page = found.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  const next = found.length > filter.limit && last !== undefined ? { createdAt: last.cursor_created_at, id: last.id } : null;
+  return { rows: page.map(({ cursor_created_at: _position, ...row }) => row), next };
+}
+
+/**
+ * Serialises the caller's transaction with every other one that changes how many callbacks the account holds, so
+ * two concurrent creates cannot both pass the limit check; released at commit or rollback.
+ */
+export async function lockAccountCallbacks(db: Db, account: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`callbacks:${account}`}, 0))`.execute(db);
+}
+
+/** How many callbacks the account holds, in all and per message type (active and disabled alike). */
+export async function countCallbacks(db: Db, account: string): Promise<CallbackCounts> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .select(['message_type', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('account', '=', account)
+    .groupBy('message_type')
+    .execute();
+  const byMessageType = new Map(rows.map((row) => [row.message_type as string, Number(row.count)]));
+  return { total: [...byMessageType.values()].reduce((sum, count) => sum + count, 0), byMessageType };
 }
 
 /** One callback of the account, or undefined; `forUpdate` locks the row for the caller's transaction. */

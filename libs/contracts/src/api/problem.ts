@@ -12,6 +12,18 @@ export const ProblemFieldError = z.object({
 });
 export type ProblemFieldError = z.infer<typeof ProblemFieldError>;
 
+/** The `limit` member of a `urn:hookmesh:problem:limit-exceeded` problem (409): which limit, and how far the request went. */
+export const ExceededLimitMember = z.looseObject({
+  /** e.g. "callbacks_per_account", "callbacks_per_message_type". */
+  name: z.string(),
+  max: z.number().int(),
+  current: z.number().int(),
+  requested: z.number().int(),
+  /** Present for a per-message-type limit. */
+  message_type: z.string().optional(),
+});
+export type ExceededLimitMember = z.infer<typeof ExceededLimitMember>;
+
 export const Problem = z.looseObject({
   type: z.string().default('about:blank'),
   title: z.string(),
@@ -19,6 +31,7 @@ export const Problem = z.looseObject({
   detail: z.string().optional(),
   instance: z.string().optional(),
   errors: z.array(ProblemFieldError).optional(),
+  limit: ExceededLimitMember.optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 

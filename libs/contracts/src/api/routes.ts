@@ -72,8 +72,8 @@ export function isAdminRoute(route: Pick<RouteDefinition, 'path'>): boolean {
   return route.path.startsWith(`${ADMIN_BASE_PATH}/`);
 }
 
-/** Services whose authenticated routes are rate limited per account (HOOKMESH_RATE_LIMIT_*), answering 429. */
-export const RATE_LIMITED_SERVICES: readonly ServiceName[] = ['event-ingest', 'audit'];
+/** Services whose authenticated routes are rate limited per account (HOOKMESH_RATE_LIMIT_*, and events at ingest), answering 429. */
+export const RATE_LIMITED_SERVICES: readonly ServiceName[] = ['subscription-service', 'event-ingest', 'audit'];
 
 export const subscriptionRoutes = [
   {
@@ -85,6 +85,8 @@ export const subscriptionRoutes = [
     service: 'subscription-service', method: 'post', path: api('/callbacks'), operationId: 'createCallbacks',
     summary: 'Create callbacks (all or nothing); answers each with its signing secret', scope: 'callbacks:write',
     params: AccountParams, body: CreateCallbacksRequest, response: { status: 201, schema: CreateCallbacksResponse },
+    // 409: the account would pass HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT or _PER_MESSAGE_TYPE.
+    errors: [409],
   },
   {
     service: 'subscription-service', method: 'delete', path: api('/callbacks'), operationId: 'deleteCallbacks',

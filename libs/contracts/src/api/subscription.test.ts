@@ -29,6 +29,39 @@ describe('CallbackUrl', () => {
   it('leaves the https-only rule to the service (an http url is syntactically valid)', () => {
     expect(CallbackUrl.safeParse('http://client.example/hook').success).toBe(true);
   });
+
+  it.each([
+    ['CR LF', 'https://client.example/inj2\r\nX-Injected-Url: 1'],
+    ['LF', 'https://client.example/a\nb'],
+    ['tab', 'https://client.example/a\tb'],
+    ['NUL', 'https://client.example/a\u0000'],
+    ['DEL', 'https://client.example/a\u007f'],
+    ['C1 control', 'https://client.example/a\u0085'],
+    ['space in the path', 'https://client.example/a b'],
+    ['leading space', ' https://client.example/hook'],
+    ['trailing space', 'https://client.example/hook '],
+    ['no-break space', 'https://client.example/a\u00a0b'],
+    ['ideographic space', 'https://client.example/a\u3000b'],
+    ['line separator', 'https://client.example/a\u2028b'],
+  ])('refuses a url with a %s (WHATWG URL would silently drop or encode it)', (_name, url) => {
+    const result = CallbackUrl.safeParse(url);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('url must not contain spaces or control characters; percent-encode them (%20)');
+  });
+
+  it.each([
+    ['https://Client.EXAMPLE/hook', 'https://client.example/hook'],
+    ['https://client.example:443/hook', 'https://client.example/hook'],
+    ['https://client.example', 'https://client.example/'],
+    ['https://client.example/a/../b/./c', 'https://client.example/b/c'],
+    ['https://client.example/caf\u00e9?q=\u00e9', 'https://client.example/caf%C3%A9?q=%C3%A9'],
+    ['https://b\u00fccher.example/hook', 'https://xn--bcher-kva.example/hook'],
+    ['https://0x7f000001/hook', 'https://127.0.0.1/hook'],
+    ['https://[0:0:0:0:0:0:0:1]/hook', 'https://[::1]/hook'],
+    ['https://client.example/hook%20x', 'https://client.example/hook%20x'],
+  ])('normalises %s to %s (the URL stored is the URL called)', (raw, normalised) => {
+    expect(CallbackUrl.parse(raw)).toBe(normalised);
+  });
 });
 
 describe('CreateCallbacksRequest', () => {
@@ -97,9 +130,15 @@ describe('other subscription bodies', () => {
     expect(RotateSecretRequest.parse({})).toEqual({ overlap_seconds: 86400 });
   });
 
-  it('defaults the callback list filter to all', () => {
-    expect(ListCallbacksQuery.parse({})).toEqual({ message_type: 'all' });
+  it('defaults the callback list filter to all and the page to 100', () => {
+    expect(ListCallbacksQuery.parse({})).toEqual({ message_type: 'all', limit: 100 });
     expect(ListCallbacksQuery.safeParse({ message_type: 'bo gus' }).success).toBe(false);
+  });
+
+  it('takes a page size of 1 to 200 from the query string and an opaque cursor', () => {
+    expect(ListCallbacksQuery.parse({ limit: '7', cursor: 'abc' })).toEqual({ message_type: 'all', limit: 7, cursor: 'abc' });
+    for (const limit of ['0', '201', '2.5', 'ten']) expect(ListCallbacksQuery.safeParse({ limit }).error?.issues[0]?.path).toEqual(['limit']);
+    expect(ListCallbacksQuery.safeParse({ cursor: '' }).success).toBe(false);
   });
 
   it('requires a valid message type name on a hold (whether it is in the catalog is the service\'s check)', () => {

@@ -6,6 +6,9 @@ import { ProfileName, RetrySchedule, TimeoutMs } from '../profiles';
 import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
 
 export const MAX_CALLBACKS_PER_REQUEST = 100;
+/** GET /callbacks pages; the default holds every callback of an account under the default per-account limit (100). */
+export const DEFAULT_CALLBACKS_PAGE = 100;
+export const MAX_CALLBACKS_PAGE = 200;
 /** Per-callback timeouts may only lower the installation's timeout (HOOKMESH_DELIVERY_TIMEOUT, default 30 s); the service refuses one above it. */
 export const MIN_CALLBACK_TIMEOUT_MS = 1000;
 export const MAX_CALLBACK_TIMEOUT_MS = 120_000;
@@ -78,13 +81,23 @@ export type CreateCallbacksRequest = z.infer<typeof CreateCallbacksRequest>;
 export const CreateCallbacksResponse = z.object({ callbacks: z.array(CallbackWithSecret) });
 export type CreateCallbacksResponse = z.infer<typeof CreateCallbacksResponse>;
 
+// Query strings arrive as text, so limit is coerced.
 export const ListCallbacksQuery = z.strictObject({
   /** "all", or the name of a message type (built-in or registered). */
   message_type: z.union([z.literal('all'), MessageType], { error: (issue) => `message_type must be "all" or a message type name, got ${JSON.stringify(issue.input)}` }).default('all'),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be an integer')
+    .min(1, 'limit must be at least 1')
+    .max(MAX_CALLBACKS_PAGE, `limit must be at most ${MAX_CALLBACKS_PAGE}`)
+    .default(DEFAULT_CALLBACKS_PAGE),
+  /** Opaque keyset cursor from a previous page's next_cursor. */
+  cursor: z.string().min(1).max(500).optional(),
 });
 export type ListCallbacksQuery = z.infer<typeof ListCallbacksQuery>;
 
-export const ListCallbacksResponse = z.object({ callbacks: z.array(Callback) });
+/** Oldest first; `next_cursor` is null on the last page. */
+export const ListCallbacksResponse = z.object({ callbacks: z.array(Callback), next_cursor: z.string().nullable() });
 export type ListCallbacksResponse = z.infer<typeof ListCallbacksResponse>;
 
 export const DeleteCallbacksRequest = z

@@ -45,7 +45,8 @@ export type Platform = {
   instanceUrls(service: ServiceName): string[];
   /** `${urls[service]}/${account}/api/v1` */
   api(service: ServiceName, account: string): string;
-  token(account: string, scopes?: Scope[]): Promise<string>;
+  /** A bearer token for the account (every scope unless given); `subject` names its `sub` (default: the dev subject). */
+  token(account: string, scopes?: Scope[], options?: { subject?: string }): Promise<string>;
   /** An operator token (scope admin, no account) for /admin/api/v1/... */
   adminToken(): Promise<string>;
   /** Everything a service (all its instances) printed so far. */
@@ -99,6 +100,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     HOOKMESH_DELIVERY_TIMEOUT: '5s',
     HOOKMESH_RATE_LIMIT_PER_SECOND: '1000',
     HOOKMESH_RATE_LIMIT_BURST: '5000',
+    HOOKMESH_INGEST_EVENTS_PER_SECOND: '100000',
+    HOOKMESH_INGEST_EVENTS_BURST: '100000',
     ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
     ...options.env,
   };
@@ -177,7 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     natsUrl: nats.url,
     instanceUrls: (name) => instances.get(name)!.map((instance) => instance.url),
     api: (service, account) => `${urls[service]}/${account}/api/v1`,
-    token: (account, scopes) => signDevToken({ secret: jwtSecret, account, ...(scopes ? { scopes } : {}) }),
+    token: (account, scopes, tokenOptions) => signDevToken({ secret: jwtSecret, account, ...(scopes ? { scopes } : {}), ...(tokenOptions?.subject ? { subject: tokenOptions.subject } : {}) }),
     adminToken: () => signDevToken({ secret: jwtSecret, scopes: ['admin'], subject: 'test-operator' }),
     output: (name) => outputs.get(name)!.join(''),
     async kill(name, signal = 'SIGKILL', index) {

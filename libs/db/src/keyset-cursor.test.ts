@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from './keyset-cursor';
 
-describe('delivery cursor', () => {
+describe('keyset cursor', () => {
   it('round-trips the exact created_at (microseconds) and id', () => {
     const cursor = { createdAt: '2026-01-01T00:00:00.123456Z', id: '1f0e6a52-4b1e-5c3d-9e8f-0a1b2c3d4e5f' };
     const text = encodeCursor(cursor);

@@ -1,7 +1,7 @@
-// Opaque keyset cursors for GET /deliveries: base64url of the last row's exact (created_at, id).
+// Opaque keyset cursors for pages ordered by (created_at, id): base64url of the last row's exact (created_at, id).
 import { z } from 'zod';
 
-export interface DeliveryCursor {
+export interface KeysetCursor {
   /** created_at as Postgres printed it, microseconds included, so the next page starts exactly after it. */
   createdAt: string;
   id: string;
@@ -13,12 +13,12 @@ const CursorJson = z.tuple([
 ]);
 
 /** Encodes the position after a row; the format is private and may change between versions. */
-export function encodeCursor(cursor: DeliveryCursor): string {
+export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 }
 
 /** Reads a cursor back; null when it is not one of ours (the caller answers 400). */
-export function decodeCursor(text: string): DeliveryCursor | null {
+export function decodeCursor(text: string): KeysetCursor | null {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
   let parsed: unknown;
   try {

@@ -1,0 +1,21 @@
+import { describe, expect, it } from '@jest/globals';
+import { nulCharacterIssues } from './nul-character-issues';
+
+describe('nulCharacterIssues', () => {
+  it('names the path below data of a single event', () => {
+    expect(nulCharacterIssues({ message_type: 'orderEvent', data: [{ order_id: 'a\u0000' }] }).map((issue) => issue.path)).toEqual(['data.0.order_id']);
+  });
+
+  it('starts each path with the index of the event in a batch', () => {
+    const batch = [{ data: ['ok'] }, { data: { 'k\u0000': 1 } }, 'not an event', { data: 'x\u0000' }];
+    expect(nulCharacterIssues(batch).map((issue) => issue.path)).toEqual(['1.data.k\u0000', '3.data']);
+  });
+
+  it('looks only at data: other fields have their own rules', () => {
+    expect(nulCharacterIssues({ message_type: 'x\u0000', data: [], idempotency_key: '\u0000' })).toEqual([]);
+  });
+
+  it('gives each issue the nul_character code and a message naming NUL', () => {
+    expect(nulCharacterIssues({ data: '\u0000' })).toEqual([{ path: 'data', code: 'nul_character', message: expect.stringContaining('NUL character') }]);
+  });
+});

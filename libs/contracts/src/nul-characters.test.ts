@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { nulCharacterPaths } from './nul-characters';
+
+describe('nulCharacterPaths', () => {
+  it('names every string and key holding a NUL, in document order', () => {
+    const value = { a: 'ok', b: ['x', 'y\u0000'], 'c\u0000': { d: 'z\u0000' }, e: 1, f: null, g: true };
+    expect(nulCharacterPaths(value)).toEqual([['b', 1], ['c\u0000'], ['c\u0000', 'd']]);
+  });
+
+  it('finds nothing in clean data, in other control characters, or in the escaped text \\u0000', () => {
+    expect(nulCharacterPaths([{ a: 'tab\there \u0001 \\u0000' }, 'plain', 3])).toEqual([]);
+  });
+
+  it('names a NUL in a top-level string with the empty path', () => {
+    expect(nulCharacterPaths('\u0000')).toEqual([[]]);
+  });
+
+  it('stops at the limit', () => {
+    expect(nulCharacterPaths(Array.from({ length: 50 }, () => '\u0000'), 5)).toHaveLength(5);
+  });
+
+  it('walks a value nested 100,000 levels deep without overflowing the stack', () => {
+    let deep: unknown = '\u0000';
+    for (let level = 0; level < 100_000; level += 1) deep = [deep];
+    expect(nulCharacterPaths(deep)[0]).toHaveLength(100_000);
+  });
+});

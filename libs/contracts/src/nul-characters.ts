@@ -1,0 +1,40 @@
+// The pipeline's rule for NUL (U+0000) in event data: refused at ingest. Postgres jsonb, where audit logs every event,
+// cannot store it in a string or a key, so an event holding one would be delivered but never audited.
+
+export const NUL_CHARACTER_MESSAGE = 'must not contain a NUL character (\\u0000): the event log cannot store it; remove it or send it escaped as text';
+
+// A path as a chain to its parent, so walking a deep value does not copy a growing array at every level.
+type PathNode = { key: string | number; parent: PathNode | undefined } | undefined;
+
+function pathOf(node: PathNode): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let at = node; at !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+/**
+ * The path of every string and object key in `value` that holds a NUL character (at most `limit`), in document order.
+ * Iterative, so a body nested 100,000 levels deep cannot overflow the stack.
+ */
+export function nulCharacterPaths(value: unknown, limit = 20): Array<Array<string | number>> {
+  const found: Array<Array<string | number>> = [];
+  const pending: Array<{ value: unknown; at: PathNode }> = [{ value, at: undefined }];
+  while (pending.length > 0 && found.length < limit) {
+    const { value: current, at } = pending.pop()!;
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) found.push(pathOf(at));
+    } else if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index -= 1) pending.push({ value: current[index], at: { key: index, parent: at } });
+    } else if (current !== null && typeof current === 'object') {
+      const entries = Object.entries(current);
+      for (let index = entries.length - 1; index >= 0; index -= 1) {
+        const [key, inner] = entries[index]!;
+        const child = { key, parent: at };
+        // A key is reported at its own path; its value is still searched (both can hold one).
+        pending.push({ value: inner, at: child });
+        if (key.includes('\u0000')) pending.push({ value: key, at: child });
+      }
+    }
+  }
+  return found;
+}
