@@ -5,7 +5,7 @@ export { freePort } from './ports';
 export { startTcpProxy, viaProxy, type TcpProxy } from './tcp-proxy';
 export { waitFor } from './wait';
 export { dockerAnswers } from './docker';
-export { startPlatform, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceName } from './platform/platform';
+export { startPlatform, bundleLauncher, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceLauncher, type ServiceName } from './platform/platform';
 export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type RequestOutcome, type Answer, type Behaviour } from './platform/receiver';
 export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
 export { adminCall, call, registerCallbacks, registerEventType, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';
