@@ -150,6 +150,12 @@ describe('docker/Dockerfile', () => {
   });
 });
 
+/** The host address of a published port ("127.0.0.1:4222:4222"); a bare "4222:4222" publishes on every interface. */
+function hostAddress(mapping: string): string {
+  const parts = String(mapping).split(':');
+  return parts.length >= 3 ? parts.slice(0, -2).join(':') : '0.0.0.0';
+}
+
 function hookmeshService(name: string): ServiceName | undefined {
   const image = compose.services[name]?.image ?? '';
   return SERVICES.find((service) => image.startsWith(`ghcr.io/hookmesh/${service}:`));
@@ -165,17 +171,33 @@ async function expectEnvAccepted(service: ServiceName, composeService: ComposeSe
 describe('docker/compose.yaml', () => {
   const migrations = () => Object.keys(compose.services).filter((name) => compose.services[name]!.command?.at(-1) === 'migrate');
 
-  it('runs NATS with JetStream on a volume, Postgres 16 and Jaeger all-in-one with OTLP and its UI', () => {
+  it('runs NATS with JetStream on a volume, Postgres 16 and Jaeger v2 with OTLP and its UI', () => {
     const nats = compose.services['nats']!;
-    expect(nats.image).toBe('nats:2.10-alpine');
+    expect(nats.image).toMatch(/^nats:2\.10\.\d+-alpine$/);
     expect(nats.command).toEqual(expect.arrayContaining(['-js', '-sd']));
     const storeDir = nats.command![nats.command!.indexOf('-sd') + 1];
     expect(nats.volumes?.some((volume) => volume.endsWith(`:${storeDir}`) && Object.keys(compose.volumes ?? {}).includes(volume.split(':')[0]!))).toBe(true);
     expect(compose.services['postgres']!.image).toBe('postgres:16-alpine');
     const jaeger = compose.services['jaeger']!;
-    expect(jaeger.image).toMatch(/^jaegertracing\/all-in-one:\d/);
-    expect(composeEnv(jaeger)['COLLECTOR_OTLP_ENABLED']).toBe('true');
+    // v1 (jaegertracing/all-in-one) is past its end of life; v2 takes OTLP without settings.
+    expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(containerPorts(jaeger)).toEqual(expect.arrayContaining([16686, 4318]));
+  });
+
+  it('publishes every port on 127.0.0.1 only (published ports bypass host firewalls), the services unless told otherwise', () => {
+    const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((mapping) => ({ name, address: hostAddress(mapping) })));
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((entry) => entry.address !== '127.0.0.1')).toEqual([]);
+    const opened = parseCompose(readRepoFile('docker/compose.yaml'), { HOOKMESH_PUBLISH_ADDRESS: '0.0.0.0' });
+    const openedNames = Object.entries(opened.services).filter(([, service]) => (service.ports ?? []).some((mapping) => hostAddress(mapping) === '0.0.0.0')).map(([name]) => name);
+    expect(openedNames.sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('runs the NATS version the Kubernetes StatefulSet runs', () => {
+    const statefulSet = YAML.parseAllDocuments(readRepoFile('k8s/base/nats.yaml'))
+      .map((document) => document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } })
+      .find((object) => object.kind === 'StatefulSet');
+    expect(compose.services['nats']!.image).toBe(statefulSet?.spec?.template?.spec?.containers?.[0]?.image);
   });
 
   it('has a one-shot migration for every service that offers `migrate`, in that service’s image', async () => {
