@@ -8,7 +8,13 @@ hm_say() { echo "images: $*" >&2; }
 
 # Prints the engine's name, or nothing when none is usable.
 hm_engine() {
-  if [ -n "${HOOKMESH_ENGINE:-}" ]; then echo "$HOOKMESH_ENGINE"; return; fi
+  if [ -n "${HOOKMESH_ENGINE:-}" ]; then
+    case "$HOOKMESH_ENGINE" in
+      podman) command -v podman >/dev/null 2>&1 && echo podman ;;
+      docker) command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && echo docker ;;
+    esac
+    return 0
+  fi
   if command -v podman >/dev/null 2>&1; then echo podman; return; fi
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then echo docker; return; fi
 }

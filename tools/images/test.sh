@@ -14,8 +14,13 @@ if [ -z "$(hm_engine)" ]; then
     echo "images: SKIPPED on purpose (HOOKMESH_SKIP_IMAGES=1): no image was built or run" >&2
     exit 0
   fi
-  echo "images: *** no container engine: install podman (apt-get install podman buildah runc debootstrap) or Docker," >&2
-  echo "images: *** or set HOOKMESH_SKIP_IMAGES=1 to skip the images suite on purpose" >&2
+  {
+    echo '*****************************************************************************************'
+    echo '  images: NO CONTAINER ENGINE: the service images were neither built nor run.'
+    echo '  Install podman (apt-get install podman buildah runc debootstrap) or start Docker,'
+    echo '  or set HOOKMESH_SKIP_IMAGES=1 to skip the images suite on purpose.'
+    echo '*****************************************************************************************'
+  } >&2
   exit 1
 fi
 hm_use_engine
