@@ -152,12 +152,13 @@ describe('the platform run from its images', () => {
   });
 
   it('delivers one event end to end: callback registered, event accepted, signed POST received, delivery audited', async () => {
-    const catalog = await call<{ event_types: Array<{ message_type: string; example: { data: unknown } }> }>(platform, 'subscription-service', ACCOUNT, 'GET', '/event_types');
+    // The catalog's example of a type is what POST /events takes as its data.
+    const catalog = await call<{ event_types: Array<{ message_type: string; example: unknown }> }>(platform, 'subscription-service', ACCOUNT, 'GET', '/event_types');
     expect(catalog.status).toBe(200);
     const { message_type: messageType, example } = catalog.body.event_types[0]!;
     const [callback] = await registerCallbacks(platform, ACCOUNT, [{ url: receiver.url('/images'), message_type: messageType }]);
     await dispatcherViewHolds(platform, { callbacks: 1 });
-    const messageId = await postEvent(platform, ACCOUNT, messageType, example.data);
+    const messageId = await postEvent(platform, ACCOUNT, messageType, example);
     const request = await waitFor(() => receiver.requests.find((candidate) => candidate.path === '/images'), { timeoutMs: 30_000, label: 'the delivery at the receiver' });
     expect(verifyStandardWebhook({ headers: request.headers, body: request.body, secrets: [callback!.secret] })).toMatchObject({ ok: true });
     expect(request.body).toContain(messageId);
