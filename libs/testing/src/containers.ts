@@ -25,7 +25,7 @@ const HOW_TO = [
   '  - DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres (a user that may CREATE DATABASE) and',
   '    NATS_URL=nats://127.0.0.1:4222 (a nats-server started with -js), or',
   '  - a container engine: Docker, or podman with DOCKER_HOST=unix:///run/podman/podman.sock and',
-  '    TESTCONTAINERS_RYUK_DISABLED=true (testcontainers then starts postgres:16-alpine and nats:2.10).',
+  `    TESTCONTAINERS_RYUK_DISABLED=true (testcontainers then starts ${POSTGRES_IMAGE} and ${NATS_IMAGE}).`,
 ].join('\n');
 
 const owner = () => `${process.pid}@${hostname()}`;
