@@ -18,4 +18,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
+  // One Postgres and one NATS container for the run when DATABASE_URL / NATS_URL are unset (libs/testing).
+  globalSetup: path.join(root, 'libs', 'testing', 'src', 'jest', 'global-setup.ts'),
+  globalTeardown: path.join(root, 'libs', 'testing', 'src', 'jest', 'global-teardown.ts'),
 };

@@ -1,4 +1,4 @@
-export { connectNats, pingNats, type ConnectNatsOptions, type NatsConnection } from './connection';
+export { connectNats, natsServersAndCredentials, pingNats, type ConnectNatsOptions, type NatsConnection } from './connection';
 export { headersWithTraceContext, traceContextFromHeaders } from './trace-context';
 export {
   ensureStream,

@@ -1,11 +1,13 @@
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export type Telemetry = {
   /** Whether spans leave the process (an OTLP endpoint or a test processor is configured). */
@@ -23,30 +25,28 @@ export type StartTelemetryOptions = {
 };
 
 /**
- * Starts the OpenTelemetry NodeSDK with http, express, pg and undici instrumentation.
+ * Starts tracing with http, express, pg and undici instrumentation, built from the SDK pieces Hookmesh uses
+ * (a Node tracer provider, the OTLP/HTTP trace exporter, four instrumentations): the all-in-one NodeSDK would
+ * bring gRPC, protobuf, metrics and logs exporters that nothing here uses, and most of the images' weight.
  * Call it before the instrumented modules are first required (each app's instrument.ts).
- * Spans are made and W3C trace context propagated even when export is off, so trace ids
- * still reach logs, NATS headers, audit records and customer requests (traceparent).
+ * A tracer provider is registered even when export is off, so spans are made and W3C trace context propagated:
+ * trace ids still reach logs, NATS headers, audit records and customer requests (traceparent).
  */
 export function startTelemetry(options: StartTelemetryOptions): Telemetry {
-  // The SDK would otherwise ship metrics and logs to a default localhost:4318;
-  // metrics go to Prometheus and logs to stdout here.
-  process.env['OTEL_METRICS_EXPORTER'] ??= 'none';
-  process.env['OTEL_LOGS_EXPORTER'] ??= 'none';
   if (process.env['OTEL_LOG_LEVEL'] === 'debug') diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.DEBUG);
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (options.otlpEndpoint) {
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 500 }));
   }
-  const exporting = processors.length > 0;
-  // Without any processor NodeSDK registers no tracer provider at all: every span would be the invalid no-op span,
-  // and neither receivers nor audit would get a trace id. A processor that drops spans keeps the provider.
-  if (!exporting) processors.push(new NoopSpanProcessor());
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: processors,
-    autoDetectResources: false,
+  });
+  // The global tracer provider, the AsyncLocalStorage context manager and the W3C propagators.
+  provider.register();
+  const unregister = registerInstrumentations({
+    tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes would drown the real traces.
@@ -57,12 +57,14 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
       new UndiciInstrumentation(),
     ],
   });
-  sdk.start();
   let stopped: Promise<void> | undefined;
   return {
-    exporting,
+    exporting: processors.length > 0,
     shutdown() {
-      stopped ??= sdk.shutdown().catch(() => undefined);
+      stopped ??= (async () => {
+        unregister();
+        await provider.shutdown();
+      })().catch(() => undefined);
       return stopped;
     },
   };

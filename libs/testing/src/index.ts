@@ -1,11 +1,12 @@
-export { createTestDatabase, type TestDatabase } from './postgres';
+export { createTestDatabase, testPostgresUrl, type TestDatabase } from './postgres';
 export { createTestNats, testNatsUrl, type TestNats } from './nats';
 export { startOwnNatsServer, natsServerBinary, type OwnNatsServer } from './nats-server';
 export { freePort } from './ports';
 export { startTcpProxy, viaProxy, type TcpProxy } from './tcp-proxy';
 export { waitFor } from './wait';
 export { dockerAnswers } from './docker';
-export { startPlatform, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceName } from './platform/platform';
+export { startTestServices, NATS_IMAGE, POSTGRES_IMAGE, OWNER_LABEL, type TestServices } from './containers';
+export { startPlatform, bundleLauncher, SERVICE_NAMES, type Platform, type PlatformOptions, type ServiceLauncher, type ServiceName } from './platform/platform';
 export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type RequestOutcome, type Answer, type Behaviour } from './platform/receiver';
 export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
 export { adminCall, call, registerCallbacks, registerEventType, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';

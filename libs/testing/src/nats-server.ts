@@ -32,9 +32,9 @@ export function natsServerBinary(): string {
 
 /**
  * Starts a private nats-server with JetStream on a free loopback port, for tests that
- * kill and restart NATS (never the shared server).
+ * kill and restart NATS (never the shared server), or that need one with a user and password (`auth`).
  */
-export async function startOwnNatsServer(): Promise<OwnNatsServer> {
+export async function startOwnNatsServer(options: { auth?: { user: string; pass: string } } = {}): Promise<OwnNatsServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hm-nats-'));
   const binary = natsServerBinary();
@@ -53,13 +53,14 @@ export async function startOwnNatsServer(): Promise<OwnNatsServer> {
   }
 
   async function spawnAndWait(): Promise<void> {
-    const spawned = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir], { stdio: 'ignore' });
+    const auth = options.auth ? ['--user', options.auth.user, '--pass', options.auth.pass] : [];
+    const spawned = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir, ...auth], { stdio: 'ignore' });
     child = spawned;
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (spawned.exitCode !== null) throw new Error(`own nats-server on ${port} exited with ${spawned.exitCode} while starting`);
       try {
-        const nc = await connect({ servers: `nats://127.0.0.1:${port}`, timeout: 500, reconnect: false });
+        const nc = await connect({ servers: `nats://127.0.0.1:${port}`, timeout: 500, reconnect: false, ...options.auth });
         await nc.close();
         return;
       } catch (error) {

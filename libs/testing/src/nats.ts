@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
-import { dockerAnswers } from './docker';
+import { servicesForThisProcess, TEST_SERVICES_HOW_TO as HOW_TO } from './containers';
 
 export type TestNats = {
   url: string;
@@ -11,25 +11,9 @@ export type TestNats = {
   cleanup(): Promise<void>;
 };
 
-const HOW_TO = [
-  'Integration tests need NATS with JetStream. Provide one of:',
-  '  - NATS_URL=nats://127.0.0.1:4222 (a server started with -js), or',
-  '  - a running Docker engine (testcontainers starts nats:2.10 -js).',
-].join('\n');
-
-let containerUrl: Promise<string> | undefined;
-
-/** The NATS server tests use: NATS_URL, else a testcontainers NATS, else a loud error. */
+/** The NATS server tests use: NATS_URL, which the jest preset's globalSetup sets to a container when unset. */
 export async function testNatsUrl(): Promise<string> {
-  const fromEnv = process.env['NATS_URL'];
-  if (fromEnv) return fromEnv;
-  if (!(await dockerAnswers())) throw new Error(HOW_TO);
-  containerUrl ??= (async () => {
-    const { NatsContainer } = await import('@testcontainers/nats');
-    const container = await new NatsContainer('nats:2.10-alpine').withJetStream().start();
-    return container.getConnectionOptions().servers as string;
-  })();
-  return containerUrl;
+  return process.env['NATS_URL'] ?? (await servicesForThisProcess()).env.NATS_URL;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { dockerAnswers } from './docker';
+import { servicesForThisProcess, TEST_SERVICES_HOW_TO as HOW_TO } from './containers';
 
 export type TestDatabase = {
   /** Connection string of a database created for this test file alone. */
@@ -9,29 +9,18 @@ export type TestDatabase = {
   drop(): Promise<void>;
 };
 
-const HOW_TO = [
-  'Integration tests need PostgreSQL. Provide one of:',
-  '  - DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres (a server where the user may CREATE DATABASE), or',
-  '  - a running Docker engine (testcontainers starts postgres:16-alpine).',
-].join('\n');
-
-let containerUrl: Promise<string> | undefined;
-
-async function adminUrl(): Promise<string> {
-  const fromEnv = process.env['DATABASE_URL'];
-  if (fromEnv) return fromEnv;
-  if (!(await dockerAnswers())) throw new Error(HOW_TO);
-  containerUrl ??= (async () => {
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const container = await new PostgreSqlContainer('postgres:16-alpine').start();
-    return container.getConnectionUri();
-  })();
-  return containerUrl;
+/**
+ * The Postgres server of this test run (a user that may CREATE DATABASE): DATABASE_URL, which the jest preset's
+ * globalSetup sets to a container when the environment has none. Test databases are created on it, so a test
+ * that puts a proxy in front of its database aims the proxy at this host and port.
+ */
+export async function testPostgresUrl(): Promise<string> {
+  return process.env['DATABASE_URL'] ?? (await servicesForThisProcess()).env.DATABASE_URL;
 }
 
 /** Creates a uniquely named database for one test file; fails loudly when no Postgres is reachable. */
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const admin = await adminUrl();
+  const admin = await testPostgresUrl();
   const name = `hm_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(5).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 5_000 });
   try {

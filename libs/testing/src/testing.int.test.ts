@@ -66,7 +66,7 @@ describe('test resources', () => {
 
   it('proxies Postgres and refuses connections while cut, on the same port after restore', async () => {
     const db = await createTestDatabase('proxy');
-    const proxy = await startTcpProxy({ port: Number(new URL(db.url).port) });
+    const proxy = await startTcpProxy({ host: new URL(db.url).hostname, port: Number(new URL(db.url).port || 5432) });
     const query = async () => {
       const client = new pg.Client({ connectionString: viaProxy(db.url, proxy), connectionTimeoutMillis: 1_000 });
       await client.connect();

@@ -1,6 +1,6 @@
 // Postgres unreachable for the audit service (its DATABASE_URL runs through a proxy the test cuts) while
 // events flow; once it is back the audit log catches up to exactly what the receivers saw.
-import { registerCallbacks, startPlatform, startReceiver, startTcpProxy, viaProxy, waitFor, type Platform, type TcpProxy, type TestReceiver } from '@hookmesh/testing';
+import { registerCallbacks, startPlatform, startReceiver, startTcpProxy, testPostgresUrl, viaProxy, waitFor, type Platform, type TcpProxy, type TestReceiver } from '@hookmesh/testing';
 import { readAuditBooks } from './audit-books';
 import { FAST_ENV, summarise } from './fault-settings';
 import { createLedger } from './ledger';
@@ -15,8 +15,9 @@ describe('Postgres unreachable for the audit service', () => {
   let receiver: TestReceiver;
 
   beforeAll(async () => {
-    const postgres = new URL(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-    proxy = await startTcpProxy({ port: Number(postgres.port || 5432), host: postgres.hostname });
+    // The server the platform creates its database on, wherever it runs (a local server or the run's container).
+    const postgres = new URL(await testPostgresUrl());
+    proxy = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     // The first request of one delivery in four fails, so there are more attempts than deliveries to count.
     const failedOnce = new Set<string>();
     receiver = await startReceiver((request) => {

@@ -17,6 +17,8 @@ export type ProduceOptions = {
   giveUpAfterMs?: number;
   /** Called after each 202 with the number accepted so far (a test fires its fault from here). */
   onAccepted?: (acceptedSoFar: number) => Promise<void> | void;
+  /** Called on each 503 with the number of 503s so far (a test ends its fault once producers have seen it). */
+  onUnavailable?: (unavailableSoFar: number) => void;
 };
 
 export type ProduceStats = { accepted: number; retried503: number; retriedNetwork: number };
@@ -62,6 +64,7 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
       }
       if (response.status !== 503) throw new Error(`event ${key}: unexpected ${response.status} ${text.slice(0, 300)}`);
       stats.retried503 += 1;
+      options.onUnavailable?.(stats.retried503);
       const retryAfterSeconds = Number(response.headers.get('retry-after') ?? '1');
       // Honour Retry-After, but a test has no time for a long one.
       await pause(Math.min(Number.isFinite(retryAfterSeconds) ? retryAfterSeconds * 1000 : 1000, 1000));

@@ -1,5 +1,6 @@
 // docker/Dockerfile and docker/compose.yaml, read and cross-checked against the repository and the services' code.
 import { existsSync } from 'node:fs';
+import YAML from 'yaml';
 import type { ServiceName } from '@hookmesh/contracts';
 import { composeEnv, containerPorts, parseCompose, type ComposeFile, type ComposeService } from './compose';
 import { baseImage, effective, parseCopy, parseDockerfile, producedPaths, stageChain, type Dockerfile } from './dockerfile';
@@ -33,8 +34,35 @@ function ignoredByContext(source: string): boolean {
 describe('docker/Dockerfile', () => {
   it('builds on Node 22 and has the shared stages plus one stage per service', () => {
     const names = dockerfile.stages.map((candidate) => candidate.name);
-    expect(names).toEqual(expect.arrayContaining(['manifests', 'prod-deps', 'build', 'runtime', ...SERVICES]));
-    for (const name of names) expect(baseImage(dockerfile, name)).toMatch(/^node:22[.-][\w.-]*(slim|alpine)/);
+    expect(names).toEqual(expect.arrayContaining(['manifests', 'prod-deps', 'build', 'service-deps', 'node-runtime', 'runtime', ...SERVICES]));
+    const fromScratch = names.filter((name) => baseImage(dockerfile, name) === 'scratch');
+    for (const name of names.filter((candidate) => !fromScratch.includes(candidate))) expect(baseImage(dockerfile, name)).toMatch(/^node:22[.-][\w.-]*(slim|alpine)/);
+    // The runtime is assembled from the Node 22 image's own files: nothing else goes into it.
+    expect(fromScratch.sort()).toEqual(['runtime', ...SERVICES].sort());
+    const runtimeCopies = stage('runtime').instructions.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => parseCopy(instruction));
+    expect(runtimeCopies.map((copy) => copy.from)).toEqual(['node-runtime']);
+    expect(baseImage(dockerfile, 'node-runtime')).toMatch(/^node:22[.-]/);
+  });
+
+  it('names no BuildKit frontend (`# syntax=`), which would be fetched from a registry and fail offline', () => {
+    expect(readRepoFile('docker/Dockerfile')).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  it('puts into the runtime the node binary, the libraries ldd names for it, the users and the `sleep` the preStop hooks run', () => {
+    const gather = stage('node-runtime').instructions.find((instruction) => instruction.keyword === 'RUN')?.args ?? '';
+    expect(gather).toMatch(/cp \/usr\/local\/bin\/node \/rootfs\/usr\/local\/bin\/node/);
+    expect(gather).toMatch(/ldd \/usr\/local\/bin\/node/);
+    expect(gather).toMatch(/\/etc\/passwd/);
+    // Every command a Kubernetes exec hook runs in a service container must exist in an image without a shell.
+    const hooks = SERVICES.flatMap((service) =>
+      YAML.parseAllDocuments(readRepoFile(`k8s/base/${service}.yaml`))
+        .map((document) => document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: Array<{ lifecycle?: { preStop?: { exec?: { command?: string[] } } } }> } } } })
+        .filter((object) => object.kind === 'Deployment')
+        .flatMap((deployment) => deployment.spec?.template?.spec?.containers ?? [])
+        .flatMap((container) => container.lifecycle?.preStop?.exec?.command?.slice(0, 1) ?? []),
+    );
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const command of new Set(hooks)) expect(gather).toMatch(new RegExp(`cp /bin/${command} /rootfs/bin/${command}`));
   });
 
   it('copies only sources that exist in the repository and the build context keeps', () => {
@@ -57,7 +85,8 @@ describe('docker/Dockerfile', () => {
         .flatMap((copy) => {
           const produced = producedPaths(dockerfile, copy.from!);
           return copy.sources
-            .filter((source) => !produced.some((made) => source.replace(/\/$/, '') === made || source.startsWith(`${made}/`)))
+            .map((source) => source.replace(/\/$/, ''))
+            .filter((source) => !produced.some((made) => source === made || source.startsWith(`${made}/`) || made.startsWith(`${source}/`)))
             .map((source) => `line ${copy.line}: ${source} is not made by stage ${copy.from}`);
         }),
     );
@@ -82,12 +111,24 @@ describe('docker/Dockerfile', () => {
     expect(bundled.sort()).toEqual([...SERVICES].sort());
   });
 
-  it.each(SERVICES)('makes the %s image from its bundle and production node_modules only, as a non-root user', (service) => {
+  it('picks each service’s own packages out of the production install, by what its bundle requires', () => {
+    expect(stageChain(dockerfile, 'service-deps').map((link) => link.name)).toContain('prod-deps');
+    const picked = stage('service-deps').instructions.flatMap((instruction) => {
+      const match = /service-deps\.mjs\s+(\S+)\s+([\w\s-]+)/.exec(instruction.args);
+      return match ? match[2]!.trim().split(/\s+/) : [];
+    });
+    expect(picked.sort()).toEqual([...SERVICES].sort());
+  });
+
+  it.each(SERVICES)('makes the %s image from the Node runtime, its bundle and its own production packages only, as a non-root user', (service) => {
     const chain = stageChain(dockerfile, service).map((link) => link.name);
     expect(chain).toContain('runtime');
     const copies = stageChain(dockerfile, service).flatMap((link) => link.instructions.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => parseCopy(instruction)));
     for (const copy of copies) {
-      const allowed = (copy.from === 'prod-deps' && copy.sources.every((source) => /node_modules\/?$|package\.json$/.test(source))) || (copy.from === 'build' && copy.sources.every((source) => source.replace(/\/$/, '').endsWith(`dist/apps/${service}`)));
+      const allowed =
+        (copy.from === 'node-runtime' && copy.sources.every((source) => source.replace(/\/$/, '') === '/rootfs')) ||
+        (copy.from === 'service-deps' && copy.sources.every((source) => source.replace(/\/$/, '') === `/deps/${service}/node_modules`)) ||
+        (copy.from === 'build' && copy.sources.every((source) => source.replace(/\/$/, '').endsWith(`dist/apps/${service}`)));
       expect({ line: copy.line, sources: copy.sources, allowed }).toEqual({ line: copy.line, sources: copy.sources, allowed: true });
     }
     const user = effective(dockerfile, service, 'USER')?.args ?? 'root';
@@ -109,6 +150,12 @@ describe('docker/Dockerfile', () => {
   });
 });
 
+/** The host address of a published port ("127.0.0.1:4222:4222"); a bare "4222:4222" publishes on every interface. */
+function hostAddress(mapping: string): string {
+  const parts = String(mapping).split(':');
+  return parts.length >= 3 ? parts.slice(0, -2).join(':') : '0.0.0.0';
+}
+
 function hookmeshService(name: string): ServiceName | undefined {
   const image = compose.services[name]?.image ?? '';
   return SERVICES.find((service) => image.startsWith(`ghcr.io/hookmesh/${service}:`));
@@ -124,17 +171,33 @@ async function expectEnvAccepted(service: ServiceName, composeService: ComposeSe
 describe('docker/compose.yaml', () => {
   const migrations = () => Object.keys(compose.services).filter((name) => compose.services[name]!.command?.at(-1) === 'migrate');
 
-  it('runs NATS with JetStream on a volume, Postgres 16 and Jaeger all-in-one with OTLP and its UI', () => {
+  it('runs NATS with JetStream on a volume, Postgres 16 and Jaeger v2 with OTLP and its UI', () => {
     const nats = compose.services['nats']!;
-    expect(nats.image).toBe('nats:2.10-alpine');
+    expect(nats.image).toMatch(/^nats:2\.10\.\d+-alpine$/);
     expect(nats.command).toEqual(expect.arrayContaining(['-js', '-sd']));
     const storeDir = nats.command![nats.command!.indexOf('-sd') + 1];
     expect(nats.volumes?.some((volume) => volume.endsWith(`:${storeDir}`) && Object.keys(compose.volumes ?? {}).includes(volume.split(':')[0]!))).toBe(true);
     expect(compose.services['postgres']!.image).toBe('postgres:16-alpine');
     const jaeger = compose.services['jaeger']!;
-    expect(jaeger.image).toMatch(/^jaegertracing\/all-in-one:\d/);
-    expect(composeEnv(jaeger)['COLLECTOR_OTLP_ENABLED']).toBe('true');
+    // v1 (jaegertracing/all-in-one) is past its end of life; v2 takes OTLP without settings.
+    expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(containerPorts(jaeger)).toEqual(expect.arrayContaining([16686, 4318]));
+  });
+
+  it('publishes every port on 127.0.0.1 only (published ports bypass host firewalls), the services unless told otherwise', () => {
+    const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((mapping) => ({ name, address: hostAddress(mapping) })));
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((entry) => entry.address !== '127.0.0.1')).toEqual([]);
+    const opened = parseCompose(readRepoFile('docker/compose.yaml'), { HOOKMESH_PUBLISH_ADDRESS: '0.0.0.0' });
+    const openedNames = Object.entries(opened.services).filter(([, service]) => (service.ports ?? []).some((mapping) => hostAddress(mapping) === '0.0.0.0')).map(([name]) => name);
+    expect(openedNames.sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('runs the NATS version the Kubernetes StatefulSet runs', () => {
+    const statefulSet = YAML.parseAllDocuments(readRepoFile('k8s/base/nats.yaml'))
+      .map((document) => document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } })
+      .find((object) => object.kind === 'StatefulSet');
+    expect(compose.services['nats']!.image).toBe(statefulSet?.spec?.template?.spec?.containers?.[0]?.image);
   });
 
   it('has a one-shot migration for every service that offers `migrate`, in that service’s image', async () => {

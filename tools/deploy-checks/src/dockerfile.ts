@@ -97,7 +97,7 @@ export function absoluteIn(dockerfile: Dockerfile, stage: string, relative: stri
   return absolute.length > 1 ? absolute.replace(/\/$/, '') : absolute;
 }
 
-/** Paths a stage's chain creates: COPY destinations, node_modules from `npm ci`, dist/apps/<app> from bundle.mjs. */
+/** Paths a stage's chain creates: COPY destinations, node_modules from `npm ci`, dist/apps/<app> from bundle.mjs, service-deps.mjs output, `mkdir -p` folders. */
 export function producedPaths(dockerfile: Dockerfile, stage: string): string[] {
   return stageChain(dockerfile, stage).flatMap((link) =>
     link.instructions.flatMap((instruction) => {
@@ -111,6 +111,13 @@ export function producedPaths(dockerfile: Dockerfile, stage: string): string[] {
         const outputs: string[] = [];
         if (/\bnpm ci\b/.test(instruction.args)) outputs.push(absoluteIn(dockerfile, link.name, 'node_modules'));
         for (const match of instruction.args.matchAll(/bundle\.mjs\s+(apps\/[\w-]+)/g)) outputs.push(absoluteIn(dockerfile, link.name, `dist/${match[1]}`));
+        // tools/images/service-deps.mjs <out> <service>... writes <out>/<service>/node_modules.
+        for (const match of instruction.args.matchAll(/service-deps\.mjs\s+(\S+)((?:\s+[\w-]+)+)/g)) {
+          for (const service of match[2]!.trim().split(/\s+/)) outputs.push(absoluteIn(dockerfile, link.name, `${match[1]}/${service}/node_modules`));
+        }
+        for (const match of instruction.args.matchAll(/mkdir -p((?:\s+\/[^\s&;]+)+)/g)) {
+          for (const made of match[1]!.trim().split(/\s+/)) outputs.push(absoluteIn(dockerfile, link.name, made));
+        }
         return outputs;
       }
       return [];

@@ -127,17 +127,28 @@ export function parseEnvFile(text: string): Record<string, string> {
   );
 }
 
+/** A variation of the prod overlay an operator would make: settings added to hookmesh.env, components, secrets left out. */
+export type ProdVariant = { settings?: Record<string, string>; components?: string[]; omitSecrets?: string[] };
+
 /**
- * Renders the prod overlay, whose Secret comes from a git-ignored secrets.env: k8s/ is copied to a temporary
+ * Renders the prod overlay (or a variant of it), whose Secret comes from a git-ignored secrets.env: k8s/ is copied to a temporary
  * folder and secrets.env is written there from secrets.env.example's keys with placeholder values.
  */
-export function renderProdOverlay(): KubeObject[] {
+export function renderProdOverlay(variant: ProdVariant = {}): KubeObject[] {
   const scratch = mkdtempSync(path.join(tmpdir(), 'hookmesh-deploy-checks-'));
   try {
     cpSync(repoPath('k8s'), path.join(scratch, 'k8s'), { recursive: true });
     const overlay = path.join(scratch, 'k8s', 'overlays', 'prod');
-    const keys = Object.keys(parseEnvFile(readFileSync(path.join(overlay, 'secrets.env.example'), 'utf8')));
+    const keys = Object.keys(parseEnvFile(readFileSync(path.join(overlay, 'secrets.env.example'), 'utf8'))).filter((key) => !(variant.omitSecrets ?? []).includes(key));
     writeFileSync(path.join(overlay, 'secrets.env'), keys.map((key) => `${key}=${placeholderSecret(key)}\n`).join(''));
+    if (variant.settings !== undefined) {
+      const settings = Object.entries(variant.settings).map(([key, value]) => `${key}=${value}\n`).join('');
+      writeFileSync(path.join(overlay, 'hookmesh.env'), `${readFileSync(path.join(overlay, 'hookmesh.env'), 'utf8')}\n${settings}`);
+    }
+    if ((variant.components ?? []).length > 0) {
+      const listed = variant.components!.map((component) => `  - ../../components/${component}\n`).join('');
+      writeFileSync(path.join(overlay, 'kustomization.yaml'), `${readFileSync(path.join(overlay, 'kustomization.yaml'), 'utf8')}\ncomponents:\n${listed}`);
+    }
     return renderKustomization(overlay);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

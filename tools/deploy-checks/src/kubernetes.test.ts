@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { API_BASE_PATH, natsNames, operationalRoutes, routesFor, type ServiceName } from '@hookmesh/contracts';
 import YAML from 'yaml';
+import { parseCompose } from './compose';
 import { backendFor, examplePath } from './ingress';
 import { named, ofKind, parseEnvFile, parseManifests, renderKustomization, renderProdOverlay, schemaProblems, UNVALIDATED_KINDS, type KubeObject } from './kube';
 import { connectionAllowed, type Peer } from './network';
@@ -13,7 +14,7 @@ import { containersOf, resolveContainerEnv, resolvePort, selects, selectsByMap, 
 const NAMESPACE = 'hookmesh';
 const API_SERVICES: readonly ServiceName[] = ['subscription-service', 'event-ingest', 'audit'];
 /** Variables that carry credentials: they must come from a Secret, never a ConfigMap. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'HOOKMESH_JWT_SECRET', 'HOOKMESH_SECRETS_KEY'];
+const SECRET_VARIABLES = ['DATABASE_URL', 'HOOKMESH_JWT_SECRET', 'HOOKMESH_SECRETS_KEY', 'NATS_PASSWORD'];
 /** libs/http startHttpServer's default deadline for in-flight requests after close(). */
 const HTTP_DRAIN_SECONDS = 10;
 /** Room for the consumers to stop and NATS to drain after the HTTP server closed. */
@@ -220,7 +221,10 @@ describe.each<Exclude<Rendering, 'base'>>(['dev', 'prod'])('k8s overlay %s', (ov
 
   it('runs `migrate` of every service in one Job, each in its own image and with an environment its config accepts', async () => {
     const job = workloads(objects()).find((workload) => workload.kind === 'Job');
-    expect(job?.name).toBe('hookmesh-migrate');
+    // One Job per release: a Job's pod template is immutable, so a fixed name would make `kubectl apply` of a new
+    // version fail while the old Job exists; and no TTL, or GitOps tools would re-create it after every sync.
+    expect(job?.name).toBe(`hookmesh-migrate-${rootPackage().version.replace(/\./g, '-')}`);
+    expect(named(objects(), 'Job', job!.name).spec?.ttlSecondsAfterFinished).toBeUndefined();
     const containers = containersOf(job!);
     for (const service of SERVICES) {
       const entry = serviceEntryPoint(service);
@@ -387,7 +391,9 @@ describe('k8s overlay dev', () => {
       expect({ service, target: serviceTarget(objects(), host, port).workload.name }).toEqual({ service, target: 'jaeger' });
     }
     const jaeger = named(objects(), 'Deployment', 'jaeger').spec!.template.spec!.containers[0]!;
-    expect(jaeger.env?.find((variable) => variable.name === 'COLLECTOR_OTLP_ENABLED')?.value).toBe('true');
+    // Jaeger v2 takes OTLP without settings; v1 (jaegertracing/all-in-one) is past its end of life.
+    expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
+    expect(jaeger.image).toBe(parseCompose(readRepoFile('docker/compose.yaml')).services['jaeger']!.image);
     expect(serviceTarget(objects(), 'jaeger', 16686).containerPort).toBe(16686);
   });
 

@@ -56,5 +56,5 @@ export async function loadServiceConfig(service: ServiceName): Promise<ServiceCo
   return { service, knownVariables, parse: (env) => parseEnv(service, schema, env) as Record<string, unknown> };
 }
 
-/** Variables set by the platform or the image rather than read through the schema. */
-export const PLATFORM_VARIABLES: ReadonlySet<string> = new Set(['NODE_OPTIONS']);
+/** Variables set by the platform or the image rather than read through the schema (NATS_PASSWORD composes NATS_URL). */
+export const PLATFORM_VARIABLES: ReadonlySet<string> = new Set(['NODE_OPTIONS', 'NATS_PASSWORD']);

@@ -107,7 +107,7 @@ export function resolveContainerEnv(container: Container, objects: readonly Kube
   }
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) {
-      env[variable.name] = variable.value;
+      env[variable.name] = expandReferences(variable.value, env);
       continue;
     }
     const secretRef = variable.valueFrom?.secretKeyRef;
@@ -129,4 +129,15 @@ export function resolveContainerEnv(container: Container, objects: readonly Kube
     if (variable.valueFrom?.fieldRef !== undefined) env[variable.name] = `<${variable.valueFrom.fieldRef.fieldPath}>`;
   }
   return { env, fromSecrets, problems };
+}
+
+/**
+ * The kubelet's expansion of `$(NAME)` in an env value: a variable defined before it (envFrom, or earlier in env) is
+ * substituted, `$$(NAME)` stays `$(NAME)`, an unknown reference is left as written.
+ */
+export function expandReferences(value: string, defined: Readonly<Record<string, string>>): string {
+  return value.replace(/\$(\$)?\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, escaped: string | undefined, name: string) => {
+    if (escaped !== undefined) return `$(${name})`;
+    return defined[name] ?? whole;
+  });
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { newMessageId } from '@hookmesh/contracts';
-import { waitFor } from '@hookmesh/testing';
+import { startTcpProxy, testPostgresUrl, viaProxy, waitFor, type TcpProxy } from '@hookmesh/testing';
 import { sql } from 'kysely';
 import { isPostgresUnavailable } from '../storage/postgres-errors';
-import { startTcpProxy, type TcpProxy } from '@hookmesh/testing';
 import { attemptRecord, createdRecord, deliveryRef, eventRecord, startAuditHarness, type AuditHarness } from '../test-support';
 
 const ACCOUNT = 'masonhub';
@@ -13,14 +12,11 @@ describe('a Postgres outage (cut through a TCP proxy; the shared server keeps ru
   let h: AuditHarness;
 
   beforeAll(async () => {
-    proxy = await startTcpProxy({ port: Number(new URL(process.env['DATABASE_URL'] ?? 'postgres://127.0.0.1:5432').port || 5432) });
+    // The server the harness creates its database on, wherever it runs (a local server or the run's container).
+    const postgres = new URL(await testPostgresUrl());
+    proxy = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     h = await startAuditHarness('outage', {
-      databaseUrl: (url) => {
-        const proxied = new URL(url);
-        proxied.hostname = '127.0.0.1';
-        proxied.port = String(proxy.port);
-        return proxied.toString();
-      },
+      databaseUrl: (url) => viaProxy(url, proxy),
       connectionTimeoutMs: 500,
     });
     h.startConsumers({ retryDelayMs: 300 });

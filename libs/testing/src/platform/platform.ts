@@ -32,7 +32,15 @@ export type PlatformOptions = {
   natsUrl?: string;
   /** Rewrites the DATABASE_URL one service serves with (e.g. through startTcpProxy); migrations use the direct URL. */
   databaseUrl?: Partial<Record<ServiceName, (url: string) => string>>;
+  /** How a service process is started (`migrate` or serving); the bundles in dist/ by default. */
+  launcher?: ServiceLauncher;
 };
+
+/**
+ * The command that runs one service with `args` (`['migrate']`, or none to serve). `env` is the Hookmesh
+ * environment of that process; it is also in the launched command's own environment, on top of the test's.
+ */
+export type ServiceLauncher = (service: ServiceName, args: readonly string[], env: Readonly<Record<string, string>>) => { command: string; args: string[] };
 
 export type Platform = {
   /** The URL of each service's first instance. */
@@ -65,6 +73,9 @@ function bundle(service: string): string {
   if (!existsSync(file)) throw new Error(`${file} is missing: build first (npx nx run-many -t build)`);
   return file;
 }
+
+/** Runs a service's bundle from dist/ with the test's own Node. */
+export const bundleLauncher: ServiceLauncher = (service, args) => ({ command: process.execPath, args: ['--enable-source-maps', bundle(service), ...args] });
 
 type Instance = { service: ServiceName; index: number; port: number; url: string; child?: ChildProcess };
 
@@ -108,18 +119,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const outputs = new Map<ServiceName, string[]>(SERVICE_NAMES.map((name) => [name, []]));
   const first = (name: ServiceName): Instance => instances.get(name)![0]!;
   const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, first(name).url])) as Record<ServiceName, string>;
-  const baseEnv = (name: ServiceName) => ({ ...process.env, ...env, ...options.serviceEnv?.[name], OTEL_SERVICE_NAME: name });
-  const serveEnv = (instance: Instance) => {
+  const launcher = options.launcher ?? bundleLauncher;
+  const baseEnv = (name: ServiceName): Record<string, string> => ({ ...env, ...options.serviceEnv?.[name], OTEL_SERVICE_NAME: name });
+  const serveEnv = (instance: Instance): Record<string, string> => {
     const rewrite = options.databaseUrl?.[instance.service];
     return { ...baseEnv(instance.service), PORT: String(instance.port), ...(rewrite ? { DATABASE_URL: rewrite(database.url) } : {}) };
   };
 
   for (const name of SERVICE_NAMES) {
-    await run(process.execPath, [bundle(name), 'migrate'], { env: { ...baseEnv(name), PORT: String(first(name).port) }, cwd: repoRoot, timeout: 60_000 }).catch(
-      (error: { stderr?: string; stdout?: string }) => {
-        throw new Error(`${name} migrate failed:\n${error.stderr ?? ''}${error.stdout ?? ''}`);
-      },
-    );
+    const migrateEnv = { ...baseEnv(name), PORT: String(first(name).port) };
+    const command = launcher(name, ['migrate'], migrateEnv);
+    await run(command.command, command.args, { env: { ...process.env, ...migrateEnv }, cwd: repoRoot, timeout: 120_000 }).catch((error: { stderr?: string; stdout?: string; message?: string }) => {
+      throw new Error(`${name} migrate failed:\n${error.stderr ?? ''}${error.stdout ?? ''}${error.stderr || error.stdout ? '' : (error.message ?? '')}`);
+    });
   }
 
   function instanceOf(name: ServiceName, index: number): Instance {
@@ -131,7 +143,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   async function startInstance(instance: Instance): Promise<void> {
     if (alive(instance.child)) return;
     const { service } = instance;
-    const child = spawn(process.execPath, ['--enable-source-maps', bundle(service)], { env: serveEnv(instance), cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ownEnv = serveEnv(instance);
+    const command = launcher(service, [], ownEnv);
+    const child = spawn(command.command, command.args, { env: { ...process.env, ...ownEnv }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const sink = outputs.get(service)!;
     child.stdout!.on('data', (chunk: Buffer) => sink.push(chunk.toString('utf8')));
     child.stderr!.on('data', (chunk: Buffer) => sink.push(chunk.toString('utf8')));
