@@ -13,6 +13,8 @@ import {
   RedeliverResponse,
   StatsQuery,
   StatsResponse,
+  TimeseriesQuery,
+  TimeseriesResponse,
 } from './audit';
 import { AccountParams, CallbackParams } from './common';
 import { EventType, EventTypeParams, EventTypesResponse, PutEventTypeRequest } from './event-types';
@@ -200,6 +202,11 @@ export const auditRoutes = [
     service: 'audit', method: 'get', path: api('/stats'), operationId: 'getStats',
     summary: 'Delivery statistics per message type and per callback', scope: 'deliveries:read',
     params: AccountParams, query: StatsQuery, response: { status: 200, schema: StatsResponse },
+  },
+  {
+    service: 'audit', method: 'get', path: api('/stats/timeseries'), operationId: 'getStatsTimeseries',
+    summary: 'Deliveries by status, attempts and latency per minute, hour or day over a window', scope: 'deliveries:read',
+    params: AccountParams, query: TimeseriesQuery, response: { status: 200, schema: TimeseriesResponse },
   },
 ] as const satisfies readonly RouteDefinition[];
 
