@@ -31,6 +31,7 @@ const designPaths = {
     'post /{account}/api/v1/deliveries/{delivery_id}/redeliver',
     'post /{account}/api/v1/callbacks/{id}/recover',
     'get /{account}/api/v1/stats',
+    'get /{account}/api/v1/stats/timeseries',
   ],
 } as const;
 const operational = ['get /healthz', 'get /readyz', 'get /metrics', 'get /openapi.json'];
