@@ -1,0 +1,264 @@
+// A new user's path through the console in a real browser, against the four services as processes and a real
+// receiver: from the portal link to a redelivered webhook, with the pages' safety rules checked on the way.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { call, dispatcherViewHolds, startPlatform, startReceiver, waitFor, type Answer, type Platform, type TestReceiver } from '@hookmesh/testing';
+import type { Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { descriptionOf, launchBrowser, paintedPixels, screenshot, startConsoleServer, type ConsoleBrowser, type ConsoleServer } from './browser';
+
+const ACCOUNT = 'acme-portal';
+/** What a portal link grants by default: everything but posting events. */
+const PORTAL_SCOPES = ['callbacks:read', 'callbacks:write', 'deliveries:read', 'deliveries:write'] as const;
+// An endpoint that answers with markup and script: the console must show it as text and run none of it.
+const HOSTILE_BODY = '<img src=x onerror="window.__pwned=\'img\'"><script>window.__pwned=\'script\'</script><b id="injected">boom</b>';
+
+describe('the console in a browser', () => {
+  let platform: Platform;
+  let receiver: TestReceiver;
+  let server: ConsoleServer;
+  let browser: ConsoleBrowser;
+  let page: Page;
+  let token: string;
+  let answer: Answer = { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } };
+  let firstSecret = '';
+  let callbackId = '';
+
+  beforeAll(async () => {
+    receiver = await startReceiver(() => answer);
+    platform = await startPlatform({ label: 'console', env: { HOOKMESH_RETRY_SCHEDULE: '0,100ms,200ms' } });
+    server = await startConsoleServer(platform);
+    browser = await launchBrowser();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(15_000);
+    token = await platform.token(ACCOUNT, [...PORTAL_SCOPES]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const exit = await server?.stop();
+    await platform?.stop();
+    await receiver?.close();
+    // A graceful stop of the console server exits 0.
+    expect(exit).toBe(0);
+  });
+
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const latestDeliveryRow = () => page.getByRole('table').getByRole('row').nth(1);
+
+  it('signs in by portal link and takes the token out of the address bar', async () => {
+    await page.goto(`${server.url}/#token=${token}`);
+    await heading('Overview').waitFor();
+    expect(page.url()).toBe(`${server.url}/`);
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(token);
+    expect(await page.evaluate(() => Object.values(localStorage))).not.toContain(token);
+    for (const name of ['Overview', 'Callbacks', 'Deliveries', 'Holds', 'Event types']) expect(await nav(name).count()).toBe(1);
+    await screenshot(page, 'overview-empty');
+  });
+
+  it('can be driven by keyboard from the first Tab', async () => {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+  });
+
+  it('creates a callback, showing the API’s error at the URL field first', async () => {
+    await nav('Callbacks').click();
+    await heading('Callbacks').waitFor();
+    await page.getByRole('button', { name: 'New callback' }).click();
+    await page.getByLabel('URL').fill('https://user:secret@example.com/hook');
+    await page.getByLabel('Message type').selectOption('orderEvent');
+    await page.getByLabel('Token').fill('portal-verification-token');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('.field-error').first().waitFor();
+    expect(await page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
+    expect(await descriptionOf(page.getByLabel('URL'))).toMatch(/must not carry a username or password/);
+    // Refused as a whole: nothing was created.
+    expect((await call<{ callbacks: unknown[] }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callbacks')).body.callbacks).toEqual([]);
+    await screenshot(page, 'callbacks-field-error');
+
+    await page.getByLabel('URL').fill(receiver.url('/hook'));
+    await page.getByRole('button', { name: 'Create' }).click();
+    firstSecret = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(firstSecret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstSecret);
+    await page.getByRole('link', { name: receiver.url('/hook') }).first().waitFor();
+    const listed = await call<{ callbacks: Array<{ id: string; url: string }> }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callbacks');
+    expect(listed.body.callbacks.map((callback) => callback.url)).toEqual([receiver.url('/hook')]);
+    callbackId = listed.body.callbacks[0]!.id;
+    await dispatcherViewHolds(platform, { callbacks: 1 });
+  });
+
+  async function openCallback(): Promise<void> {
+    await nav('Callbacks').click();
+    await page.getByRole('table').getByRole('link', { name: receiver.url('/hook') }).click();
+    await heading(/^Callback/).waitFor();
+  }
+
+  async function sendTestEventAndOpenItsDelivery(status: 'delivered' | 'failed'): Promise<void> {
+    await openCallback();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText(/^Test event sent/).waitFor();
+    await page.getByRole('link', { name: 'See its delivery' }).click();
+    await heading('Deliveries').waitFor();
+    expect(new URL(page.url()).searchParams.get('callback_id')).toBe(callbackId);
+    // The list refreshes by itself until the newest delivery reaches its end.
+    await latestDeliveryRow().getByText(status, { exact: true }).waitFor({ timeout: 30_000 });
+    await latestDeliveryRow().getByRole('link').click();
+    await heading(/^Delivery/).waitFor();
+  }
+
+  it('sends a test event and shows its delivery with the attempt', async () => {
+    const before = receiver.requests.length;
+    await sendTestEventAndOpenItsDelivery('delivered');
+    const attempts = page.getByRole('table').getByRole('row');
+    await attempts.nth(1).getByRole('cell', { name: '200', exact: true }).waitFor();
+    expect(await attempts.nth(1).locator('pre.excerpt').textContent()).toBe('{"received":true}');
+    // The endpoint got it, signed with the secret the console showed.
+    const request = receiver.requests[before]!;
+    expect(() => new Webhook(firstSecret).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
+    await page.getByRole('heading', { name: 'Event' }).waitFor();
+    await screenshot(page, 'delivery');
+  });
+
+  it('shows an HTML error body of a receiver as text and runs none of it', async () => {
+    answer = { status: 500, body: HOSTILE_BODY, headers: { 'content-type': 'text/html' } };
+    await sendTestEventAndOpenItsDelivery('failed');
+    const excerpts = page.locator('pre.excerpt');
+    await excerpts.first().waitFor();
+    expect(await excerpts.first().textContent()).toBe(HOSTILE_BODY);
+    expect(await page.locator('#injected').count()).toBe(0);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(1 + 3);
+    await screenshot(page, 'delivery-failed');
+  });
+
+  it('redelivers the failed delivery once the endpoint is back', async () => {
+    answer = { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } };
+    await page.getByRole('button', { name: 'Redeliver' }).click();
+    await page.getByText(/^Redelivery requested/).waitFor();
+    await page.locator('.facts').getByText('delivered', { exact: true }).waitFor({ timeout: 30_000 });
+    const rows = page.getByRole('table').getByRole('row');
+    await rows.nth(4).getByRole('cell', { name: '1.1', exact: true }).waitFor();
+    expect(await rows.nth(4).getByRole('cell', { name: '200', exact: true }).count()).toBe(1);
+  });
+
+  it('rotates the secret, shows the new one once, and deliveries carry both signatures during the overlap', async () => {
+    await openCallback();
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const secret = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(firstSecret);
+    await page.getByText(/The previous secret keeps signing alongside it until/).waitFor();
+    await screenshot(page, 'callback-rotated');
+
+    const before = receiver.requests.length;
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await waitFor(() => receiver.requests.length > before, { label: 'delivery after rotation' });
+    const request = receiver.requests[before]!;
+    expect(String(request.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(() => new Webhook(secret).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
+    expect(() => new Webhook(firstSecret).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
+
+    await page.reload();
+    await heading(/^Callback/).waitFor();
+    expect(await page.getByTestId('secret').count()).toBe(0);
+  });
+
+  it('creates a hold with a reason and releases it', async () => {
+    await nav('Holds').click();
+    await heading('Holds').waitFor();
+    await page.getByLabel('Message type').selectOption('orderEvent');
+    await page.getByLabel('Reason').fill('Warehouse migration');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row', { name: /orderEvent/ });
+    await row.getByText('Warehouse migration').waitFor();
+    expect((await call<{ holds: Array<{ message_type: string }> }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callback_holds')).body.holds).toEqual([
+      expect.objectContaining({ message_type: 'orderEvent', reason: 'Warehouse migration' }),
+    ]);
+    await screenshot(page, 'holds');
+    await row.getByRole('button', { name: 'Release' }).click();
+    await page.getByText('No message type is held.').waitFor();
+    expect((await call<{ holds: unknown[] }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callback_holds')).body.holds).toEqual([]);
+  });
+
+  it('lists the event types with their schema and example', async () => {
+    await nav('Event types').click();
+    await page.getByRole('heading', { name: 'orderEvent', exact: true }).waitFor();
+    expect(await page.locator('details').count()).toBeGreaterThanOrEqual(18);
+    await screenshot(page, 'event-types');
+  });
+
+  it('filters deliveries, keeping the filters in the page address', async () => {
+    await nav('Deliveries').click();
+    await page.getByLabel('Status').selectOption('delivered');
+    await page.waitForURL(/status=delivered/);
+    await latestDeliveryRow().waitFor();
+    const statuses = await page.getByRole('table').locator('tbody .badge').allTextContents();
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(statuses)).toEqual(new Set(['delivered']));
+    await page.reload();
+    expect(await page.getByLabel('Status').inputValue()).toBe('delivered');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL((url) => url.search === '');
+    await screenshot(page, 'deliveries');
+  });
+
+  it('draws the Overview charts from the delivery series', async () => {
+    await nav('Overview').click();
+    const chart = page.getByRole('figure').filter({ hasText: 'Deliveries per hour by outcome' });
+    await chart.locator('canvas').waitFor();
+    await waitFor(async () => (await paintedPixels(chart.locator('canvas'))) > 500, { label: 'chart painted', timeoutMs: 15_000 });
+    expect(await page.getByRole('img', { name: /Deliveries per hour, last day: 3 delivered, 0 failed/ }).count()).toBe(1);
+    await page.getByText('Last hour').click();
+    await page.waitForURL(/window=hour/);
+    const minutes = page.getByRole('figure').filter({ hasText: 'Deliveries per minute by outcome' });
+    await waitFor(async () => (await minutes.locator('canvas').count()) === 1 && (await paintedPixels(minutes.locator('canvas'))) > 500, { label: 'minute chart painted' });
+    await screenshot(page, 'overview');
+  });
+
+  it('embeds without navigation and takes the theme and accent from the address', async () => {
+    await page.goto(`${server.url}/deliveries?embed=1&theme=dark&accent=ff0066`);
+    await heading('Deliveries').waitFor();
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('#ff0066');
+    await screenshot(page, 'deliveries-embedded-dark');
+  });
+
+  it('sends a session the services refuse back to sign-in, and refuses an expired portal link, with a clear message', async () => {
+    const refused = await browser.context.newPage();
+    // Right claims, wrong signature: the page takes it, the first API call is refused with 401.
+    const [head, body] = token.split('.');
+    await refused.goto(`${server.url}/callbacks#token=${head}.${body}.${'A'.repeat(43)}`);
+    await refused.getByRole('heading', { name: 'Sign in to Hookmesh' }).waitFor();
+    await refused.getByRole('alert').getByText(/Your session has ended: the token expired or was revoked/).waitFor();
+    expect(await refused.evaluate(() => Object.values(sessionStorage).filter((value) => value.includes('.')).length)).toBe(0);
+
+    const claims = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const expired = Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
+    await refused.goto(`${server.url}/#token=${head}.${expired}.${'A'.repeat(43)}`);
+    await refused.getByRole('alert').getByText(/This portal link cannot sign you in\. That token expired/).waitFor();
+    expect(refused.url()).toBe(`${server.url}/`);
+    await refused.getByLabel('Access token').fill(`${head}.${expired}.sig`);
+    await refused.getByRole('button', { name: 'Sign in' }).click();
+    expect(await descriptionOf(refused.getByLabel('Access token'))).toMatch(/^That token expired .+ Ask for a new portal link or token\.$/);
+    await screenshot(refused, 'sign-in');
+    await refused.close();
+  });
+
+  it('never put a token in a URL, broke no policy and threw no error', async () => {
+    const signature = token.split('.')[2]!;
+    expect(browser.requested.filter((url) => url.includes(signature) || url.includes('token='))).toEqual([]);
+    expect(await browser.violations(page)).toEqual([]);
+    // The only refused calls are the two this suite provoked: the bad URL (400) and the forged token (401).
+    const calls = `/api/subscription/${ACCOUNT}/api/v1/callbacks`;
+    expect(new Set(browser.errors.filter((error) => !error.startsWith('console: Failed to load resource')))).toEqual(
+      new Set([`response: 400 POST ${calls}`, `response: 401 GET ${calls}`]),
+    );
+  });
+});
