@@ -48,6 +48,11 @@ const SubscriptionOwnEnv = z.object({
   /** How the `standard` profile names its headers and user agent (as the dispatcher sends them). */
   HOOKMESH_HEADER_PREFIX: DeliveryEnv.shape.HOOKMESH_HEADER_PREFIX,
   HOOKMESH_USER_AGENT: DeliveryEnv.shape.HOOKMESH_USER_AGENT,
+  /** The web console's address, where portal links (POST /admin/api/v1/portal_links) point. */
+  HOOKMESH_CONSOLE_URL: z
+    .url({ message: 'must be the console\'s address, e.g. https://console.example.com' })
+    .refine((value) => /^https?:$/.test(new URL(value).protocol) && new URL(value).hash === '', 'must be an http(s) URL without a fragment')
+    .default('http://127.0.0.1:3000/'),
 });
 
 /** The whole schema: AuthEnv is a refined object, so it is intersected rather than spread. */

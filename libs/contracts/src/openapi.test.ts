@@ -22,6 +22,7 @@ const designPaths = {
     'get /admin/api/v1/profiles',
     'put /admin/api/v1/profiles/{name}',
     'delete /admin/api/v1/profiles/{name}',
+    'post /admin/api/v1/portal_links',
   ],
   'event-ingest': ['post /{account}/api/v1/events'],
   audit: [

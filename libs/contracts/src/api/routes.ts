@@ -20,6 +20,7 @@ import { AccountParams, CallbackParams } from './common';
 import { EventType, EventTypeParams, EventTypesResponse, PutEventTypeRequest } from './event-types';
 import { IngestRequest, IngestResponse } from './ingest';
 import { Profile, ProfileParams, ProfilesResponse, WireProfile } from '../profiles';
+import { CreatePortalLinkRequest, PortalLink } from './portal-links';
 import { HealthResponse, MetricsText, OpenApiDocumentResponse, ReadinessResponse } from './operational';
 import {
   Callback,
@@ -161,6 +162,11 @@ export const subscriptionRoutes = [
     service: 'subscription-service', method: 'delete', path: admin('/event_types/{message_type}'), operationId: 'adminArchiveEventType',
     summary: 'Operator: archive a registered message type (no new callbacks or events; existing ones go on)', scope: 'admin',
     params: EventTypeParams, response: { status: 200, schema: EventType }, errors: [404, 409, 503],
+  },
+  {
+    service: 'subscription-service', method: 'post', path: admin('/portal_links'), operationId: 'adminCreatePortalLink',
+    summary: 'Operator: mint a short-lived sign-in link to the web console for an account (the token rides in the link\'s fragment)', scope: 'admin',
+    body: CreatePortalLinkRequest, response: { status: 201, schema: PortalLink }, errors: [501],
   },
 ] as const satisfies readonly RouteDefinition[];
 
