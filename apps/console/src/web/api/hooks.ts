@@ -6,7 +6,7 @@ import type {
   CreateHoldRequest,
   DeliveriesResponse,
   Delivery,
-  EventCatalogResponse,
+  EventTypesResponse,
   Hold,
   ListCallbacksResponse,
   ListHoldsResponse,
@@ -68,7 +68,7 @@ export function useEventTypes() {
   const api = useApi();
   return useQuery({
     queryKey: queryKeys.eventTypes(api.account),
-    queryFn: async () => (await api.get<EventCatalogResponse>('subscription', '/event_types')).event_types,
+    queryFn: async () => (await api.get<EventTypesResponse>('subscription', '/event_types')).event_types,
     staleTime: 5 * 60_000,
   });
 }

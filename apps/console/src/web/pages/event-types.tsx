@@ -11,7 +11,7 @@ export function EventTypesPage() {
       <div className="page-head">
         <h1>Event types</h1>
       </div>
-      <p className="muted">Every message type a callback can subscribe to, with the schema of its data and an example delivery.</p>
+      <p className="muted">Every message type a callback can subscribe to, with the JSON Schema of its data and an example of that data.</p>
       {eventTypes.isPending ? <Loading what="event types" /> : null}
       {eventTypes.isError ? <LoadError error={eventTypes.error} what="event types" /> : null}
       {(eventTypes.data ?? []).map((type) => (
@@ -19,13 +19,17 @@ export function EventTypesPage() {
           <h2 id={`type-${type.message_type}`} className="mono">
             {type.message_type}
           </h2>
-          <p>{type.description}</p>
+          <p className="muted">
+            {type.builtin ? 'Built in' : `Registered by the operator, version ${type.version}`}
+            {type.ordering_key ? ` · ordered by ${type.ordering_key}` : ''}
+          </p>
+          {type.description ? <p>{type.description}</p> : null}
           <details>
             <summary>Schema</summary>
             <pre className="json">{JSON.stringify(type.schema, null, 2)}</pre>
           </details>
           <details>
-            <summary>Example</summary>
+            <summary>Example data</summary>
             <pre className="json">{JSON.stringify(type.example, null, 2)}</pre>
           </details>
         </section>
