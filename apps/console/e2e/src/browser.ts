@@ -1,6 +1,6 @@
 // The console server as a process (its bundle in dist/) in front of a running platform, and a headless chromium
 // that records everything the page must never do: script errors, policy violations, tokens in URLs.
-import { freePort, waitFor, type Platform } from '@hookmesh/testing';
+import { waitFor, type Platform } from '@hookmesh/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +16,10 @@ export interface ConsoleServer {
   stop(): Promise<number | null>;
 }
 
-/** Starts dist/apps/console/main.js forwarding to the platform's services; resolves once /readyz answers. */
-export async function startConsoleServer(platform: Platform): Promise<ConsoleServer> {
+/** Starts dist/apps/console/main.js on `port` forwarding to the platform's services; resolves once /readyz answers. */
+export async function startConsoleServer(platform: Platform, port: number): Promise<ConsoleServer> {
   const bundle = path.join(repoRoot, 'dist', 'apps', 'console', 'main.js');
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build first (npx nx run console:build)`);
-  const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', bundle], {
     cwd: repoRoot,
     env: {

@@ -1,14 +1,17 @@
 // A new user's path through the console in a real browser, against the four services as processes and a real
 // receiver: from the portal link to a redelivered webhook, with the pages' safety rules checked on the way.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { call, dispatcherViewHolds, startPlatform, startReceiver, waitFor, type Answer, type Platform, type TestReceiver } from '@hookmesh/testing';
+import { PortalLink } from '@hookmesh/contracts';
+import { signDevToken } from '@hookmesh/http';
+import { dispatcherViewHolds, freePort, startPlatform, startReceiver, waitFor, type Answer, type Platform, type TestReceiver } from '@hookmesh/testing';
+import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { descriptionOf, launchBrowser, paintedPixels, screenshot, startConsoleServer, type ConsoleBrowser, type ConsoleServer } from './browser';
 
 const ACCOUNT = 'acme-portal';
-/** What a portal link grants by default: everything but posting events. */
-const PORTAL_SCOPES = ['callbacks:read', 'callbacks:write', 'deliveries:read', 'deliveries:write'] as const;
+// The suite's own signing secret, so it can act as the operator who mints the portal link.
+const JWT_SECRET = randomBytes(32).toString('base64url');
 // An endpoint that answers with markup and script: the console must show it as text and run none of it.
 const HOSTILE_BODY = '<img src=x onerror="window.__pwned=\'img\'"><script>window.__pwned=\'script\'</script><b id="injected">boom</b>';
 
@@ -18,6 +21,7 @@ describe('the console in a browser', () => {
   let server: ConsoleServer;
   let browser: ConsoleBrowser;
   let page: Page;
+  let portalLink: PortalLink;
   let token: string;
   let answer: Answer = { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } };
   let firstSecret = '';
@@ -25,12 +29,26 @@ describe('the console in a browser', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(() => answer);
-    platform = await startPlatform({ label: 'console', env: { HOOKMESH_RETRY_SCHEDULE: '0,100ms,200ms' } });
-    server = await startConsoleServer(platform);
+    const consolePort = await freePort();
+    platform = await startPlatform({
+      label: 'console',
+      env: { HOOKMESH_RETRY_SCHEDULE: '0,100ms,200ms', HOOKMESH_JWT_SECRET: JWT_SECRET },
+      serviceEnv: { 'subscription-service': { HOOKMESH_CONSOLE_URL: `http://127.0.0.1:${consolePort}/` } },
+    });
+    server = await startConsoleServer(platform, consolePort);
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(15_000);
-    token = await platform.token(ACCOUNT, [...PORTAL_SCOPES]);
+    // The operator's backend mints the customer's link.
+    const operator = await signDevToken({ secret: JWT_SECRET, scopes: ['admin'], subject: 'operator-backend' });
+    const minted = await fetch(`${platform.urls['subscription-service']}/admin/api/v1/portal_links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ account: ACCOUNT }),
+    });
+    expect(minted.status).toBe(201);
+    portalLink = PortalLink.parse(await minted.json());
+    token = new URL(portalLink.url).hash.replace(/^#token=/, '');
   }, 120_000);
 
   afterAll(async () => {
@@ -42,12 +60,20 @@ describe('the console in a browser', () => {
     expect(exit).toBe(0);
   });
 
+  /** Reads subscription-service as the account, with a token of the suite's secret (the platform's own helpers sign with another). */
+  async function subscriptionGet<T>(path: string): Promise<{ status: number; body: T }> {
+    const bearer = await signDevToken({ secret: JWT_SECRET, account: ACCOUNT });
+    const response = await fetch(`${platform.api('subscription-service', ACCOUNT)}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
   const latestDeliveryRow = () => page.getByRole('table').getByRole('row').nth(1);
 
   it('signs in by portal link and takes the token out of the address bar', async () => {
-    await page.goto(`${server.url}/#token=${token}`);
+    expect(portalLink.url.startsWith(`${server.url}/#token=`)).toBe(true);
+    await page.goto(portalLink.url);
     await heading('Overview').waitFor();
     expect(page.url()).toBe(`${server.url}/`);
     expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(token);
@@ -75,7 +101,7 @@ describe('the console in a browser', () => {
     expect(await page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
     expect(await descriptionOf(page.getByLabel('URL'))).toMatch(/must not carry a username or password/);
     // Refused as a whole: nothing was created.
-    expect((await call<{ callbacks: unknown[] }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callbacks')).body.callbacks).toEqual([]);
+    expect((await subscriptionGet<{ callbacks: unknown[] }>('/callbacks')).body.callbacks).toEqual([]);
     await screenshot(page, 'callbacks-field-error');
 
     await page.getByLabel('URL').fill(receiver.url('/hook'));
@@ -86,7 +112,7 @@ describe('the console in a browser', () => {
     await page.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstSecret);
     await page.getByRole('link', { name: receiver.url('/hook') }).first().waitFor();
-    const listed = await call<{ callbacks: Array<{ id: string; url: string }> }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callbacks');
+    const listed = await subscriptionGet<{ callbacks: Array<{ id: string; url: string }> }>('/callbacks');
     expect(listed.body.callbacks.map((callback) => callback.url)).toEqual([receiver.url('/hook')]);
     callbackId = listed.body.callbacks[0]!.id;
     await dispatcherViewHolds(platform, { callbacks: 1 });
@@ -177,13 +203,13 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     const row = page.getByRole('row', { name: /orderEvent/ });
     await row.getByText('Warehouse migration').waitFor();
-    expect((await call<{ holds: Array<{ message_type: string }> }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callback_holds')).body.holds).toEqual([
+    expect((await subscriptionGet<{ holds: Array<{ message_type: string }> }>('/callback_holds')).body.holds).toEqual([
       expect.objectContaining({ message_type: 'orderEvent', reason: 'Warehouse migration' }),
     ]);
     await screenshot(page, 'holds');
     await row.getByRole('button', { name: 'Release' }).click();
     await page.getByText('No message type is held.').waitFor();
-    expect((await call<{ holds: unknown[] }>(platform, 'subscription-service', ACCOUNT, 'GET', '/callback_holds')).body.holds).toEqual([]);
+    expect((await subscriptionGet<{ holds: unknown[] }>('/callback_holds')).body.holds).toEqual([]);
   });
 
   it('lists the event types with their schema and example', async () => {
