@@ -149,9 +149,9 @@ export async function paintedPixels(canvas: Locator): Promise<number> {
   });
 }
 
-/** Writes a full-page screenshot to CONSOLE_SCREENSHOTS/<name>.png when that folder is set (docs/console.md uses them). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Writes a screenshot (the viewport, or the whole page) to CONSOLE_SCREENSHOTS/<name>.png when that folder is set (docs/console.md uses them). */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   const folder = process.env['CONSOLE_SCREENSHOTS'];
   if (!folder) return;
-  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: options.fullPage ?? false, animations: 'disabled' });
 }

@@ -1,7 +1,7 @@
 // A new user's path through the console in a real browser, against the four services as processes and a real
 // receiver: from the portal link to a redelivered webhook, with the pages' safety rules checked on the way.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PortalLink } from '@hookmesh/contracts';
+import { builtinExampleData, PortalLink } from '@hookmesh/contracts';
 import { signDevToken } from '@hookmesh/http';
 import { dispatcherViewHolds, freePort, startPlatform, startReceiver, waitFor, type Answer, type Platform, type TestReceiver } from '@hookmesh/testing';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +28,8 @@ describe('the console in a browser', () => {
   let callbackId = '';
 
   beforeAll(async () => {
-    receiver = await startReceiver(() => answer);
+    // /flaky is the endpoint of the screenshots' failing callback; /hook answers as the test says.
+    receiver = await startReceiver((request) => (request.path === '/flaky' ? { status: 500, body: HOSTILE_BODY, headers: { 'content-type': 'text/html' } } : answer));
     const consolePort = await freePort();
     platform = await startPlatform({
       label: 'console',
@@ -52,19 +53,78 @@ describe('the console in a browser', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (process.env['CONSOLE_SCREENSHOTS'] && page !== undefined) await takeScreenshots();
     await browser?.close();
     const exit = await server?.stop();
     await platform?.stop();
     await receiver?.close();
     // A graceful stop of the console server exits 0.
     expect(exit).toBe(0);
-  });
+  }, 300_000);
 
   /** Reads subscription-service as the account, with a token of the suite's secret (the platform's own helpers sign with another). */
   async function subscriptionGet<T>(path: string): Promise<{ status: number; body: T }> {
     const bearer = await signDevToken({ secret: JWT_SECRET, account: ACCOUNT });
     const response = await fetch(`${platform.api('subscription-service', ACCOUNT)}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
     return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /**
+   * With CONSOLE_SCREENSHOTS=<folder>, fills the account with three minutes of traffic (a healthy endpoint with some
+   * retries and a failing one) and photographs every page for docs/console.md.
+   */
+  async function takeScreenshots(): Promise<void> {
+    const writer = await signDevToken({ secret: JWT_SECRET, account: ACCOUNT });
+    const post = (service: 'subscription-service' | 'event-ingest', route: string, body: unknown) =>
+      fetch(`${platform.api(service, ACCOUNT)}${route}`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post('subscription-service', '/callbacks', [{ url: receiver.url('/flaky'), message_type: 'shipmentEvent', api_version: '1.0' }]);
+    await dispatcherViewHolds(platform, { callbacks: 2 });
+    let served = 0;
+    receiver.setBehaviour((request) => {
+      if (request.path === '/flaky') return { status: 500, body: HOSTILE_BODY, headers: { 'content-type': 'text/html' } };
+      served += 1;
+      const delayMs = 15 + ((served * 37) % 180);
+      return served % 6 === 0 ? { status: 503, body: 'busy', delayMs } : { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' }, delayMs };
+    });
+    for (let minute = 0; minute < 3; minute += 1) {
+      const events = [
+        ...Array.from({ length: 12 + minute * 6 }, () => ({ message_type: 'orderEvent', data: builtinExampleData('orderEvent') })),
+        ...Array.from({ length: 2 + minute }, () => ({ message_type: 'shipmentEvent', data: builtinExampleData('shipmentEvent') })),
+      ];
+      await post('event-ingest', '/events', events);
+      if (minute < 2) await new Promise((resolve) => setTimeout(resolve, 61_000));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Back to the default look (an earlier test left the tab embedded and dark).
+    await page.goto(`${server.url}/?window=hour&embed=0&theme=light&accent=`);
+    await page.getByRole('figure').filter({ hasText: 'Deliveries per minute by outcome' }).locator('canvas').waitFor();
+    await page.getByRole('heading', { name: 'Failing callbacks' }).waitFor();
+    await page.waitForTimeout(1_500);
+    await screenshot(page, 'overview', { fullPage: true });
+    await nav('Callbacks').click();
+    await page.getByRole('table').waitFor();
+    await screenshot(page, 'callbacks');
+    await nav('Deliveries').click();
+    await latestDeliveryRow().waitFor();
+    await screenshot(page, 'deliveries');
+    await page.getByLabel('Status').selectOption('failed');
+    await latestDeliveryRow().getByRole('link').click();
+    await page.locator('pre.excerpt').first().waitFor();
+    await screenshot(page, 'delivery', { fullPage: true });
+    await nav('Holds').click();
+    await page.getByLabel('Message type').selectOption('shipmentEvent');
+    await page.getByLabel('Reason').fill('Receiver maintenance until 18:00');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('row', { name: /shipmentEvent/ }).waitFor();
+    await screenshot(page, 'holds', { fullPage: true });
+    await nav('Event types').click();
+    await page.getByRole('heading', { name: 'orderEvent', exact: true }).waitFor();
+    await page.locator('details').first().evaluate((element) => element.setAttribute('open', ''));
+    await screenshot(page, 'event-types');
+    await page.goto(`${server.url}/?window=hour&embed=1&theme=dark&accent=f06595`);
+    await page.getByRole('figure').filter({ hasText: 'Deliveries per minute by outcome' }).locator('canvas').waitFor();
+    await page.waitForTimeout(1_500);
+    await screenshot(page, 'overview-embedded-dark', { fullPage: true });
   }
 
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
@@ -79,7 +139,6 @@ describe('the console in a browser', () => {
     expect(await page.evaluate(() => Object.values(sessionStorage))).toContain(token);
     expect(await page.evaluate(() => Object.values(localStorage))).not.toContain(token);
     for (const name of ['Overview', 'Callbacks', 'Deliveries', 'Holds', 'Event types']) expect(await nav(name).count()).toBe(1);
-    await screenshot(page, 'overview-empty');
   });
 
   it('can be driven by keyboard from the first Tab', async () => {
@@ -147,7 +206,6 @@ describe('the console in a browser', () => {
     const request = receiver.requests[before]!;
     expect(() => new Webhook(firstSecret).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
     await page.getByRole('heading', { name: 'Event' }).waitFor();
-    await screenshot(page, 'delivery');
   });
 
   it('shows an HTML error body of a receiver as text and runs none of it', async () => {
@@ -160,7 +218,6 @@ describe('the console in a browser', () => {
     expect(await page.locator('main img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
     expect(await page.getByRole('table').getByRole('row').count()).toBe(1 + 3);
-    await screenshot(page, 'delivery-failed');
   });
 
   it('redelivers the failed delivery once the endpoint is back', async () => {
@@ -180,7 +237,7 @@ describe('the console in a browser', () => {
     expect(secret).toMatch(/^whsec_/);
     expect(secret).not.toBe(firstSecret);
     await page.getByText(/The previous secret keeps signing alongside it until/).waitFor();
-    await screenshot(page, 'callback-rotated');
+    await screenshot(page, 'callback-rotated', { fullPage: true });
 
     const before = receiver.requests.length;
     await page.getByRole('button', { name: 'Send test event' }).click();
@@ -206,7 +263,6 @@ describe('the console in a browser', () => {
     expect((await subscriptionGet<{ holds: Array<{ message_type: string }> }>('/callback_holds')).body.holds).toEqual([
       expect.objectContaining({ message_type: 'orderEvent', reason: 'Warehouse migration' }),
     ]);
-    await screenshot(page, 'holds');
     await row.getByRole('button', { name: 'Release' }).click();
     await page.getByText('No message type is held.').waitFor();
     expect((await subscriptionGet<{ holds: unknown[] }>('/callback_holds')).body.holds).toEqual([]);
@@ -216,7 +272,6 @@ describe('the console in a browser', () => {
     await nav('Event types').click();
     await page.getByRole('heading', { name: 'orderEvent', exact: true }).waitFor();
     expect(await page.locator('details').count()).toBeGreaterThanOrEqual(18);
-    await screenshot(page, 'event-types');
   });
 
   it('filters deliveries, keeping the filters in the page address', async () => {
@@ -231,7 +286,6 @@ describe('the console in a browser', () => {
     expect(await page.getByLabel('Status').inputValue()).toBe('delivered');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForURL((url) => url.search === '');
-    await screenshot(page, 'deliveries');
   });
 
   it('draws the Overview charts from the delivery series', async () => {
@@ -244,7 +298,6 @@ describe('the console in a browser', () => {
     await page.waitForURL(/window=hour/);
     const minutes = page.getByRole('figure').filter({ hasText: 'Deliveries per minute by outcome' });
     await waitFor(async () => (await minutes.locator('canvas').count()) === 1 && (await paintedPixels(minutes.locator('canvas'))) > 500, { label: 'minute chart painted' });
-    await screenshot(page, 'overview');
   });
 
   it('embeds without navigation and takes the theme and accent from the address', async () => {
@@ -253,7 +306,6 @@ describe('the console in a browser', () => {
     expect(await page.getByRole('navigation').count()).toBe(0);
     expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('#ff0066');
-    await screenshot(page, 'deliveries-embedded-dark');
   });
 
   it('sends a session the services refuse back to sign-in, and refuses an expired portal link, with a clear message', async () => {

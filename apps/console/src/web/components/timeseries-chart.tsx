@@ -20,6 +20,8 @@ interface TimeseriesChartProps {
   summary: string;
   /** Bucket starts, epoch seconds. */
   x: readonly number[];
+  /** Length of a bucket in seconds: the x axis runs to the end of the last bucket, so its bar shows whole. */
+  bucketSeconds: number;
   series: readonly ChartSeriesSpec[];
   formatValue: (value: number) => string;
   height?: number;
@@ -31,16 +33,16 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-export function TimeseriesChart({ title, summary, x, series, formatValue, height = 220, yMax }: TimeseriesChartProps) {
+export function TimeseriesChart({ title, summary, x, bucketSeconds, series, formatValue, height = 220, yMax }: TimeseriesChartProps) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const { theme } = useDisplay();
   const data = useMemo(() => [x.slice(), ...series.map((spec) => spec.values.slice())] as unknown as uPlot.AlignedData, [x, series]);
   const shape = `${series.map((spec) => `${spec.label}:${spec.kind}:${spec.colorVar}`).join('|')}|${theme}|${yMax ?? ''}`;
   // What the chart's callbacks read (legend values, tick labels): kept current before any effect runs.
-  const latest = useRef({ data, series, formatValue });
+  const latest = useRef({ data, series, formatValue, bucketSeconds });
   useLayoutEffect(() => {
-    latest.current = { data, series, formatValue };
+    latest.current = { data, series, formatValue, bucketSeconds };
   });
 
   useEffect(() => {
@@ -54,7 +56,10 @@ export function TimeseriesChart({ title, summary, x, series, formatValue, height
       width: Math.max(element.clientWidth, 200),
       height,
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, yMax ?? Math.max(1, Math.ceil(max * 1.1))] } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => [min, max + latest.current.bucketSeconds] },
+        y: { range: (_u, _min, max) => [0, yMax ?? Math.max(1, Math.ceil(max * 1.1))] },
+      },
       axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((tick) => latest.current.formatValue(tick)), size: 60 }],
       series: [
         {},

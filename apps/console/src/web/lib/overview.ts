@@ -10,6 +10,9 @@ export const OVERVIEW_WINDOWS = {
 
 export type OverviewWindow = keyof typeof OVERVIEW_WINDOWS;
 
+/** Length of each bucket size of GET /stats/timeseries, in seconds (the chart's x axis is in seconds). */
+export const TIMESERIES_BUCKET_SECONDS = { minute: 60, hour: 3_600, day: 86_400 } as const satisfies Record<TimeseriesBucketSize, number>;
+
 export function isOverviewWindow(value: string | null): value is OverviewWindow {
   return value !== null && Object.hasOwn(OVERVIEW_WINDOWS, value);
 }

@@ -6,7 +6,16 @@ import { usePageTitle } from '../components/layout';
 import { LoadError, Loading } from '../components/query-state';
 import { TimeseriesChart, type ChartSeriesSpec } from '../components/timeseries-chart';
 import { formatMs, formatPercent } from '../lib/format';
-import { chartSeries, failingCallbacks, isOverviewWindow, OVERVIEW_WINDOWS, windowQuery, windowTotals, type OverviewWindow } from '../lib/overview';
+import {
+  chartSeries,
+  failingCallbacks,
+  isOverviewWindow,
+  OVERVIEW_WINDOWS,
+  TIMESERIES_BUCKET_SECONDS,
+  windowQuery,
+  windowTotals,
+  type OverviewWindow,
+} from '../lib/overview';
 
 const count = (value: number) => String(Math.round(value));
 
@@ -21,6 +30,7 @@ export function OverviewPage() {
   const callbacks = useCallbacks();
 
   const chart = useMemo(() => (series.data ? chartSeries(series.data) : undefined), [series.data]);
+  const bucketSeconds = TIMESERIES_BUCKET_SECONDS[series.data?.bucket ?? spec.bucket];
   const totals = useMemo(() => (series.data ? windowTotals(series.data) : undefined), [series.data]);
   const failing = useMemo(() => (stats.data ? failingCallbacks(stats.data) : []), [stats.data]);
   const urlOf = (id: string) => callbacks.data?.find((callback) => callback.id === id)?.url;
@@ -85,6 +95,7 @@ export function OverviewPage() {
             title={`Deliveries per ${series.data?.bucket} by outcome`}
             summary={`Deliveries per ${series.data?.bucket}, ${spec.label.toLowerCase()}: ${totals.delivered} delivered, ${totals.failed} failed, ${totals.retrying} retrying, ${totals.held} held.`}
             x={chart.x}
+            bucketSeconds={bucketSeconds}
             series={outcomeSeries}
             formatValue={count}
           />
@@ -93,6 +104,7 @@ export function OverviewPage() {
               title="Success rate"
               summary={`Share of finished deliveries that were delivered, ${spec.label.toLowerCase()}: ${formatPercent(totals.successRate)} overall.`}
               x={chart.x}
+              bucketSeconds={bucketSeconds}
               series={[{ label: 'Success rate', colorVar: '--accent', kind: 'line', values: chart.successPercent }]}
               formatValue={(value) => `${Math.round(value)} %`}
               yMax={100}
@@ -102,6 +114,7 @@ export function OverviewPage() {
               title="p95 latency"
               summary={`95th percentile of attempt latency per ${series.data?.bucket}; the worst is ${formatMs(totals.worstP95)}.`}
               x={chart.x}
+              bucketSeconds={bucketSeconds}
               series={[{ label: 'p95 latency', colorVar: '--latency', kind: 'line', values: chart.p95 }]}
               formatValue={(value) => formatMs(value)}
               height={180}
