@@ -230,6 +230,19 @@ describe('the console in a browser', () => {
     expect(await rows.nth(4).getByRole('cell', { name: '200', exact: true }).count()).toBe(1);
   });
 
+  it('recovers the failed deliveries of a callback since a time', async () => {
+    answer = { status: 500, body: 'down', headers: { 'content-type': 'text/plain' } };
+    await sendTestEventAndOpenItsDelivery('failed');
+    answer = { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } };
+    await page.goBack();
+    await heading('Deliveries').waitFor();
+    const recover = page.getByRole('form', { name: 'Recover failed since' });
+    expect(await recover.getByLabel('Failed since').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    await recover.getByRole('button', { name: 'Recover failed' }).click();
+    await page.getByText('1 failed delivery is being redelivered.').waitFor();
+    await latestDeliveryRow().getByText('delivered', { exact: true }).waitFor({ timeout: 30_000 });
+  });
+
   it('rotates the secret, shows the new one once, and deliveries carry both signatures during the overlap', async () => {
     await openCallback();
     await page.getByRole('button', { name: 'Rotate secret' }).click();
@@ -293,7 +306,7 @@ describe('the console in a browser', () => {
     const chart = page.getByRole('figure').filter({ hasText: 'Deliveries per hour by outcome' });
     await chart.locator('canvas').waitFor();
     await waitFor(async () => (await paintedPixels(chart.locator('canvas'))) > 500, { label: 'chart painted', timeoutMs: 15_000 });
-    expect(await page.getByRole('img', { name: /Deliveries per hour, last day: 3 delivered, 0 failed/ }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: /Deliveries per hour, last day: 4 delivered, 0 failed/ }).count()).toBe(1);
     await page.getByText('Last hour').click();
     await page.waitForURL(/window=hour/);
     const minutes = page.getByRole('figure').filter({ hasText: 'Deliveries per minute by outcome' });
