@@ -1,7 +1,7 @@
 // A new user's path through the console in a real browser, against the four services as processes and a real
 // receiver: from the portal link to a redelivered webhook, with the pages' safety rules checked on the way.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { builtinExampleData, PortalLink } from '@hookmesh/contracts';
+import { builtinExampleData, deliveryIdFor, PortalLink } from '@hookmesh/contracts';
 import { signDevToken } from '@hookmesh/http';
 import { dispatcherViewHolds, freePort, startPlatform, startReceiver, waitFor, type Answer, type Platform, type TestReceiver } from '@hookmesh/testing';
 import { randomBytes } from 'node:crypto';
@@ -183,18 +183,26 @@ describe('the console in a browser', () => {
     await heading(/^Callback/).waitFor();
   }
 
-  async function sendTestEventAndOpenItsDelivery(status: 'delivered' | 'failed'): Promise<void> {
+  /** Sends a test event from the callback's page and opens the delivery of that very event once it reached `status`. */
+  async function sendTestEventAndOpenItsDelivery(status: 'delivered' | 'failed'): Promise<string> {
     await openCallback();
     await page.getByRole('button', { name: 'Send test event' }).click();
-    await page.getByText(/^Test event sent/).waitFor();
+    const sent = (await page.getByText(/^Test event sent/).textContent()) ?? '';
+    const messageId = /\(message ([^)]+)\)/.exec(sent)?.[1];
+    expect(messageId).toBeDefined();
     await page.getByRole('link', { name: 'See its delivery' }).click();
     await heading('Deliveries').waitFor();
     expect(new URL(page.url()).searchParams.get('callback_id')).toBe(callbackId);
-    // The list refreshes by itself until the newest delivery reaches its end.
-    await latestDeliveryRow().getByText(status, { exact: true }).waitFor({ timeout: 30_000 });
-    await latestDeliveryRow().getByRole('link').click();
+    // The list refreshes by itself until that delivery (named like the dispatcher names it) reaches its end.
+    const row = deliveryRow(deliveryIdFor(messageId!, callbackId));
+    await row.getByText(status, { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('table').getByRole('row').nth(1).getByRole('link').getAttribute('aria-label')).toBe(`Delivery ${deliveryIdFor(messageId!, callbackId)}`);
+    await row.getByRole('link').click();
     await heading(/^Delivery/).waitFor();
+    return deliveryIdFor(messageId!, callbackId);
   }
+
+  const deliveryRow = (id: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: `Delivery ${id}` }) });
 
   it('sends a test event and shows its delivery with the attempt', async () => {
     const before = receiver.requests.length;
@@ -232,7 +240,7 @@ describe('the console in a browser', () => {
 
   it('recovers the failed deliveries of a callback since a time', async () => {
     answer = { status: 500, body: 'down', headers: { 'content-type': 'text/plain' } };
-    await sendTestEventAndOpenItsDelivery('failed');
+    const failed = await sendTestEventAndOpenItsDelivery('failed');
     answer = { status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } };
     await page.goBack();
     await heading('Deliveries').waitFor();
@@ -240,7 +248,7 @@ describe('the console in a browser', () => {
     expect(await recover.getByLabel('Failed since').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
     await recover.getByRole('button', { name: 'Recover failed' }).click();
     await page.getByText('1 failed delivery is being redelivered.').waitFor();
-    await latestDeliveryRow().getByText('delivered', { exact: true }).waitFor({ timeout: 30_000 });
+    await deliveryRow(failed).getByText('delivered', { exact: true }).waitFor({ timeout: 30_000 });
   });
 
   it('rotates the secret, shows the new one once, and deliveries carry both signatures during the overlap', async () => {
