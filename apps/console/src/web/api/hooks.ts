@@ -11,6 +11,7 @@ import type {
   ListCallbacksResponse,
   ListHoldsResponse,
   MessageResponse,
+  PatchCallbackResponse,
   RecoverResponse,
   RedeliverResponse,
   RotateSecretResponse,
@@ -159,12 +160,14 @@ export interface CallbackPatch {
   profile?: string;
 }
 
+/** PATCH /callbacks/{id}; the answer carries `secret` only when a move to another profile minted one (shown once). */
 export function usePatchCallback(id: string) {
   const api = useApi();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (patch: CallbackPatch) => api.send<ConsoleCallback>('subscription', 'PATCH', `/callbacks/${enc(id)}`, patch),
-    onSuccess: (callback) => {
+    mutationFn: (patch: CallbackPatch) => api.send<PatchCallbackResponse & ConsoleCallback>('subscription', 'PATCH', `/callbacks/${enc(id)}`, patch),
+    onSuccess: ({ secret: _secret, ...callback }) => {
+      // The secret is for the user's eyes once, never for the cache.
       client.setQueryData(queryKeys.callback(api.account, id), callback);
       return client.invalidateQueries({ queryKey: queryKeys.callbacks(api.account), exact: true });
     },

@@ -26,6 +26,7 @@ function EditCallbackForm({ callback }: { callback: ConsoleCallback }) {
   const [profile, setProfile] = useState(callback.profile ?? '');
   const [errors, setErrors] = useState<FormErrors<EditField>>({ fields: {}, general: [] });
   const [saved, setSaved] = useState(false);
+  const [newSecret, setNewSecret] = useState<string | null>(null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -40,11 +41,12 @@ function EditCallbackForm({ callback }: { callback: ConsoleCallback }) {
       return;
     }
     patch.mutate(changes, {
-      onSuccess: () => {
+      onSuccess: (answer) => {
         setErrors({ fields: {}, general: [] });
         setToken('');
         setRemoveToken(false);
         setSaved(true);
+        setNewSecret(answer.secret ?? null);
       },
       onError: (error) => setErrors(formErrorsFrom(error, FIELDS)),
     });
@@ -55,6 +57,11 @@ function EditCallbackForm({ callback }: { callback: ConsoleCallback }) {
       <h2 id="edit-title">Settings</h2>
       <ErrorNotice messages={errors.general} />
       {saved ? <StatusNotice>Saved.</StatusNotice> : null}
+      {newSecret ? (
+        <SecretReveal secret={newSecret} label="New signing secret">
+          <p>The new profile signs with a secret of another format, so this callback has a new one; the previous secret no longer signs.</p>
+        </SecretReveal>
+      ) : null}
       <Field label="URL" error={errors.fields.url}>
         <input type="text" inputMode="url" value={url} onChange={(event) => setUrl(event.target.value)} autoComplete="off" />
       </Field>
@@ -179,6 +186,18 @@ export function CallbackDetailPage() {
           <>
             <dt>Profile</dt>
             <dd>{data.profile}</dd>
+          </>
+        ) : null}
+        {data.signed === false ? (
+          <>
+            <dt>Signed</dt>
+            <dd>No: deliveries carry no signature header</dd>
+          </>
+        ) : null}
+        {data.retry_schedule ? (
+          <>
+            <dt>Retry schedule</dt>
+            <dd className="mono">{data.retry_schedule}</dd>
           </>
         ) : null}
         {data.health !== undefined ? (
