@@ -289,6 +289,32 @@ describe('the console in a browser', () => {
     expect((await subscriptionGet<{ holds: unknown[] }>('/callback_holds')).body.holds).toEqual([]);
   });
 
+  it('disables, enables and, after a confirmation, deletes a callback', async () => {
+    const writer = await signDevToken({ secret: JWT_SECRET, account: ACCOUNT });
+    const created = await fetch(`${platform.api('subscription-service', ACCOUNT)}/callbacks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ url: receiver.url('/short-lived'), message_type: 'rmaEvent', api_version: '1.0' }]),
+    });
+    expect(created.status).toBe(201);
+    await nav('Callbacks').click();
+    await page.getByRole('table').getByRole('link', { name: receiver.url('/short-lived') }).click();
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.locator('.facts').getByText('disabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.locator('.facts').getByText('active', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this callback?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await heading('Callbacks').waitFor();
+    await page.getByRole('table').getByRole('link', { name: receiver.url('/hook') }).waitFor();
+    expect(await page.getByRole('link', { name: receiver.url('/short-lived') }).count()).toBe(0);
+    const listed = await subscriptionGet<{ callbacks: Array<{ url: string }> }>('/callbacks');
+    expect(listed.body.callbacks.map((callback) => callback.url)).toEqual([receiver.url('/hook')]);
+  });
+
   it('lists the event types with their schema and example', async () => {
     await nav('Event types').click();
     await page.getByRole('heading', { name: 'orderEvent', exact: true }).waitFor();
