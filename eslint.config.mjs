@@ -1,13 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.nx/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts', '**/*.mjs', '**/*.cjs', '**/*.js'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
       globals: {
         process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly',
@@ -25,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Module boundaries apply to source; config files (jest.config.cjs) may require the shared preset.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -49,5 +50,23 @@ export default tseslint.config(
   {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The console's single-page app runs in the browser: React's hook rules, and nothing of Node.
+    files: ['apps/console/src/web/**/*.ts', 'apps/console/src/web/**/*.tsx'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    files: ['apps/console/src/web/**/*.ts', 'apps/console/src/web/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname', 'global'],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'The console app runs in the browser.' }] }],
+    },
+  },
+  {
+    // Vite reads its configuration from the default export.
+    files: ['**/vite.config.mts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

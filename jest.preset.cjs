@@ -13,7 +13,7 @@ module.exports = {
   moduleNameMapper: {
     ...Object.fromEntries(libs.map((lib) => [`^@hookmesh/${lib}$`, path.join(root, 'libs', lib, 'src', 'index.ts')])),
     // Packaging checks read each service's env schema (apps/<svc>/src/config.ts).
-    '^@hookmesh/(subscription-service|event-ingest|dispatcher|audit)/config$': path.join(root, 'apps', '$1', 'src', 'config.ts'),
+    '^@hookmesh/(subscription-service|event-ingest|dispatcher|audit|console)/config$': path.join(root, 'apps', '$1', 'src', 'config.ts'),
   },
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

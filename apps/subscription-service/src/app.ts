@@ -26,6 +26,8 @@ import { holdHandlers } from './routes/callback-holds';
 import { callbackHandlers, type CallbackDeliveryDefaults } from './routes/callbacks';
 import { eventTypeHandlers } from './routes/event-types';
 import { profileHandlers } from './routes/profiles';
+import { portalLinkHandlers } from './routes/portal-links';
+import type { PortalLinkSettings } from './domain/portal-links';
 import type { SubscriptionDatabase } from './storage/database';
 
 export const SERVICE_NAME = 'subscription-service';
@@ -53,6 +55,8 @@ export interface AppDeps {
   publishTimeoutMs: number;
   /** What callbacks default to and are bounded by: the installation's default profile, delivery timeout, header naming. */
   delivery: CallbackDeliveryDefaults;
+  /** Where portal links point and how their tokens are signed. */
+  portalLinks: PortalLinkSettings;
   now?: () => Date;
 }
 
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     ...holdHandlers({ ...deps, now }),
     ...eventTypeHandlers({ ...deps, now }),
     ...profileHandlers({ ...deps, naming: deps.delivery.naming, now }),
+    ...portalLinkHandlers({ ...deps, now }),
   };
   const authenticate = requireAuth(deps.verifier);
   const authenticateOperator = requireAdmin(deps.verifier);

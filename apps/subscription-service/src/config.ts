@@ -69,6 +69,11 @@ const SubscriptionOwnEnv = z.object({
   HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT: z.coerce.number().int('must be a whole number').min(1).default(100),
   /** Callbacks of one message type one account may hold: the fan-out of one event. */
   HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE: z.coerce.number().int('must be a whole number').min(1).default(25),
+  /** The web console's address, where portal links (POST /admin/api/v1/portal_links) point. */
+  HOOKMESH_CONSOLE_URL: z
+    .url({ message: 'must be the console\'s address, e.g. https://console.example.com' })
+    .refine((value) => /^https?:$/.test(new URL(value).protocol) && new URL(value).hash === '', 'must be an http(s) URL without a fragment')
+    .default('http://127.0.0.1:3000/'),
 }).refine((env) => env.HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE <= env.HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT, {
   message: 'must not exceed HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT',
   path: ['HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE'],

@@ -107,6 +107,18 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
       timeoutMs: config.HOOKMESH_DELIVERY_TIMEOUT,
       naming: { headerPrefix: config.HOOKMESH_HEADER_PREFIX, userAgent: config.HOOKMESH_USER_AGENT },
     },
+    portalLinks: {
+      consoleUrl: config.HOOKMESH_CONSOLE_URL,
+      token:
+        config.HOOKMESH_JWT_SECRET === undefined
+          ? undefined
+          : {
+              secret: config.HOOKMESH_JWT_SECRET,
+              issuer: config.HOOKMESH_JWT_ISSUER,
+              audience: config.HOOKMESH_JWT_AUDIENCE,
+              maxLifetimeSeconds: config.HOOKMESH_TOKEN_MAX_LIFETIME / 1000,
+            },
+    },
   });
   const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 

@@ -29,6 +29,7 @@ import { createServiceMetrics } from './metrics';
 import { SUBSCRIPTION_SCHEMA, type SubscriptionDatabase } from './storage/database';
 import { subscriptionMigrations } from './storage/migrations';
 import { startExpiryPruner, type ExpiryPruner } from './storage/prune-expired';
+import type { PortalLinkSettings } from './domain/portal-links';
 
 export const TEST_JWT_SECRET = 'subscription-service-test-secret-0123456789';
 
@@ -86,8 +87,13 @@ export interface TestServiceOptions {
   deliveryTimeoutMs?: number;
   /** Default: the production defaults (100 per account, 25 per message type). */
   callbackLimits?: CallbackLimits;
+  /** Default: links to https://console.example.com/ signed with the test secret, up to 24 h. */
+  portalLinks?: PortalLinkSettings;
   now?: () => Date;
 }
+
+/** The console address test services put in portal links. */
+export const TEST_CONSOLE_URL = 'https://console.example.com/';
 
 export interface TestService {
   url: string;
@@ -165,6 +171,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     rateLimiter,
     publishTimeoutMs: options.publishTimeoutMs ?? 1_000,
     delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
+    portalLinks: options.portalLinks ?? { consoleUrl: TEST_CONSOLE_URL, token: { secret: TEST_JWT_SECRET, maxLifetimeSeconds: 24 * 3600 } },
     now: options.now,
   });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', log, shutdownTimeoutMs: 2_000 });

@@ -5,6 +5,7 @@ export * from './envelope';
 export * from './api/common';
 export * from './api/subscription';
 export * from './api/event-types';
+export * from './api/portal-links';
 export * from './api/ingest';
 export * from './api/audit';
 export * from './api/problem';

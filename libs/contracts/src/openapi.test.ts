@@ -22,6 +22,7 @@ const designPaths = {
     'get /admin/api/v1/profiles',
     'put /admin/api/v1/profiles/{name}',
     'delete /admin/api/v1/profiles/{name}',
+    'post /admin/api/v1/portal_links',
   ],
   'event-ingest': ['post /{account}/api/v1/events'],
   audit: [
@@ -32,6 +33,7 @@ const designPaths = {
     'post /{account}/api/v1/callbacks/{id}/recover',
     'get /{account}/api/v1/stats',
     'get /admin/api/v1/dead_letters',
+    'get /{account}/api/v1/stats/timeseries',
   ],
 } as const;
 const operational = ['get /healthz', 'get /readyz', 'get /metrics', 'get /openapi.json'];

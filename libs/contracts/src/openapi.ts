@@ -117,6 +117,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   415: { name: 'UnsupportedMediaType', description: 'The body is not JSON (application/json, UTF-8, no content encoding)' },
   429: { name: 'TooManyRequests', description: 'The caller exceeded its rate limit; retry after Retry-After seconds' },
   503: { name: 'Unavailable', description: 'A dependency cannot take the request now; retry after Retry-After seconds' },
+  501: { name: 'NotImplemented', description: 'This installation is not set up for it (portal links need HOOKMESH_JWT_SECRET: with a JWKS URL the identity provider issues tokens)' },
 };
 
 const SERVICE_DESCRIPTIONS: Record<ServiceName, string> = {

@@ -11,6 +11,10 @@ import { AUDIT_SCHEMA, type AuditDatabase } from '../../../apps/audit/src/storag
 import { compileListDeliveries, type DeliveryFilter } from '../../../apps/audit/src/storage/deliveries';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { auditMigrations } from '../../../apps/audit/src/storage/migrations';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { resolveTimeseriesWindow } from '../../../apps/audit/src/domain/timeseries';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { compileTimeseriesQueries, type TimeseriesFilter } from '../../../apps/audit/src/storage/timeseries';
 
 const ATTEMPTS = Number(process.env['BENCH_ATTEMPTS'] ?? 1_000_000);
 const ATTEMPTS_PER_DELIVERY = 4;
@@ -160,6 +164,24 @@ async function main(): Promise<void> {
         ['masonhub', '2026-01-15T00:00:00Z', '2026-01-16T00:00:00Z'],
       ),
     );
+    // GET /stats/timeseries runs two statements per answer (deliveries by bucket, attempts by bucket), compiled by the service.
+    const series: Array<[string, { since: string; until: string; bucket: 'minute' | 'hour' | 'day' }, Partial<TimeseriesFilter>]> = [
+      ['last hour, minute buckets', { since: '2026-01-15T11:00:00Z', until: '2026-01-15T12:00:00Z', bucket: 'minute' }, {}],
+      ['24 h, minute buckets (1440)', { since: '2026-01-15T00:00:00Z', until: '2026-01-16T00:00:00Z', bucket: 'minute' }, {}],
+      ['24 h, hour buckets', { since: '2026-01-15T00:00:00Z', until: '2026-01-16T00:00:00Z', bucket: 'hour' }, {}],
+      ['7 days, hour buckets', { since: '2026-01-10T00:00:00Z', until: '2026-01-17T00:00:00Z', bucket: 'hour' }, {}],
+      ['7 days, hour buckets, callback_id', { since: '2026-01-10T00:00:00Z', until: '2026-01-17T00:00:00Z', bucket: 'hour' }, { callbackId: 'cb-7' }],
+      ['7 days, hour buckets, message_type', { since: '2026-01-10T00:00:00Z', until: '2026-01-17T00:00:00Z', bucket: 'hour' }, { messageType: 'rmaEvent' }],
+      ['30 days, day buckets', { since: '2026-01-01T00:00:00Z', until: '2026-01-31T00:00:00Z', bucket: 'day' }, {}],
+    ];
+    for (const [label, query, filter] of series) {
+      const window = resolveTimeseriesWindow(query, new Date(query.until));
+      const compiled = compileTimeseriesQueries(db, window, { account: 'masonhub', ...filter });
+      results.push(
+        await explain(client, `timeseries ${label}: deliveries`, compiled.deliveries.sql, compiled.deliveries.parameters),
+        await explain(client, `timeseries ${label}: attempts`, compiled.attempts.sql, compiled.attempts.parameters),
+      );
+    }
     const counts = await client.query<{ attempts: string; deliveries: string }>(`select (select count(*) from attempts) as attempts, (select count(*) from deliveries) as deliveries`);
     const version = await client.query<{ server_version: string }>('show server_version');
     console.log(`Loaded ${counts.rows[0]?.attempts} attempts, ${counts.rows[0]?.deliveries} deliveries in ${loadSeconds.toFixed(1)} s on PostgreSQL ${version.rows[0]?.server_version}; median and max of ${RUNS} EXPLAIN ANALYZE runs (warm cache).\n`);

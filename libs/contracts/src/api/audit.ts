@@ -132,3 +132,47 @@ export const StatsResponse = z.object({
   duplicate_ingests: z.number().int().nonnegative(),
 });
 export type StatsResponse = z.infer<typeof StatsResponse>;
+
+/** Bucket sizes of GET /stats/timeseries, with their length in milliseconds. */
+export const TIMESERIES_BUCKET_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+export const TimeseriesBucketSize = z.enum(['minute', 'hour', 'day'], { error: 'bucket must be one of: minute, hour, day' });
+export type TimeseriesBucketSize = z.infer<typeof TimeseriesBucketSize>;
+/** One answer holds at most this many buckets (a day of minutes fits; a longer window needs a larger bucket). */
+export const MAX_TIMESERIES_BUCKETS = 1500;
+
+/** Without since/until the series covers the last 24 hours; without bucket the service picks one for the window. */
+export const TimeseriesQuery = z.strictObject({
+  since: IsoDateTime.optional(),
+  until: IsoDateTime.optional(),
+  bucket: TimeseriesBucketSize.optional(),
+  callback_id: IdParam.optional(),
+  message_type: MessageType.optional(),
+});
+export type TimeseriesQuery = z.infer<typeof TimeseriesQuery>;
+
+export const TimeseriesBucket = z.object({
+  /** Start of the bucket (UTC, aligned to whole minutes, hours or days). */
+  start: IsoDateTime,
+  /** Deliveries created in the bucket, by current status. */
+  delivered: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  retrying: z.number().int().nonnegative(),
+  held: z.number().int().nonnegative(),
+  /** Waiting for their callback's open circuit to let an attempt through. */
+  circuit_open: z.number().int().nonnegative(),
+  /** Attempts started in the bucket, whatever their outcome, and their latency percentiles (null without attempts). */
+  attempts: z.number().int().nonnegative(),
+  p50_ms: z.number().nonnegative().nullable(),
+  p95_ms: z.number().nonnegative().nullable(),
+});
+export type TimeseriesBucket = z.infer<typeof TimeseriesBucket>;
+
+export const TimeseriesResponse = z.object({
+  /** The window served: since rounded down to a bucket boundary, until as asked (the last bucket may be partial). */
+  since: IsoDateTime,
+  until: IsoDateTime,
+  bucket: TimeseriesBucketSize,
+  /** Every bucket of the window, oldest first; buckets without activity carry zeros. */
+  buckets: z.array(TimeseriesBucket),
+});
+export type TimeseriesResponse = z.infer<typeof TimeseriesResponse>;

@@ -14,11 +14,14 @@ import {
   RedeliverResponse,
   StatsQuery,
   StatsResponse,
+  TimeseriesQuery,
+  TimeseriesResponse,
 } from './audit';
 import { AccountParams, CallbackParams } from './common';
 import { EventType, EventTypeParams, EventTypesResponse, PutEventTypeRequest } from './event-types';
 import { IngestRequest, IngestResponse } from './ingest';
 import { Profile, ProfileParams, ProfilesResponse, WireProfile } from '../profiles';
+import { CreatePortalLinkRequest, PortalLink } from './portal-links';
 import { HealthResponse, MetricsText, OpenApiDocumentResponse, ReadinessResponse } from './operational';
 import {
   Callback,
@@ -163,6 +166,11 @@ export const subscriptionRoutes = [
     summary: 'Operator: archive a registered message type (no new callbacks or events; existing ones go on)', scope: 'admin',
     params: EventTypeParams, response: { status: 200, schema: EventType }, errors: [404, 409, 503],
   },
+  {
+    service: 'subscription-service', method: 'post', path: admin('/portal_links'), operationId: 'adminCreatePortalLink',
+    summary: 'Operator: mint a short-lived sign-in link to the web console for an account (the token rides in the link\'s fragment)', scope: 'admin',
+    body: CreatePortalLinkRequest, response: { status: 201, schema: PortalLink }, errors: [501],
+  },
 ] as const satisfies readonly RouteDefinition[];
 
 export const ingestRoutes = [
@@ -208,6 +216,11 @@ export const auditRoutes = [
     service: 'audit', method: 'get', path: admin('/dead_letters'), operationId: 'adminListDeadLetters',
     summary: 'Operator: messages the dispatcher or audit gave up on (kept on DEAD), newest first, with keyset pagination', scope: 'admin',
     query: DeadLettersQuery, response: { status: 200, schema: DeadLettersResponse }, errors: [503],
+  },
+  {
+    service: 'audit', method: 'get', path: api('/stats/timeseries'), operationId: 'getStatsTimeseries',
+    summary: 'Deliveries by status, attempts and latency per minute, hour or day over a window', scope: 'deliveries:read',
+    params: AccountParams, query: TimeseriesQuery, response: { status: 200, schema: TimeseriesResponse },
   },
 ] as const satisfies readonly RouteDefinition[];
 

@@ -1,0 +1,8 @@
+// Loaded first by main.ts: OpenTelemetry must patch http, express and pg before anything requires them.
+import { startTelemetry } from '@hookmesh/telemetry';
+
+// The only env read outside main.ts, because it has to happen before main.ts's other imports run.
+export const telemetry = startTelemetry({
+  serviceName: process.env['OTEL_SERVICE_NAME'] ?? 'console',
+  otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
+});
