@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the service images of docker/Dockerfile, tagged ghcr.io/hookmesh/<service>:<root package.json version>.
+# Builds the service images of docker/Dockerfile (the four services and the console), tagged ghcr.io/hookmesh/<service>:<root package.json version>.
 #   tools/images/build.sh [service...]        (default: every service)
 # Where no registry is reachable, run tools/images/stand-ins.sh node:22-bookworm-slim first.
 set -euo pipefail
@@ -10,7 +10,7 @@ repo="$(cd "$here/../.." && pwd)"
 hm_use_engine
 
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(subscription-service event-ingest dispatcher audit)
+[ ${#services[@]} -gt 0 ] || services=(subscription-service event-ingest dispatcher audit console)
 version="$(node -p "require('$repo/package.json').version")"
 for service in "${services[@]}"; do
   started=$SECONDS

@@ -24,6 +24,7 @@ import type { ServiceMetrics } from './metrics';
 import type { StatePublisher } from './messaging/state-publisher';
 import { holdHandlers } from './routes/callback-holds';
 import { callbackHandlers, type CallbackDeliveryDefaults } from './routes/callbacks';
+import type { CircuitView } from './domain/callbacks';
 import { eventTypeHandlers } from './routes/event-types';
 import { profileHandlers } from './routes/profiles';
 import { portalLinkHandlers } from './routes/portal-links';
@@ -57,6 +58,8 @@ export interface AppDeps {
   delivery: CallbackDeliveryDefaults;
   /** Where portal links point and how their tokens are signed. */
   portalLinks: PortalLinkSettings;
+  /** The dispatchers' circuit records: each callback's health. */
+  circuits: CircuitView;
   now?: () => Date;
 }
 

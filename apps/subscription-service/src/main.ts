@@ -12,6 +12,7 @@ import { systemResolver } from '@hookmesh/egress';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp, SERVICE_NAME } from './app';
 import { loadConfig, startupWarnings, type SubscriptionEnv } from './config';
+import { startCircuitView } from './messaging/circuit-view';
 import { startControlConsumer } from './messaging/control-consumer';
 import { setupSubscriptionNats } from './messaging/setup';
 import { createStatePublisher } from './messaging/state-publisher';
@@ -72,6 +73,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
   // Whatever happened while this service was down (or the bucket was lost), the bucket ends equal to Postgres.
   void publisher.reconcile().catch((error: unknown) => log.warn({ err: error }, 'start-up reconcile failed; the interval retries'));
   const control = startControlConsumer({ js, jsm, names, db, log, metrics, publisher });
+  const circuits = startCircuitView({ js, jsm, names, log });
   const pruner = startExpiryPruner({ db, log, intervalMs: config.HOOKMESH_PRUNE_INTERVAL, onPruned: () => publisher.kick() });
 
   const rateLimiter = createSharedRateLimiter({
@@ -101,6 +103,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
     callbackLimits: { perAccount: config.HOOKMESH_MAX_CALLBACKS_PER_ACCOUNT, perMessageType: config.HOOKMESH_MAX_CALLBACKS_PER_MESSAGE_TYPE },
     publisher,
     rateLimiter,
+    circuits,
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
     delivery: {
       defaultProfile: config.HOOKMESH_DEFAULT_PROFILE,
@@ -125,6 +128,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
   shutdown.register('http server', () => server.close());
   shutdown.register('rate limiter', () => rateLimiter.close());
   shutdown.register('control consumer', () => control.stop());
+  shutdown.register('circuit view', () => circuits.stop());
   shutdown.register('expiry pruner', () => pruner.stop());
   shutdown.register('state publisher', () => publisher.stop());
   shutdown.register('nats', () => nc.drain());

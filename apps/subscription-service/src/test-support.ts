@@ -14,7 +14,7 @@ import {
   type NatsConnection,
   type RunningConsumer,
 } from '@hookmesh/messaging';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@hookmesh/testing';
+import { createTestDatabase, createTestNats, waitFor, type TestDatabase, type TestNats } from '@hookmesh/testing';
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -25,6 +25,7 @@ import type { CallbackLimits } from './domain/callback-limits';
 import { startControlConsumer } from './messaging/control-consumer';
 import { setupSubscriptionNats } from './messaging/setup';
 import { createStatePublisher, type StatePublisher } from './messaging/state-publisher';
+import { startCircuitView } from './messaging/circuit-view';
 import { createServiceMetrics } from './metrics';
 import { SUBSCRIPTION_SCHEMA, type SubscriptionDatabase } from './storage/database';
 import { subscriptionMigrations } from './storage/migrations';
@@ -153,6 +154,9 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     pruner = startExpiryPruner({ db, log, intervalMs: options.pruneIntervalMs ?? 60_000, onPruned: () => publisher.kick(), now: options.now });
   }
 
+  const circuits = startCircuitView({ js, jsm, names, log, retryMs: 200 });
+  // Tests read health from the first request on.
+  await waitFor(() => circuits.loaded(), { timeoutMs: 5_000, label: 'circuit records read' });
   const rates = options.rateLimit ?? { ratePerSecond: 1_000, burst: 1_000 };
   const rateLimiter = createSharedRateLimiter({ nc, subject: names.rateLimitSubject('subscription-service.requests'), ...rates, syncIntervalMs: 20, log });
   const app = createApp({
@@ -172,6 +176,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     publishTimeoutMs: options.publishTimeoutMs ?? 1_000,
     delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
     portalLinks: options.portalLinks ?? { consoleUrl: TEST_CONSOLE_URL, token: { secret: TEST_JWT_SECRET, maxLifetimeSeconds: 24 * 3600 } },
+    circuits,
     now: options.now,
   });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', log, shutdownTimeoutMs: 2_000 });
@@ -196,6 +201,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     async close() {
       await server.close();
       await control?.stop();
+      await circuits.stop();
       pruner?.stop();
       await publisher.stop();
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());

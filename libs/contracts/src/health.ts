@@ -6,30 +6,47 @@ import { IsoDateTime } from './primitives';
 export const HealthState = z.enum(['healthy', 'failing', 'circuit_open', 'disabled']);
 export type HealthState = z.infer<typeof HealthState>;
 
-export const CallbackHealth = z.object({
-  state: HealthState,
-  /** Since when every attempt failed (failing, circuit_open). */
-  failing_since: IsoDateTime.optional(),
-  /** When an open circuit lets its next attempt through. */
+/** What stands behind a `failing` or `circuit_open` health. */
+export const CallbackHealthDetail = z.object({
+  /** Since when every attempt failed. */
+  failing_since: IsoDateTime,
+  /** When an open circuit lets its next attempt (the probe) through (circuit_open only; past while the probe is out). */
   circuit_closes_at: IsoDateTime.optional(),
   /** Failed attempts in a row. */
-  consecutive_failures: z.number().int().optional(),
-  last_status_code: z.number().int().nullable().optional(),
-  last_error: z.string().nullable().optional(),
+  consecutive_failures: z.number().int().nonnegative(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
 });
-export type CallbackHealth = z.infer<typeof CallbackHealth>;
+export type CallbackHealthDetail = z.infer<typeof CallbackHealthDetail>;
 
-/** Reads a callback's health at `now`: disabled beats everything; an open circuit until it closes; any other record is failing. */
-export function callbackHealth(status: 'active' | 'disabled', record: CircuitRecord | undefined, now: Date): CallbackHealth {
-  if (status === 'disabled') return { state: 'disabled' };
-  if (record === undefined) return { state: 'healthy' };
-  const open = record.closes_at !== null && now.getTime() < Date.parse(record.closes_at);
+export interface CallbackHealth {
+  health: HealthState;
+  health_detail?: CallbackHealthDetail;
+}
+
+/**
+ * A callback's health: disabled beats everything; an open circuit stays open (half-open while its probe is out)
+ * until a delivered attempt closes it; any other failure record is failing. No record: healthy.
+ */
+export function callbackHealth(status: 'active' | 'disabled', record: CircuitRecord | undefined): CallbackHealth {
+  if (status === 'disabled') return { health: 'disabled' };
+  if (record === undefined) return { health: 'healthy' };
+  const open = record.opened_at !== null;
   return {
-    state: open ? 'circuit_open' : 'failing',
-    failing_since: record.failing_since,
-    ...(open && record.closes_at !== null ? { circuit_closes_at: record.closes_at } : {}),
-    consecutive_failures: record.consecutive_failures,
-    last_status_code: record.last_status_code,
-    last_error: record.last_error,
+    health: open ? 'circuit_open' : 'failing',
+    health_detail: {
+      failing_since: record.failing_since,
+      ...(open && record.closes_at !== null ? { circuit_closes_at: record.closes_at } : {}),
+      consecutive_failures: record.consecutive_failures,
+      last_status_code: record.last_status_code,
+      last_error: record.last_error,
+    },
   };
+}
+
+/** The disabled_reason a disable records: what the dispatcher saw, or that an operator (or the customer) said so. */
+export function disabledReasonOf(cause: 'gone' | 'failing' | 'operator', failingSince?: string): string {
+  if (cause === 'gone') return '410 Gone';
+  if (cause === 'failing') return failingSince === undefined ? 'failing' : `failing since ${failingSince}`;
+  return 'operator';
 }

@@ -20,7 +20,7 @@ export { deadlineIn, beforeDeadline, DeadlineExceeded, type Deadline } from './d
 export { runConsumer, runBatchConsumer, consumerLag, type RunningConsumer, type RunConsumerOptions, type RunBatchConsumerOptions } from './consume';
 export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './decode';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './dead-letters';
-export { openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';
+export { bindKv, openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';
 export { startKvMirror, type KvMirror, type StartKvMirrorOptions } from './kv-mirror';
 export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
 export { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';

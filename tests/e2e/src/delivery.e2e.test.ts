@@ -139,6 +139,41 @@ describe('Hookmesh end to end', () => {
     expect(new Set(brokenRequests.map((r) => r.headers['x-hookmesh-delivery'])).size).toBe(1);
   });
 
+  it("says each callback's health: a 410 disables with its reason, a run of failures opens the circuit and parks the rest", async () => {
+    receiver.setBehaviour((request) => {
+      if (request.path === '/gone') return { status: 410 };
+      if (request.path === '/down') return { status: 500 };
+      return { status: 200 };
+    });
+    const [gone, down] = await registerCallbacks(platform, 'health', [
+      { url: receiver.url('/gone'), message_type: 'shipmentEvent' },
+      { url: receiver.url('/down'), message_type: 'orderEvent' },
+    ]);
+    const listed = async () => (await call<{ callbacks: Array<Record<string, unknown>> }>(platform, 'subscription-service', 'health', 'GET', '/callbacks')).body.callbacks;
+    const healthOf = async (id: string) => (await listed()).find((callback) => callback['id'] === id)!;
+    expect((await healthOf(down!.id))['health']).toBe('healthy');
+
+    await postEvent(platform, 'health', 'shipmentEvent', exampleData('shipmentEvent'));
+    await waitFor(async () => (await healthOf(gone!.id))['status'] === 'disabled', { timeoutMs: 30_000, label: 'disabled after its 410' });
+    expect(await healthOf(gone!.id)).toMatchObject({ status: 'disabled', health: 'disabled', disabled_reason: '410 Gone' });
+
+    // Three attempts each (0,200ms,400ms): the fifth failure in a row opens the circuit (HOOKMESH_CIRCUIT_THRESHOLD 5).
+    const first = await postEvent(platform, 'health', 'orderEvent', exampleData('orderEvent'));
+    await waitFor(async () => (await messageDeliveries(platform, 'health', first)).some((d) => d.status === 'failed'), { timeoutMs: 30_000, label: 'first failed' });
+    await waitFor(async () => (await healthOf(down!.id))['health'] === 'failing', { timeoutMs: 5_000, label: 'failing' });
+    expect(await healthOf(down!.id)).toMatchObject({ health: 'failing', health_detail: { consecutive_failures: 3, last_status_code: 500 } });
+    await postEvent(platform, 'health', 'orderEvent', exampleData('orderEvent'));
+    const open = await waitFor(async () => {
+      const callback = await healthOf(down!.id);
+      return callback['health'] === 'circuit_open' ? callback : undefined;
+    }, { timeoutMs: 30_000, label: 'circuit open' });
+    const detail = open['health_detail'] as { circuit_closes_at: string; failing_since: string };
+    expect(Date.parse(detail.circuit_closes_at)).toBeGreaterThan(Date.now());
+    const parked = await postEvent(platform, 'health', 'orderEvent', exampleData('orderEvent'));
+    const waiting = await waitFor(async () => (await messageDeliveries(platform, 'health', parked)).find((d) => d.status === 'circuit_open'), { timeoutMs: 30_000, label: 'parked on the open circuit' });
+    expect(waiting.attempts_count).toBe(0);
+  });
+
   it('holds deliveries of one type only, and delivers all of them on release', async () => {
     receiver.setBehaviour(() => ({ status: 200 }));
     await registerCallbacks(platform, 'holds', [

@@ -301,8 +301,12 @@ describe('the console in a browser', () => {
     await page.getByRole('table').getByRole('link', { name: receiver.url('/short-lived') }).click();
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.locator('.facts').getByText('disabled', { exact: true }).waitFor();
+    // Why it is disabled, from the API's disabled_reason.
+    await page.locator('.facts').getByText('operator').waitFor();
     await page.getByRole('button', { name: 'Enable' }).click();
     await page.locator('.facts').getByText('active', { exact: true }).waitFor();
+    await page.locator('.facts').getByText('Healthy', { exact: true }).waitFor();
+    expect(await page.locator('.facts').getByText('operator').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete this callback?' });

@@ -1,7 +1,7 @@
-import { generateSecret, parseSecretsKey, sealSecret, type Sealed } from '@hookmesh/contracts';
+import { generateSecret, parseSecretsKey, sealSecret, type CircuitRecord, type Sealed } from '@hookmesh/contracts';
 import { randomBytes } from 'node:crypto';
 import type { CallbackRow } from '../storage/callbacks.table';
-import { MAX_LIVE_SECRETS, callbackResponse, callbackState, rotateSecrets } from './callbacks';
+import { MAX_LIVE_SECRETS, callbackResponse, callbackState, rotateSecrets, type CircuitView } from './callbacks';
 
 const [key] = parseSecretsKey(randomBytes(32).toString('base64'));
 const sealed = (): Sealed => sealSecret(generateSecret(), key!);
@@ -21,6 +21,7 @@ function row(overrides: Partial<CallbackRow> = {}): CallbackRow {
     profile: 'standard',
     signed: true,
     retry_schedule: null,
+    disabled_reason: null,
     created_at: new Date('2026-01-01T00:00:00.000Z'),
     updated_at: new Date('2026-01-02T00:00:00.000Z'),
     ...overrides,
@@ -96,6 +97,39 @@ describe('callbackState', () => {
 describe('callbackResponse', () => {
   it('shows neither the token nor any secret', () => {
     const response = callbackResponse(row({ token: sealed() }));
-    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
+    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'disabled_reason', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
+  });
+
+  const failing: CircuitRecord = {
+    account: 'acme',
+    callback_id: '0191d7a0-0000-7000-8000-000000000001',
+    consecutive_failures: 6,
+    failing_since: '2026-01-10T11:00:00.000Z',
+    opened_at: '2026-01-10T11:30:00.000Z',
+    closes_at: '2026-01-10T12:01:00.000Z',
+    probe_started_at: null,
+    last_status_code: 500,
+    last_error: null,
+    updated_at: '2026-01-10T11:30:00.000Z',
+  };
+  const view = (loaded: boolean, records: CircuitRecord[] = []): CircuitView => ({
+    loaded: () => loaded,
+    recordOf: (account, id) => records.find((record) => record.account === account && record.callback_id === id),
+  });
+
+  it("says a callback's health from its circuit record once the records are read, and nothing before", () => {
+    expect(callbackResponse(row(), view(true)).health).toBe('healthy');
+    expect(callbackResponse(row(), view(true, [failing]))).toMatchObject({
+      health: 'circuit_open',
+      health_detail: { failing_since: '2026-01-10T11:00:00.000Z', circuit_closes_at: '2026-01-10T12:01:00.000Z', consecutive_failures: 6, last_status_code: 500 },
+    });
+    expect(callbackResponse(row(), view(false, [failing]))).not.toHaveProperty('health');
+    expect(callbackResponse(row(), undefined)).not.toHaveProperty('health');
+  });
+
+  it('says disabled, with the reason, whatever the circuit says', () => {
+    const disabled = callbackResponse(row({ status: 'disabled', disabled_reason: '410 Gone' }), view(false, [failing]));
+    expect(disabled).toMatchObject({ status: 'disabled', health: 'disabled', disabled_reason: '410 Gone' });
+    expect(disabled).not.toHaveProperty('health_detail');
   });
 });

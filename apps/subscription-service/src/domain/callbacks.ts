@@ -1,5 +1,5 @@
 // How a stored callback looks to the API and to the dispatcher, and how secrets rotate.
-import type { Callback, CallbackState, SealedSecretEntry } from '@hookmesh/contracts';
+import { callbackHealth, type Callback, type CallbackState, type CircuitRecord, type SealedSecretEntry } from '@hookmesh/contracts';
 import type { CallbackRow } from '../storage/callbacks.table';
 
 /**
@@ -8,8 +8,22 @@ import type { CallbackRow } from '../storage/callbacks.table';
  */
 export const MAX_LIVE_SECRETS = 5;
 
-/** The public representation of a callback: no token, no secrets. */
-export function callbackResponse(row: CallbackRow): Callback {
+/** The dispatchers' shared circuit records, as far as this service has read them. */
+export interface CircuitView {
+  /** False until the records were read once (just started, NATS unreachable, no dispatcher ever ran). */
+  loaded(): boolean;
+  recordOf(account: string, callbackId: string): CircuitRecord | undefined;
+}
+
+/** health and health_detail: from the status alone when disabled, else from the circuit record once it is known. */
+function healthOf(row: CallbackRow, circuits: CircuitView | undefined): Pick<Callback, 'health' | 'health_detail'> {
+  if (row.status === 'disabled') return callbackHealth('disabled', undefined);
+  if (circuits === undefined || !circuits.loaded()) return {};
+  return callbackHealth(row.status, circuits.recordOf(row.account, row.id));
+}
+
+/** The public representation of a callback: no token, no secrets; its health where known. */
+export function callbackResponse(row: CallbackRow, circuits?: CircuitView): Callback {
   return {
     id: row.id,
     url: row.url,
@@ -20,6 +34,8 @@ export function callbackResponse(row: CallbackRow): Callback {
     signed: row.signed,
     ...(row.retry_schedule === null ? {} : { retry_schedule: row.retry_schedule }),
     timeout_ms: row.timeout_ms,
+    ...healthOf(row, circuits),
+    disabled_reason: row.disabled_reason,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

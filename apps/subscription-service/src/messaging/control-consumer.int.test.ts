@@ -47,11 +47,36 @@ describe('CONTROL consumer', () => {
 
     await waitFor(() => view.callback('acme', callback.id)?.status === 'disabled', { timeoutMs: 2_000, label: 'disabled in the view' });
     const res = await call(`${svc.api('acme')}/callbacks/${callback.id}`, { token: await svc.token('acme') });
-    expect(res.body).toMatchObject({ id: callback.id, status: 'disabled' });
+    // A command from before causes were typed reads as failing.
+    expect(res.body).toMatchObject({ id: callback.id, status: 'disabled', health: 'disabled', disabled_reason: 'failing' });
     const warning = svc.logs.lines().find((line) => line['callback_id'] === callback.id && line['level'] === 40);
     expect(warning).toMatchObject({ account: 'acme', reason: 'failing for 5 days' });
     expect(String(warning?.['msg'])).toContain('disabled automatically');
     await waitFor(async () => (await pending()) === 0, { timeoutMs: 2_000, label: 'command acked' });
+  });
+
+  it('records why: 410 Gone, or failing since when the failure began; re-enabling clears it', async () => {
+    const gone = await createCallback('acme');
+    const failing = await createCallback('acme');
+    const token = await svc.token('acme');
+    await publishJson(svc.js, svc.names.controlSubject('acme', 'disable_callback'), { ...disable('acme', gone.id), cause: 'gone', reason: 'the endpoint answered 410 Gone' }, { msgID: `gone:${gone.id}` });
+    await publishJson(
+      svc.js,
+      svc.names.controlSubject('acme', 'disable_callback'),
+      { ...disable('acme', failing.id), cause: 'failing', failing_since: '2026-11-26T09:00:00.000Z' },
+      { msgID: `failing:${failing.id}` },
+    );
+    await waitFor(() => view.callback('acme', gone.id)?.status === 'disabled' && view.callback('acme', failing.id)?.status === 'disabled', { timeoutMs: 2_000, label: 'both disabled' });
+    expect((await call(`${svc.api('acme')}/callbacks/${gone.id}`, { token })).body).toMatchObject({ status: 'disabled', disabled_reason: '410 Gone' });
+    expect((await call(`${svc.api('acme')}/callbacks/${failing.id}`, { token })).body).toMatchObject({ status: 'disabled', disabled_reason: 'failing since 2026-11-26T09:00:00.000Z' });
+
+    const enabled = await call(`${svc.api('acme')}/callbacks/${gone.id}`, { method: 'PATCH', token, json: { status: 'active' } });
+    expect(enabled.body).toMatchObject({ status: 'active', disabled_reason: null });
+    const byHand = await call(`${svc.api('acme')}/callbacks/${gone.id}`, { method: 'PATCH', token, json: { status: 'disabled' } });
+    expect(byHand.body).toMatchObject({ status: 'disabled', health: 'disabled', disabled_reason: 'operator' });
+    // Disabling what is already disabled keeps the first reason.
+    const again = await call(`${svc.api('acme')}/callbacks/${failing.id}`, { method: 'PATCH', token, json: { status: 'disabled' } });
+    expect(again.body).toMatchObject({ disabled_reason: 'failing since 2026-11-26T09:00:00.000Z' });
   });
 
   it("acks commands for unknown callbacks and never touches another account's callback of the same id", async () => {

@@ -1,5 +1,5 @@
 // Consumes CONTROL: the dispatcher asks to disable a callback that kept failing; Postgres records it, the KV follows.
-import { ControlCommand, type DisableCallbackCommand, type NatsNames } from '@hookmesh/contracts';
+import { ControlCommand, disabledReasonOf, type DisableCallbackCommand, type NatsNames } from '@hookmesh/contracts';
 import {
   AckPolicy,
   decodeMessage,
@@ -27,7 +27,9 @@ export async function applyDisableCallback(db: Kysely<SubscriptionDatabase>, com
     const row = await findCallback(tx, command.account, command.callback_id, { forUpdate: true });
     if (row === undefined) return 'not_found';
     if (row.status === 'disabled') return 'already_disabled';
-    await updateCallback(tx, command.account, command.callback_id, { status: 'disabled', updatedAt: now });
+    // Commands of dispatchers from before causes were typed carry none: they only disabled for failing.
+    const disabledReason = disabledReasonOf(command.cause ?? 'failing', command.failing_since);
+    await updateCallback(tx, command.account, command.callback_id, { status: 'disabled', disabledReason, updatedAt: now });
     await enqueueOutbox(tx, [{ kind: 'callback', account: command.account, ref: command.callback_id }]);
     return 'disabled';
   });
@@ -74,8 +76,8 @@ export function startControlConsumer(options: ControlConsumerOptions): RunningCo
       if (outcome === 'disabled') {
         void publisher.kick();
         log.warn(
-          { account: command.account, callback_id: command.callback_id, reason: command.reason, requested_at: command.at },
-          'callback disabled automatically after failing deliveries; the customer must re-enable it (PATCH status active)',
+          { account: command.account, callback_id: command.callback_id, cause: command.cause ?? 'failing', reason: command.reason, requested_at: command.at },
+          'callback disabled automatically; the customer must re-enable it (PATCH status active)',
         );
       } else {
         log.info({ account: command.account, callback_id: command.callback_id, outcome }, 'disable_callback command had nothing to change');

@@ -10,6 +10,7 @@ import {
   MAX_URL_LENGTH,
   PatchCallbackRequest,
   RotateSecretRequest,
+  disabledReasonOf,
   eventMsgId,
   newMessageId,
   sealSecret,
@@ -31,7 +32,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { callbackLimitBreach, type CallbackLimits } from '../domain/callback-limits';
 import { checkUrls, type UrlPolicy } from '../domain/callback-url-policy';
-import { callbackResponse, rotateSecrets } from '../domain/callbacks';
+import { callbackResponse, rotateSecrets, type CircuitView } from '../domain/callbacks';
 import { exampleOf } from '../domain/event-types';
 import { deliveryChoiceIssues, newSecretFor } from '../domain/profiles';
 import { exampleEventRecord } from '../domain/test-event';
@@ -67,6 +68,8 @@ export interface CallbackRouteDeps {
   /** The budget /test has for EVENTS to store the event, retries included, before it answers 503 (ms). */
   publishTimeoutMs: number;
   delivery: CallbackDeliveryDefaults;
+  /** The dispatchers' circuit records, for each callback's health. */
+  circuits: CircuitView;
   now: () => Date;
 }
 
@@ -191,7 +194,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         throw new Invalid([{ path: 'cursor', message: 'cursor is not a next_cursor this API returned', code: 'custom' }], 'The query string is invalid; see errors for each problem.');
       }
       const page = await listCallbacks(db, account, { messageType: query.message_type, cursor, limit: query.limit });
-      const body: ListCallbacksResponse = { callbacks: page.rows.map(callbackResponse), next_cursor: page.next === null ? null : encodeCursor(page.next) };
+      const body: ListCallbacksResponse = { callbacks: page.rows.map((row) => callbackResponse(row, deps.circuits)), next_cursor: page.next === null ? null : encodeCursor(page.next) };
       res.json(body);
     },
 
@@ -242,7 +245,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         const stored = byId.get(id);
         if (stored === undefined) throw new Error(`callback ${id} was not returned by its insert`);
         // The only time the secret is shown: it is not stored in clear anywhere.
-        return { ...callbackResponse(stored), secret };
+        return { ...callbackResponse(stored, deps.circuits), secret };
       });
       logOf(res).info({ account, callback_ids: callbacks.map((callback) => callback.id) }, 'callbacks created');
       res.status(201).json({ callbacks });
@@ -268,7 +271,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
       const { account, id } = parseParams(CallbackParams, req);
       const row = await findCallback(db, account, id);
       if (row === undefined) throw new NotFound(`No callback ${JSON.stringify(id)} in account ${account}.`);
-      res.json(callbackResponse(row));
+      res.json(callbackResponse(row, deps.circuits));
     },
 
     async patchCallback(req, res) {
@@ -290,6 +293,8 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
           url: patch.url,
           token: patch.token === undefined ? undefined : patch.token === null ? null : sealSecret(patch.token, sealingKey),
           status: patch.status,
+          // Disabled by this request: the operator's (or customer's) doing; enabled again: no reason left.
+          disabledReason: patch.status === undefined || patch.status === current.status ? undefined : patch.status === 'disabled' ? disabledReasonOf('operator') : null,
           profile: patch.profile,
           signed: patch.signed,
           retrySchedule: patch.retry_schedule,
@@ -305,7 +310,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
       metrics.changes.inc({ change: 'callback_updated' });
       // Field names only: the token's value must never reach a log line.
       logOf(res).info({ account, callback_id: id, fields: Object.keys(patch), new_secret: result.freshSecret !== undefined }, 'callback updated');
-      const body: PatchCallbackResponse = { ...callbackResponse(result.row), ...(result.freshSecret === undefined ? {} : { secret: result.freshSecret }) };
+      const body: PatchCallbackResponse = { ...callbackResponse(result.row, deps.circuits), ...(result.freshSecret === undefined ? {} : { secret: result.freshSecret }) };
       res.json(body);
     },
 

@@ -86,6 +86,8 @@ export interface CallbackChanges {
   retrySchedule?: string | null;
   /** null removes the callback's own timeout. */
   timeoutMs?: number | null;
+  /** Set with a disable, null with a re-enable. */
+  disabledReason?: string | null;
   updatedAt: Date;
 }
 
@@ -104,6 +106,7 @@ export async function updateCallback(db: Db, account: string, id: string, change
       ...(changes.signed !== undefined ? { signed: changes.signed } : {}),
       ...(changes.retrySchedule !== undefined ? { retry_schedule: changes.retrySchedule } : {}),
       ...(changes.timeoutMs !== undefined ? { timeout_ms: changes.timeoutMs } : {}),
+      ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
     })
     .where('account', '=', account)
     .where('id', '=', id)

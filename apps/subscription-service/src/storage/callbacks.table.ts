@@ -20,6 +20,8 @@ export interface CallbacksTable {
   signed: boolean;
   /** The callback's own schedule ("0,5m,5m"), or null to follow its profile. */
   retry_schedule: string | null;
+  /** Why the callback is disabled ("410 Gone", "failing since …", "operator"); null while active. */
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date, never>;
   updated_at: Date;
 }

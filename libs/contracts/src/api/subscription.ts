@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MessageType } from '../events';
 import { ApiVersion, CallbackStatus, IsoDateTime } from '../primitives';
+import { CallbackHealthDetail, HealthState } from '../health';
 import { ProfileName, RetrySchedule, TimeoutMs } from '../profiles';
 import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
 
@@ -40,6 +41,15 @@ export const Callback = z.object({
   /** The callback's own schedule, when it has one (else its profile's, else the installation's). */
   retry_schedule: z.string().nullable().optional(),
   timeout_ms: z.number().int().nullable().optional(),
+  /**
+   * healthy, failing (its last attempts failed), circuit_open (deliveries wait for the circuit to close) or disabled.
+   * Absent only while the service has not yet read the dispatchers' circuits (just started, NATS unreachable).
+   */
+  health: HealthState.optional(),
+  /** Why it is failing or its circuit is open. */
+  health_detail: CallbackHealthDetail.optional(),
+  /** Why a disabled callback was disabled: "410 Gone", "failing since <time>" or "operator"; null while active. */
+  disabled_reason: z.string().nullable().optional(),
   created_at: IsoDateTime,
   updated_at: IsoDateTime,
 });

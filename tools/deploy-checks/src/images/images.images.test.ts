@@ -8,6 +8,7 @@ import { verifyStandardWebhook, type ServiceName } from '@hookmesh/contracts';
 import {
   call,
   dispatcherViewHolds,
+  freePort,
   messageDeliveries,
   postEvent,
   registerCallbacks,
@@ -33,7 +34,7 @@ if (found === undefined) {
   throw new Error('no container engine: the images suite cannot run (HOOKMESH_SKIP_IMAGES=1 skips it on purpose)');
 }
 const engine: Engine = found;
-const imageOf = (service: ServiceName) => `ghcr.io/hookmesh/${service}:${rootPackage().version}`;
+const imageOf = (service: ServiceName | 'console') => `ghcr.io/hookmesh/${service}:${rootPackage().version}`;
 
 /** What the launcher started: the serving container of each service, and the environment each migration ran with. */
 type Launched = { serving: Map<ServiceName, string>; migrateEnv: Map<ServiceName, Readonly<Record<string, string>>> };
@@ -82,6 +83,43 @@ async function processStatus(container: string): Promise<Record<string, string>>
   return Object.fromEntries(text.split('\n').filter((line) => line.includes(':')).map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
 }
 
+/** uid/gid 1000 everywhere, no capability, no_new_privs, a read-only root and a writable /tmp. */
+async function expectHardened(container: string): Promise<void> {
+  const status = await processStatus(container);
+  expect(status['Uid']?.split(/\s+/)).toEqual(['1000', '1000', '1000', '1000']);
+  expect(status['Gid']?.split(/\s+/)).toEqual(['1000', '1000', '1000', '1000']);
+  expect({ effective: status['CapEff'], permitted: status['CapPrm'], bounding: status['CapBnd'] }).toEqual({
+    effective: '0000000000000000',
+    permitted: '0000000000000000',
+    bounding: '0000000000000000',
+  });
+  expect(status['NoNewPrivs']).toBe('1');
+  expect(await engine.inspect(container, '{{.HostConfig.ReadonlyRootfs}}', 'container')).toBe('true');
+  await expect(engine.cli(['exec', container, 'node', '-e', "require('fs').writeFileSync('/app/probe', 'x')"])).rejects.toThrow(/EROFS|read-only/);
+  await engine.cli(['exec', container, 'node', '-e', "require('fs').writeFileSync('/tmp/probe', 'x')"]);
+}
+
+/** Stops a container with a 10 s grace: one that ignored SIGTERM would be killed then, exit 137. */
+async function stopWithin5s(container: string): Promise<{ exitCode: string; within5s: boolean }> {
+  const started = Date.now();
+  await engine.cli(['stop', '--time', '10', container]);
+  const elapsed = Date.now() - started;
+  return { exitCode: await engine.inspect(container, '{{.State.ExitCode}}', 'container'), within5s: elapsed < 5_000 };
+}
+
+async function expectImageBasics(image: string, command: string[]): Promise<void> {
+  const size = Number(await engine.inspect(image, '{{.Size}}').catch((error: Error) => {
+    throw new Error(`${image} is missing: build it with tools/images/build.sh (${error.message})`);
+  }));
+  console.log(`${image}: ${(size / 1e6).toFixed(1)} MB`);
+  expect(size).toBeLessThan(SIZE_LIMIT);
+  expect(await engine.inspect(image, '{{.Config.User}}')).toBe('1000:1000');
+  expect(JSON.parse(await engine.inspect(image, '{{json .Config.Cmd}}'))).toEqual(command);
+  const healthcheck = JSON.parse(await engine.inspect(image, '{{json .Config.Healthcheck}}')) as { Test?: string[] } | null;
+  expect(healthcheck?.Test?.[0]).toBe('CMD');
+  expect(healthcheck?.Test?.join(' ')).toContain('/healthz');
+}
+
 async function removeContainers(): Promise<void> {
   const { stdout } = await engine.cli(['ps', '-aq', '--filter', `label=${LABEL}=${RUN}`]);
   const ids = stdout.split('\n').filter(Boolean);
@@ -90,17 +128,13 @@ async function removeContainers(): Promise<void> {
 
 describe.each(SERVICES)('image %s', (service) => {
   it('is under 200 MB, runs node on its bundle as 1000:1000 and keeps its HEALTHCHECK', async () => {
-    const image = imageOf(service);
-    const size = Number(await engine.inspect(image, '{{.Size}}').catch((error: Error) => {
-      throw new Error(`${image} is missing: build it with tools/images/build.sh (${error.message})`);
-    }));
-    console.log(`${image}: ${(size / 1e6).toFixed(1)} MB`);
-    expect(size).toBeLessThan(SIZE_LIMIT);
-    expect(await engine.inspect(image, '{{.Config.User}}')).toBe('1000:1000');
-    expect(JSON.parse(await engine.inspect(image, '{{json .Config.Cmd}}'))).toEqual(serviceCommand(service));
-    const healthcheck = JSON.parse(await engine.inspect(image, '{{json .Config.Healthcheck}}')) as { Test?: string[] } | null;
-    expect(healthcheck?.Test?.[0]).toBe('CMD');
-    expect(healthcheck?.Test?.join(' ')).toContain('/healthz');
+    await expectImageBasics(imageOf(service), serviceCommand(service));
+  });
+});
+
+describe('image console', () => {
+  it('is under 200 MB, runs node on its bundle as 1000:1000 and keeps its HEALTHCHECK', async () => {
+    await expectImageBasics(imageOf('console'), ['node', 'dist/apps/console/main.js']);
   });
 });
 
@@ -136,19 +170,7 @@ describe('the platform run from its images', () => {
   });
 
   it.each(SERVICES)('runs %s as uid 1000 with no capabilities, no new privileges and a read-only root filesystem', async (service) => {
-    const container = serving.get(service)!;
-    const status = await processStatus(container);
-    expect(status['Uid']?.split(/\s+/)).toEqual(['1000', '1000', '1000', '1000']);
-    expect(status['Gid']?.split(/\s+/)).toEqual(['1000', '1000', '1000', '1000']);
-    expect({ effective: status['CapEff'], permitted: status['CapPrm'], bounding: status['CapBnd'] }).toEqual({
-      effective: '0000000000000000',
-      permitted: '0000000000000000',
-      bounding: '0000000000000000',
-    });
-    expect(status['NoNewPrivs']).toBe('1');
-    expect(await engine.inspect(container, '{{.HostConfig.ReadonlyRootfs}}', 'container')).toBe('true');
-    await expect(engine.cli(['exec', container, 'node', '-e', "require('fs').writeFileSync('/app/probe', 'x')"])).rejects.toThrow(/EROFS|read-only/);
-    await engine.cli(['exec', container, 'node', '-e', "require('fs').writeFileSync('/tmp/probe', 'x')"]);
+    await expectHardened(serving.get(service)!);
   });
 
   it('delivers one event end to end: callback registered, event accepted, signed POST received, delivery audited', async () => {
@@ -165,13 +187,61 @@ describe('the platform run from its images', () => {
     await waitFor(async () => (await messageDeliveries(platform, ACCOUNT, messageId)).some((delivery) => delivery.status === 'delivered'), { timeoutMs: 30_000, label: 'the delivery audited' });
   });
 
+  describe('the console in its image, in front of them', () => {
+    const container = `hookmesh-images-${RUN}-console`;
+    let base: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      const env = {
+        PORT: String(port),
+        HOOKMESH_SUBSCRIPTION_URL: platform.urls['subscription-service'],
+        HOOKMESH_INGEST_URL: platform.urls['event-ingest'],
+        HOOKMESH_AUDIT_URL: platform.urls.audit,
+      };
+      // As k8s/base/console.yaml runs it; the console holds no secret, only where the three APIs are.
+      await engine.cli(
+        ['run', '-d', '--name', container, '--label', `${LABEL}=${RUN}`, '--network', 'host', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL',
+          '--security-opt', 'no-new-privileges', ...Object.keys(env).flatMap((key) => ['-e', key]), imageOf('console')],
+        { env: { ...process.env, ...env } },
+      );
+      await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 30_000, label: 'the console image ready' });
+    }, 60_000);
+
+    it('serves its probes, passes its HEALTHCHECK and serves the app under its Content-Security-Policy', async () => {
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const healthcheck = JSON.parse(await engine.inspect(imageOf('console'), '{{json .Config.Healthcheck.Test}}')) as string[];
+      await engine.cli(['exec', container, ...healthcheck.slice(1)]);
+      const page = await fetch(`${base}/callbacks`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      const script = /<script[^>]+src="([^"]+)"/.exec(await page.text())?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(`${base}${script}`);
+      expect({ status: asset.status, cache: asset.headers.get('cache-control') }).toEqual({ status: 200, cache: 'public, max-age=31536000, immutable' });
+    });
+
+    it("forwards the account API with the caller's token to the service it names", async () => {
+      const token = await platform.token(ACCOUNT);
+      const listed = await fetch(`${base}/api/subscription/${ACCOUNT}/api/v1/callbacks`, { headers: { authorization: `Bearer ${token}` } });
+      expect(listed.status).toBe(200);
+      const direct = await call<unknown>(platform, 'subscription-service', ACCOUNT, 'GET', '/callbacks');
+      expect(await listed.json()).toEqual(direct.body);
+      expect((await fetch(`${base}/api/subscription/${ACCOUNT}/api/v1/callbacks`)).status).toBe(401);
+    });
+
+    it('runs as uid 1000 with no capabilities, no new privileges and a read-only root filesystem', async () => {
+      await expectHardened(container);
+    });
+
+    it('stops within 5 s of SIGTERM, with exit code 0', async () => {
+      expect(await stopWithin5s(container)).toEqual({ exitCode: '0', within5s: true });
+    });
+  });
+
   it.each(SERVICES)('stops %s within 5 s of SIGTERM, with exit code 0', async (service) => {
-    const container = serving.get(service)!;
-    const started = Date.now();
-    // A grace period past the limit: a service that ignored SIGTERM would be killed at 10 s, exit 137.
-    await engine.cli(['stop', '--time', '10', container]);
-    const elapsed = Date.now() - started;
-    const exitCode = await engine.inspect(container, '{{.State.ExitCode}}', 'container');
-    expect({ service, exitCode, within5s: elapsed < 5_000 }).toEqual({ service, exitCode: '0', within5s: true });
+    expect({ service, ...(await stopWithin5s(serving.get(service)!)) }).toEqual({ service, exitCode: '0', within5s: true });
   });
 });

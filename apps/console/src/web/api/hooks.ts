@@ -26,8 +26,8 @@ import { deliveriesApiQuery, type DeliveryFilters } from '../lib/deliveries-quer
 import { nextPageParam } from '../lib/pagination';
 import type { ApiClient } from './client';
 
-/** Fields newer services add to a callback (wire profiles, health); shown when present. */
-export type ConsoleCallback = Callback & { profile?: string; health?: unknown; disabled_reason?: string | null };
+/** A callback as the console shows it (the Callback API's own shape). */
+export type ConsoleCallback = Callback;
 
 export const ApiContext = createContext<ApiClient | null>(null);
 
@@ -195,6 +195,8 @@ export function useDeleteCallback(id: string) {
     mutationFn: () => api.send<{ deleted: string[]; not_found: string[] }>('subscription', 'DELETE', '/callbacks', [id]),
     onSuccess: () => {
       client.removeQueries({ queryKey: queryKeys.callback(api.account, id) });
+      // The list is not on screen (it refetches when shown): without this it would show the deleted row until then.
+      client.setQueryData<ConsoleCallback[]>(queryKeys.callbacks(api.account), (rows) => rows?.filter((callback) => callback.id !== id));
       return client.invalidateQueries({ queryKey: queryKeys.callbacks(api.account), exact: true });
     },
   });

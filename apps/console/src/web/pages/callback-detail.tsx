@@ -13,7 +13,8 @@ import { SecretReveal } from '../components/secret-reveal';
 import { StatusBadge } from '../components/status-badge';
 import { formErrorsFrom, type FormErrors } from '../lib/field-errors';
 import { formatTime } from '../lib/format';
-import { healthText, PROFILE_SUGGESTIONS } from './callbacks';
+import { PROFILE_SUGGESTIONS } from './callbacks';
+import { healthExplanation, healthLabel } from '../lib/health';
 
 const FIELDS = ['url', 'token', 'profile'] as const;
 type EditField = (typeof FIELDS)[number];
@@ -203,7 +204,10 @@ export function CallbackDetailPage() {
         {data.health !== undefined ? (
           <>
             <dt>Health</dt>
-            <dd>{healthText(data.health)}</dd>
+            <dd>
+              {healthLabel(data)}
+              {healthExplanation(data) && data.health !== 'disabled' ? <span className="muted"> {healthExplanation(data)}</span> : null}
+            </dd>
           </>
         ) : null}
         <dt>Created</dt>

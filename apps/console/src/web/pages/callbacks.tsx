@@ -11,19 +11,13 @@ import { SecretReveal } from '../components/secret-reveal';
 import { StatusBadge } from '../components/status-badge';
 import { formErrorsFrom, type FormErrors } from '../lib/field-errors';
 import { formatTime } from '../lib/format';
+import { healthExplanation, healthLabel } from '../lib/health';
 
 const FIELDS = ['url', 'message_type', 'token', 'profile'] as const;
 type CallbackField = (typeof FIELDS)[number];
 /** Built-in wire profiles, offered as suggestions; the service names the ones it knows. */
 export const PROFILE_SUGGESTIONS = ['standard', 'masonhub', 'moduslink', 'malomo'];
 
-/** A callback's health as text, whatever shape the service reports it in. */
-export function healthText(health: unknown): string {
-  if (health === undefined || health === null) return '—';
-  if (typeof health === 'string') return health;
-  if (typeof health === 'object' && 'state' in health && typeof (health as { state: unknown }).state === 'string') return (health as { state: string }).state;
-  return JSON.stringify(health);
-}
 
 function CreateCallbackForm({ onCreated, onCancel }: { onCreated: (callback: CallbackWithSecret) => void; onCancel: () => void }) {
   const eventTypes = useEventTypes();
@@ -155,7 +149,11 @@ export function CallbacksPage() {
                   <StatusBadge status={callback.status} />
                 </td>
                 {showProfile ? <td>{callback.profile ?? '—'}</td> : null}
-                {showHealth ? <td>{healthText(callback.health)}</td> : null}
+                {showHealth ? (
+                  <td title={healthExplanation(callback) || undefined}>
+                    {callback.health === undefined ? '—' : <span className={`badge badge-${callback.health}`}>{healthLabel(callback)}</span>}
+                  </td>
+                ) : null}
                 <td>{formatTime(callback.created_at)}</td>
               </tr>
             ))}
