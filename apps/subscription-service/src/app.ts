@@ -24,6 +24,7 @@ import type { ServiceMetrics } from './metrics';
 import type { StatePublisher } from './messaging/state-publisher';
 import { holdHandlers } from './routes/callback-holds';
 import { callbackHandlers, type CallbackDeliveryDefaults } from './routes/callbacks';
+import { operationalCallbackHandlers } from './routes/operational-callbacks';
 import type { CircuitView } from './domain/callbacks';
 import { eventTypeHandlers } from './routes/event-types';
 import { profileHandlers } from './routes/profiles';
@@ -60,6 +61,8 @@ export interface AppDeps {
   portalLinks: PortalLinkSettings;
   /** The dispatchers' circuit records: each callback's health. */
   circuits: CircuitView;
+  /** The EVENTS sequence the next stored event gets (where a new ordered callback's order begins). */
+  nextEventSeq: () => Promise<number>;
   now?: () => Date;
 }
 
@@ -109,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
     ...eventTypeHandlers({ ...deps, now }),
     ...profileHandlers({ ...deps, naming: deps.delivery.naming, now }),
     ...portalLinkHandlers({ ...deps, now }),
+    ...operationalCallbackHandlers({ ...deps, now }),
   };
   const authenticate = requireAuth(deps.verifier);
   const authenticateOperator = requireAdmin(deps.verifier);

@@ -13,7 +13,7 @@ import {
   parseEnv,
   portEnv,
 } from '@hookmesh/config';
-import { DEFAULT_PROFILE, ProfileName, parseSecretsKey, type SealingKey } from '@hookmesh/contracts';
+import { DEFAULT_MAX_RATE_PER_SECOND, DEFAULT_PROFILE, ProfileName, parseSecretsKey, type SealingKey } from '@hookmesh/contracts';
 import { z } from 'zod';
 
 /** HOOKMESH_SECRETS_KEY parsed into keys here, so a malformed key is a ConfigError at start rather than a 500 later. */
@@ -62,6 +62,8 @@ const SubscriptionOwnEnv = z.object({
   HOOKMESH_DEFAULT_PROFILE: ProfileName.default(DEFAULT_PROFILE),
   /** The installation's delivery timeout: a callback's own timeout_ms may not exceed it. */
   HOOKMESH_DELIVERY_TIMEOUT: DeliveryEnv.shape.HOOKMESH_DELIVERY_TIMEOUT,
+  /** The highest rate_limit a callback may ask for, per second (per minute: 60 times it). */
+  HOOKMESH_MAX_RATE_PER_SECOND: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').default(DEFAULT_MAX_RATE_PER_SECOND),
   /** How the `standard` profile names its headers and user agent (as the dispatcher sends them). */
   HOOKMESH_HEADER_PREFIX: DeliveryEnv.shape.HOOKMESH_HEADER_PREFIX,
   HOOKMESH_USER_AGENT: DeliveryEnv.shape.HOOKMESH_USER_AGENT,

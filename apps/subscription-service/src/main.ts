@@ -14,7 +14,7 @@ import { createApp, SERVICE_NAME } from './app';
 import { loadConfig, startupWarnings, type SubscriptionEnv } from './config';
 import { startCircuitView } from './messaging/circuit-view';
 import { startControlConsumer } from './messaging/control-consumer';
-import { setupSubscriptionNats } from './messaging/setup';
+import { nextEventSeq, setupSubscriptionNats } from './messaging/setup';
 import { createStatePublisher } from './messaging/state-publisher';
 import { createServiceMetrics } from './metrics';
 import { SUBSCRIPTION_SCHEMA, type SubscriptionDatabase } from './storage/database';
@@ -104,10 +104,12 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
     publisher,
     rateLimiter,
     circuits,
+    nextEventSeq: () => nextEventSeq(jsm, names),
     publishTimeoutMs: config.HOOKMESH_PUBLISH_TIMEOUT,
     delivery: {
       defaultProfile: config.HOOKMESH_DEFAULT_PROFILE,
       timeoutMs: config.HOOKMESH_DELIVERY_TIMEOUT,
+      maxRatePerSecond: config.HOOKMESH_MAX_RATE_PER_SECOND,
       naming: { headerPrefix: config.HOOKMESH_HEADER_PREFIX, userAgent: config.HOOKMESH_USER_AGENT },
     },
     portalLinks: {

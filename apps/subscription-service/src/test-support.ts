@@ -23,7 +23,7 @@ import { Registry } from 'prom-client';
 import { createApp } from './app';
 import type { CallbackLimits } from './domain/callback-limits';
 import { startControlConsumer } from './messaging/control-consumer';
-import { setupSubscriptionNats } from './messaging/setup';
+import { nextEventSeq, setupSubscriptionNats } from './messaging/setup';
 import { createStatePublisher, type StatePublisher } from './messaging/state-publisher';
 import { startCircuitView } from './messaging/circuit-view';
 import { createServiceMetrics } from './metrics';
@@ -91,6 +91,8 @@ export interface TestServiceOptions {
   /** Default: links to https://console.example.com/ signed with the test secret, up to 24 h. */
   portalLinks?: PortalLinkSettings;
   now?: () => Date;
+  /** HOOKMESH_MAX_RATE_PER_SECOND; default 1000. */
+  maxRatePerSecond?: number;
 }
 
 /** The console address test services put in portal links. */
@@ -174,9 +176,10 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     publisher,
     rateLimiter,
     publishTimeoutMs: options.publishTimeoutMs ?? 1_000,
-    delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
+    delivery: { defaultProfile: options.defaultProfile ?? 'standard', timeoutMs: options.deliveryTimeoutMs ?? 30_000, maxRatePerSecond: options.maxRatePerSecond ?? 1000, naming: { headerPrefix: 'X-Hookmesh', userAgent: 'Hookmesh-Webhook/1.0' } },
     portalLinks: options.portalLinks ?? { consoleUrl: TEST_CONSOLE_URL, token: { secret: TEST_JWT_SECRET, maxLifetimeSeconds: 24 * 3600 } },
     circuits,
+    nextEventSeq: () => nextEventSeq(jsm, names),
     now: options.now,
   });
   const server = await startHttpServer(app, { port: 0, host: '127.0.0.1', log, shutdownTimeoutMs: 2_000 });

@@ -2,8 +2,9 @@
 import { parse as uuidParse, v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { JsonPointer, MessageType, ThinMapping } from './events';
+import { OrderingKey, RateLimit } from './delivery-controls';
 import { ProfileName, WireProfile } from './profiles';
-import { Account, ApiVersion, AttemptOutcome, CallbackStatus, ErrorClass, IsoDateTime, NonEmptyString } from './primitives';
+import { AccountName, ApiVersion, AttemptOutcome, CallbackStatus, ErrorClass, IsoDateTime, NonEmptyString } from './primitives';
 
 /** Fixed namespace of delivery ids; changing it would rename every delivery, so never do. */
 export const DELIVERY_ID_NAMESPACE = '6f1d8a4e-3c2b-5e7f-9a1d-2b4c6e8f0a13';
@@ -38,7 +39,7 @@ export type Sealed = z.infer<typeof Sealed>;
  */
 export const EventRecord = z.object({
   message_id: NonEmptyString,
-  account: Account,
+  account: AccountName,
   message_type: MessageType,
   api_version: ApiVersion,
   data: z.unknown(),
@@ -46,6 +47,8 @@ export const EventRecord = z.object({
   ingested_at: IsoDateTime,
   /** Set by POST /callbacks/{id}/test: the fan-out delivers to this callback only, not to every subscriber. */
   target_callback_id: z.string().optional(),
+  /** The producer's ordering_key, else the value at its type's ordering_key pointer; the subject carries its token. */
+  ordering_key: OrderingKey.optional(),
 });
 export type EventRecord = z.infer<typeof EventRecord>;
 
@@ -70,7 +73,7 @@ export const DeliveryTask = z.object({
   attempt: z.number().int().positive(),
   /** Earliest time to attempt; the dispatcher naks with the remaining delay until then. */
   not_before: IsoDateTime.optional(),
-  account: Account,
+  account: AccountName,
   callback_id: NonEmptyString,
   event: DeliveryTaskEvent,
   ingested_at: IsoDateTime,
@@ -83,8 +86,46 @@ export const DeliveryTask = z.object({
   waiting: z.enum(['hold', 'circuit_open']).optional(),
   /** Delivered in this order among the callback's deliveries of the same key (ordered callbacks). */
   ordering_key: z.string().max(128).optional(),
+  /** Its number among the (callback, key)'s ordered deliveries, from 1: the profile's sequence header. */
+  sequence: z.number().int().positive().optional(),
 });
 export type DeliveryTask = z.infer<typeof DeliveryTask>;
+
+/**
+ * ORDERED message: "the (callback, key) has an event to deliver in order". The events themselves stay on EVENTS,
+ * read in stream order by subject; this only wakes a worker, so at most one per (callback, key) is kept.
+ */
+export const OrderedWake = z.object({
+  account: AccountName,
+  callback_id: NonEmptyString,
+  ordering_key: OrderingKey,
+  /** The EVENTS sequence of the event that woke it: done once the (callback, key)'s cursor is at or past it. */
+  event_seq: z.number().int().positive(),
+});
+export type OrderedWake = z.infer<typeof OrderedWake>;
+
+/** The head of a (callback, key): the event being delivered now, and where its delivery stands. */
+export const OrderedHead = z.object({
+  event_seq: z.number().int().positive(),
+  sequence: z.number().int().positive(),
+  attempt: z.number().int().positive(),
+  not_before: IsoDateTime.optional(),
+  waiting: z.enum(['hold', 'circuit_open']).optional(),
+});
+export type OrderedHead = z.infer<typeof OrderedHead>;
+
+/** KV value per (callback, key) in the ordering bucket: how far its ordered deliveries got, and who works on it. */
+export const OrderingState = z.object({
+  /** EVENTS sequence of the last event settled (delivered or finally failed). */
+  cursor: z.number().int().nonnegative(),
+  /** Sequence number of the last settled delivery (the next one gets sequence + 1). */
+  sequence: z.number().int().nonnegative(),
+  head: OrderedHead.nullable(),
+  /** The one worker delivering this key now, until its lease ends (renewed while it works). */
+  lease: z.object({ owner: z.string(), until: IsoDateTime }).nullable(),
+  updated_at: IsoDateTime,
+});
+export type OrderingState = z.infer<typeof OrderingState>;
 
 /**
  * Nats-Msg-Id of a DeliveryTask: `<message_id>:<callback_id>` for the fan-out (series 0, attempt 1) so a re-run
@@ -97,7 +138,7 @@ export function deliveryTaskMsgId(task: Pick<DeliveryTask, 'delivery_id' | 'seri
 const auditIdentity = {
   delivery_id: z.uuid(),
   message_id: NonEmptyString,
-  account: Account,
+  account: AccountName,
   callback_id: NonEmptyString,
   message_type: MessageType,
   series: z.number().int().nonnegative(),
@@ -161,7 +202,7 @@ export type RedeliveryRequestedRecord = z.infer<typeof RedeliveryRequestedRecord
  */
 export const DuplicateIngestRecord = z.object({
   kind: z.literal('duplicate_ingest'),
-  account: Account,
+  account: AccountName,
   /** The first event's id, which the repeat was answered with. */
   message_id: NonEmptyString,
   message_type: MessageType,
@@ -245,13 +286,24 @@ export type DisableCause = z.infer<typeof DisableCause>;
 
 export const DisableCallbackCommand = z.object({
   command: z.literal('disable_callback'),
-  account: Account,
+  account: AccountName,
   callback_id: NonEmptyString,
   reason: z.string(),
   /** Absent in commands of dispatchers from before causes were typed: read as `failing`. */
   cause: DisableCause.optional(),
   /** When the unbroken failure began (cause `failing`). */
   failing_since: IsoDateTime.optional(),
+  /** The attempt that made the dispatcher give up on the callback, for the operator's callback.disabled event. */
+  last_attempt: z
+    .object({
+      delivery_id: z.uuid(),
+      message_id: NonEmptyString,
+      message_type: MessageType,
+      attempt: z.number().int().positive(),
+      status_code: z.number().int().nullable(),
+      error: z.string().nullable(),
+    })
+    .optional(),
   at: IsoDateTime,
 });
 export type DisableCallbackCommand = z.infer<typeof DisableCallbackCommand>;
@@ -274,7 +326,7 @@ export type SealedSecretEntry = z.infer<typeof SealedSecretEntry>;
 /** KV value under `cb.<account>.<id>`: everything the dispatcher needs to deliver to a callback. */
 export const CallbackState = z.object({
   id: NonEmptyString,
-  account: Account,
+  account: AccountName,
   url: z.string(),
   message_type: MessageType,
   api_version: ApiVersion,
@@ -289,6 +341,15 @@ export const CallbackState = z.object({
   signed: z.boolean().default(true),
   /** The callback's own retry schedule ("0,5m,5m"), when set. */
   retry_schedule: z.string().optional(),
+  /**
+   * Deliveries of one ordering key go in ingest order. Fixed at creation, and only for events stored on EVENTS from
+   * `ordered_from_seq` on, so the fan-out and the ordered workers always agree on which events are ordered.
+   */
+  ordered: z.boolean().optional(),
+  ordered_from_seq: z.number().int().positive().optional(),
+  rate_limit: RateLimit.optional(),
+  /** An operational callback receives several types: every one of them (message_type is the first). */
+  message_types: z.array(MessageType).min(1).optional(),
   updated_at: IsoDateTime,
 });
 export type CallbackState = z.infer<typeof CallbackState>;
@@ -305,7 +366,7 @@ export type ProfileState = z.infer<typeof ProfileState>;
 
 /** KV value under `hold.<account>.<message_type>`; deleting the key releases the hold. */
 export const HoldState = z.object({
-  account: Account,
+  account: AccountName,
   message_type: MessageType,
   reason: z.string().nullable(),
   created_at: IsoDateTime,
@@ -336,7 +397,7 @@ export type EventTypeState = z.infer<typeof EventTypeState>;
  * by every dispatcher replica and kept across restarts. A callback without a key is healthy.
  */
 export const CircuitRecord = z.object({
-  account: Account,
+  account: AccountName,
   callback_id: NonEmptyString,
   /** Failed attempts in a row. */
   consecutive_failures: z.number().int().positive(),
@@ -352,3 +413,12 @@ export const CircuitRecord = z.object({
   updated_at: IsoDateTime,
 });
 export type CircuitRecord = z.infer<typeof CircuitRecord>;
+
+/** KV value under the throttles bucket: a dispatcher held back deliveries of this callback at its rate limit. */
+export const ThrottleRecord = z.object({
+  account: AccountName,
+  callback_id: NonEmptyString,
+  /** When the dispatcher last held one back (the record expires a few seconds after the last). */
+  at: IsoDateTime,
+});
+export type ThrottleRecord = z.infer<typeof ThrottleRecord>;

@@ -4,9 +4,14 @@ import { InvalidNatsNameError, messageTypeOfToken, messageTypeToken, natsNames }
 describe('natsNames', () => {
   it('uses the bare names without a prefix', () => {
     const names = natsNames();
-    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', waiting: 'WAITING', audit: 'AUDIT', control: 'CONTROL', dead: 'DEAD' });
+    expect(names.streams).toEqual({ events: 'EVENTS', deliveries: 'DELIVERIES', waiting: 'WAITING', ordered: 'ORDERED', audit: 'AUDIT', control: 'CONTROL', dead: 'DEAD' });
     expect(names.subjects.events).toBe('hookmesh.events.>');
     expect(names.eventSubject('acme', 'orderEvent')).toBe('hookmesh.events.acme.orderEvent');
+    // A key is free text: its subject token is a hash, the same for the same key everywhere.
+    expect(names.eventSubject('acme', 'orderEvent', 'order 8f13/a.b')).toMatch(/^hookmesh\.events\.acme\.orderEvent\.[0-9a-f]{24}$/);
+    expect(names.eventSubject('acme', 'orderEvent', 'order 8f13/a.b').split('.').at(-1)).toBe(names.orderedSubject('acme', 'cb-1', 'order 8f13/a.b').split('.').at(-1));
+    expect(names.orderedSubject('acme', 'cb-1', 'k')).toMatch(/^hookmesh\.ordered\.acme\.cb-1\.[0-9a-f]{24}$/);
+    expect(names.accountEventsFilter('acme')).toBe('hookmesh.events.acme.>');
     expect(names.deliverySubject('acme', 'cb-1')).toBe('hookmesh.deliveries.acme.cb-1');
     expect(names.waitingSubject('acme', 'cb-1')).toBe('hookmesh.waiting.acme.cb-1');
     expect(names.auditSubject('acme', 'attempt')).toBe('hookmesh.audit.acme.attempt');

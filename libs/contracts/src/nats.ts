@@ -2,6 +2,7 @@
 import type { DeadLetterSource } from './dead-letters';
 import type { AuditKind, ControlCommand } from './messages';
 import type { MessageType } from './events';
+import { orderingKeyToken } from './delivery-controls';
 import { ACCOUNT_PATTERN } from './primitives';
 
 export const STREAM_PREFIX_PATTERN = /^[A-Za-z0-9_-]{0,32}$/;
@@ -45,19 +46,26 @@ export interface NatsNames {
   prefix: string;
   /** Subject root: "hookmesh" or "<prefix>hookmesh". */
   root: string;
-  streams: { events: string; deliveries: string; waiting: string; audit: string; control: string; dead: string };
+  streams: { events: string; deliveries: string; waiting: string; ordered: string; audit: string; control: string; dead: string };
   /** Subject filters covering a whole stream (used as the stream's subjects). */
-  subjects: { events: string; deliveries: string; waiting: string; audit: string; control: string; dead: string };
+  subjects: { events: string; deliveries: string; waiting: string; ordered: string; audit: string; control: string; dead: string };
   consumers: {
     dispatcherFanout: string;
     dispatcherDelivery: string;
     dispatcherWaiting: string;
+    dispatcherOrdered: string;
     auditEvents: string;
     auditRecords: string;
     subscriptionControl: string;
   };
   /** The circuits bucket: failing callbacks, shared by every dispatcher (CircuitRecord). */
   circuits: { bucket: string; key(account: string, callbackId: string): string; parseKey(key: string): { account: string; callbackId: string } | null };
+  /** Where each (callback, ordering key) of an ordered callback stands (OrderingState). */
+  ordering: { bucket: string; key(account: string, callbackId: string, orderingKey: string): string };
+  /** Attempts counted per callback and clock window, for callbacks with a rate limit (shared by every dispatcher). */
+  rates: { bucket: string; key(account: string, callbackId: string, windowStartMs: number): string };
+  /** Callbacks whose deliveries wait on their rate limit right now (ThrottleRecord), for their health. */
+  throttles: { bucket: string; key(account: string, callbackId: string): string; parseKey(key: string): { account: string; callbackId: string } | null };
   kv: {
     bucket: string;
     callbackKey(account: string, callbackId: string): string;
@@ -73,7 +81,10 @@ export interface NatsNames {
     /** Reads a key back; null for keys that are not ours. */
     parseKey(key: string): KvKey | null;
   };
-  eventSubject(account: string, messageType: MessageType): string;
+  /** Where an event is stored; one with an ordering key carries the key's token as a last token. */
+  eventSubject(account: string, messageType: MessageType, orderingKey?: string): string;
+  /** The ORDERED subject of one (callback, ordering key). */
+  orderedSubject(account: string, callbackId: string, orderingKey: string): string;
   deliverySubject(account: string, callbackId: string): string;
   /** Where a task that must wait (a retry, a held type, an open circuit) waits, apart from the tasks due now. */
   waitingSubject(account: string, callbackId: string): string;
@@ -106,6 +117,7 @@ export function natsNames(prefix = ''): NatsNames {
       events: `${prefix}EVENTS`,
       deliveries: `${prefix}DELIVERIES`,
       waiting: `${prefix}WAITING`,
+      ordered: `${prefix}ORDERED`,
       audit: `${prefix}AUDIT`,
       control: `${prefix}CONTROL`,
       dead: `${prefix}DEAD`,
@@ -114,6 +126,7 @@ export function natsNames(prefix = ''): NatsNames {
       events: `${root}.events.>`,
       deliveries: `${root}.deliveries.>`,
       waiting: `${root}.waiting.>`,
+      ordered: `${root}.ordered.>`,
       audit: `${root}.audit.>`,
       control: `${root}.control.>`,
       dead: `${root}.dead.>`,
@@ -122,12 +135,30 @@ export function natsNames(prefix = ''): NatsNames {
       dispatcherFanout: `${prefix}dispatcher-fanout`,
       dispatcherDelivery: `${prefix}dispatcher-delivery`,
       dispatcherWaiting: `${prefix}dispatcher-waiting`,
+      dispatcherOrdered: `${prefix}dispatcher-ordered`,
       auditEvents: `${prefix}audit-events`,
       auditRecords: `${prefix}audit-records`,
       subscriptionControl: `${prefix}subscription-control`,
     },
     circuits: {
       bucket: `${prefix}hookmesh_circuits`,
+      key: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
+      parseKey: (key) => {
+        const [kind, acc, id, ...rest] = key.split('.');
+        if (kind !== 'cb' || acc === undefined || id === undefined || rest.length > 0 || !ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
+        return { account: acc, callbackId: id };
+      },
+    },
+    ordering: {
+      bucket: `${prefix}hookmesh_ordering`,
+      key: (acc, callbackId, orderingKey) => `o.${account(acc)}.${token('callback id', callbackId)}.${orderingKeyToken(orderingKey)}`,
+    },
+    rates: {
+      bucket: `${prefix}hookmesh_rates`,
+      key: (acc, callbackId, windowStartMs) => `r.${account(acc)}.${token('callback id', callbackId)}.${windowStartMs}`,
+    },
+    throttles: {
+      bucket: `${prefix}hookmesh_throttles`,
       key: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
       parseKey: (key) => {
         const [kind, acc, id, ...rest] = key.split('.');
@@ -164,14 +195,16 @@ export function natsNames(prefix = ''): NatsNames {
         return null;
       },
     },
-    eventSubject: (acc, messageType) => `${root}.events.${account(acc)}.${typeToken(messageType)}`,
+    eventSubject: (acc, messageType, orderingKey) =>
+      `${root}.events.${account(acc)}.${typeToken(messageType)}${orderingKey === undefined ? '' : `.${orderingKeyToken(orderingKey)}`}`,
+    orderedSubject: (acc, callbackId, orderingKey) => `${root}.ordered.${account(acc)}.${token('callback id', callbackId)}.${orderingKeyToken(orderingKey)}`,
     deliverySubject: (acc, callbackId) => `${root}.deliveries.${account(acc)}.${token('callback id', callbackId)}`,
     waitingSubject: (acc, callbackId) => `${root}.waiting.${account(acc)}.${token('callback id', callbackId)}`,
     auditSubject: (acc, kind) => `${root}.audit.${account(acc)}.${token('audit kind', kind)}`,
     auditBatchSubject: (acc) => `${root}.audit.${account(acc)}.batch`,
     controlSubject: (acc, command) => `${root}.control.${account(acc)}.${token('control command', command)}`,
     deadLetterSubject: (source) => `${root}.dead.${token('dead letter source', source)}`,
-    accountEventsFilter: (acc) => `${root}.events.${account(acc)}.*`,
+    accountEventsFilter: (acc) => `${root}.events.${account(acc)}.>`,
     rateLimitSubject: (limiter) => `${root}.ratelimit.${limiter.split('.').map((part) => token('rate limiter', part)).join('.')}`,
   };
 }

@@ -23,6 +23,9 @@ const designPaths = {
     'put /admin/api/v1/profiles/{name}',
     'delete /admin/api/v1/profiles/{name}',
     'post /admin/api/v1/portal_links',
+    'post /admin/api/v1/operational_callbacks',
+    'get /admin/api/v1/operational_callbacks',
+    'delete /admin/api/v1/operational_callbacks/{id}',
   ],
   'event-ingest': ['post /{account}/api/v1/events'],
   audit: [

@@ -9,6 +9,11 @@ export type IsoDateTime = z.infer<typeof IsoDateTime>;
 export const ACCOUNT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** The operator API lives under `/admin/api/v1`, so no account may be called that. */
 export const RESERVED_ACCOUNT_NAME = 'admin';
+/**
+ * Any account name on the inside (NATS messages, KV values, audit rows), the reserved one included: the operator's
+ * own callbacks and operational events live under it, where no account route can reach them.
+ */
+export const AccountName = z.string().regex(ACCOUNT_PATTERN, 'account must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit');
 export const Account = z
   .string()
   .regex(ACCOUNT_PATTERN, 'account must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit')

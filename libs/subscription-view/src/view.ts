@@ -50,17 +50,24 @@ function removeCallback(indexes: Indexes, account: string, callbackId: string): 
   const previous = indexes.callbacks.get(key);
   if (!previous) return;
   indexes.callbacks.delete(key);
-  indexes.byType.get(pair(account, previous.message_type))?.delete(callbackId);
+  for (const messageType of typesOf(previous)) indexes.byType.get(pair(account, messageType))?.delete(callbackId);
+}
+
+/** The types a callback receives: its message_type, or every one of an operational callback's. */
+function typesOf(state: CallbackState): readonly string[] {
+  return state.message_types ?? [state.message_type];
 }
 
 function putCallback(indexes: Indexes, state: CallbackState): void {
   removeCallback(indexes, state.account, state.id);
   indexes.callbacks.set(pair(state.account, state.id), state);
   if (state.status !== 'active') return;
-  const typeKey = pair(state.account, state.message_type);
-  let byId = indexes.byType.get(typeKey);
-  if (!byId) indexes.byType.set(typeKey, (byId = new Map()));
-  byId.set(state.id, state);
+  for (const messageType of typesOf(state)) {
+    const typeKey = pair(state.account, messageType);
+    let byId = indexes.byType.get(typeKey);
+    if (!byId) indexes.byType.set(typeKey, (byId = new Map()));
+    byId.set(state.id, state);
+  }
 }
 
 /**

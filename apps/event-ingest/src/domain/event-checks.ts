@@ -1,15 +1,17 @@
 // Whether an event may be stored: its type is in the catalog and live, and its data fits that type's schema.
-import { isLive, lookupEventType, type CatalogEntry, type CatalogIssue, type DataValidators, type RegisteredTypes } from '@hookmesh/event-catalog';
+import { resolveOrderingKey } from '@hookmesh/contracts';
+import { isLive, lookupEventType, mappingOf, type CatalogEntry, type CatalogIssue, type DataValidators, type RegisteredTypes } from '@hookmesh/event-catalog';
 
 export type EventVerdict =
-  | { kind: 'ok' }
+  /** Storable; `orderingKey` when the producer sent one or the type's pointer found one. */
+  | { kind: 'ok'; orderingKey?: string }
   | { kind: 'unknown'; issue: CatalogIssue }
   | { kind: 'archived' }
   | { kind: 'invalid'; issues: CatalogIssue[] };
 
 /** One event's verdict under `registered`; `pathPrefix` is "" for a single event and "<index>." in a batch. */
 export function judgeEvent(
-  event: { message_type: string; data: unknown },
+  event: { message_type: string; data: unknown; ordering_key?: string | undefined },
   registered: RegisteredTypes,
   validators: DataValidators,
   pathPrefix: string,
@@ -27,7 +29,10 @@ export function judgeEvent(
   }
   if (!isLive(entry)) return { kind: 'archived' };
   const issues = validators.validate(entry, event.data, `${pathPrefix}data`);
-  return issues.length === 0 ? { kind: 'ok' } : { kind: 'invalid', issues };
+  if (issues.length > 0) return { kind: 'invalid', issues };
+  const key = resolveOrderingKey(event.ordering_key, event.data, mappingOf(entry));
+  if (key.kind === 'invalid') return { kind: 'invalid', issues: [{ path: `${pathPrefix}${key.path}`, code: 'invalid_ordering_key', message: key.message }] };
+  return key.kind === 'key' ? { kind: 'ok', orderingKey: key.key } : { kind: 'ok' };
 }
 
 /** Whether a refusal under `entry` could turn out otherwise with a newer state (built-in types never change). */

@@ -20,10 +20,13 @@ export type PublishedEvent =
   /** Its idempotency key was stored before with another event: refused (the first event's id for the message). */
   | { outcome: 'conflict'; message_id: string };
 
-/** Wraps each event in an EventRecord with a fresh time-ordered message id; all events of one request share ingested_at. */
-export function toEventRecords(account: string, events: readonly IngestEvent[], stamps: RecordStamps): EventRecord[] {
+/**
+ * Wraps each event in an EventRecord with a fresh time-ordered message id; all events of one request share
+ * ingested_at. `orderingKeys[i]` is the i-th event's resolved ordering key (its own, or its type's pointer's value).
+ */
+export function toEventRecords(account: string, events: readonly IngestEvent[], stamps: RecordStamps, orderingKeys: ReadonlyArray<string | undefined> = []): EventRecord[] {
   const ingestedAt = stamps.now().toISOString();
-  return events.map((event) => ({
+  return events.map((event, index) => ({
     message_id: stamps.newMessageId(),
     account,
     message_type: event.message_type,
@@ -31,6 +34,7 @@ export function toEventRecords(account: string, events: readonly IngestEvent[], 
     data: event.data,
     ...(event.idempotency_key === undefined ? {} : { idempotency_key: event.idempotency_key }),
     ingested_at: ingestedAt,
+    ...(orderingKeys[index] === undefined ? {} : { ordering_key: orderingKeys[index] }),
   }));
 }
 

@@ -106,7 +106,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
       // log says exactly how many were stored when some failed.
       const settled = await Promise.allSettled(
         records.map((record) =>
-          publishJson(js, names.eventSubject(record.account, record.message_type), record, { msgID: eventMsgId(record), deadline }),
+          publishJson(js, names.eventSubject(record.account, record.message_type, record.ordering_key), record, { msgID: eventMsgId(record), deadline }),
         ),
       );
       const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -1,6 +1,6 @@
 // POST /:account/api/v1/events against a real JetStream: validation, batches, idempotency, limits and auth.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MESSAGE_TYPES, eventTypes, type BuiltinMessageType } from '@hookmesh/contracts';
+import { MESSAGE_TYPES, eventTypes, resolveOrderingKey, type BuiltinMessageType, type EventTypeMapping } from '@hookmesh/contracts';
 import { createTestNats, type TestNats } from '@hookmesh/testing';
 import { startTestIngest, tokenFor, type TestIngest } from '../test-support';
 
@@ -25,6 +25,12 @@ function exampleEvent(messageType: BuiltinMessageType, idempotencyKey?: string):
 }
 
 const firstItem = (data: unknown): Json => (data as Json[])[0]!;
+
+/** The ordering key the type's pointer finds in its seed example (orderEvent's order_id), if any. */
+function exampleKey(messageType: BuiltinMessageType): string | undefined {
+  const key = resolveOrderingKey(undefined, eventTypes[messageType].example.data, eventTypes[messageType].mapping as EventTypeMapping);
+  return key.kind === 'key' ? key.key : undefined;
+}
 
 /** One broken variant per message type, and the field (below the event) its contract must name. */
 const brokenVariants: Record<BuiltinMessageType, { what: string; breakData: (data: unknown) => void; path: string }> = {
@@ -80,7 +86,8 @@ describe('POST /:account/api/v1/events', () => {
 
       expect(await ingest.storedCount()).toBe(before + 1);
       const stored = (await ingest.storedEvents()).find((event) => event.record.message_id === body.message_id);
-      expect(stored?.subject).toBe(ingest.names.eventSubject(account, messageType));
+      const key = exampleKey(messageType);
+      expect(stored?.subject).toBe(ingest.names.eventSubject(account, messageType, key));
       expect(stored?.header.get('Nats-Msg-Id')).toBe(body.message_id);
       expect(stored?.record).toEqual({
         message_id: body.message_id,
@@ -89,6 +96,7 @@ describe('POST /:account/api/v1/events', () => {
         api_version: '1.0',
         data: eventTypes[messageType].example.data,
         ingested_at: expect.any(String),
+        ...(key === undefined ? {} : { ordering_key: key }),
       });
     });
 
@@ -185,7 +193,7 @@ describe('POST /:account/api/v1/events', () => {
       const byId = new Map((await ingest.storedEvents()).map((event) => [event.record.message_id, event]));
       MESSAGE_TYPES.forEach((messageType, index) => {
         expect(byId.get(ids[index]!)?.record.message_type).toBe(messageType);
-        expect(byId.get(ids[index]!)?.subject).toBe(ingest.names.eventSubject(account, messageType));
+        expect(byId.get(ids[index]!)?.subject).toBe(ingest.names.eventSubject(account, messageType, exampleKey(messageType)));
       });
     });
 

@@ -135,7 +135,8 @@ export function eventsRouter(deps: EventsRouteDeps): { beforeBody: Router; after
         const event = IngestEvent.safeParse(item);
         return event.success ? [{ event: event.data, pathPrefix: batch ? `${index}.` : '' }] : [];
       });
-      const verdict = requestVerdict(await deps.catalog.judge(items), items.map((item) => item.event.message_type));
+      const verdicts = await deps.catalog.judge(items);
+      const verdict = requestVerdict(verdicts, items.map((item) => item.event.message_type));
       const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues, ...nulCharacterIssues(body)]);
       if (issues.length > 0 || !parsed.success) {
         throw new Invalid(issues, 'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.');
@@ -145,7 +146,9 @@ export function eventsRouter(deps: EventsRouteDeps): { beforeBody: Router; after
         throw new Conflict(`Nothing was stored: ${names} ${verdict.archived.length === 1 ? 'is archived and takes' : 'are archived and take'} no new events.`);
       }
 
-      const records = toEventRecords(account, parsed.data.events, stamps);
+      // Nothing was refused, so every event was well formed and judged, in request order.
+      const orderingKeys = verdicts.map((judged) => (judged.kind === 'ok' ? judged.orderingKey : undefined));
+      const records = toEventRecords(account, parsed.data.events, stamps, orderingKeys);
       // One budget for everything this request waits on in JetStream, so the producer hears back in time.
       const deadline = deadlineIn(deps.publishTimeoutMs);
       let published: PublishedEvent[];

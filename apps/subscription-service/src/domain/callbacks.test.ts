@@ -22,6 +22,10 @@ function row(overrides: Partial<CallbackRow> = {}): CallbackRow {
     signed: true,
     retry_schedule: null,
     disabled_reason: null,
+    ordered: false,
+    ordered_from_seq: null,
+    rate_limit: null,
+    message_types: null,
     created_at: new Date('2026-01-01T00:00:00.000Z'),
     updated_at: new Date('2026-01-02T00:00:00.000Z'),
     ...overrides,
@@ -97,7 +101,7 @@ describe('callbackState', () => {
 describe('callbackResponse', () => {
   it('shows neither the token nor any secret', () => {
     const response = callbackResponse(row({ token: sealed() }));
-    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'disabled_reason', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
+    expect(Object.keys(response).sort()).toEqual(['api_version', 'created_at', 'disabled_reason', 'id', 'message_type', 'ordered', 'profile', 'rate_limit', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
   });
 
   const failing: CircuitRecord = {

@@ -1,5 +1,5 @@
 // How a stored callback looks to the API and to the dispatcher, and how secrets rotate.
-import { callbackHealth, type Callback, type CallbackState, type CircuitRecord, type SealedSecretEntry } from '@hookmesh/contracts';
+import { callbackHealth, type Callback, type CallbackState, type CircuitRecord, type SealedSecretEntry, type ThrottleRecord } from '@hookmesh/contracts';
 import type { CallbackRow } from '../storage/callbacks.table';
 
 /**
@@ -8,11 +8,22 @@ import type { CallbackRow } from '../storage/callbacks.table';
  */
 export const MAX_LIVE_SECRETS = 5;
 
-/** The dispatchers' shared circuit records, as far as this service has read them. */
+/** What the dispatchers share about each callback (its circuit, its rate limit), as far as this service has read it. */
 export interface CircuitView {
-  /** False until the records were read once (just started, NATS unreachable, no dispatcher ever ran). */
+  /** False until the circuit records were read once (just started, NATS unreachable). */
   loaded(): boolean;
   recordOf(account: string, callbackId: string): CircuitRecord | undefined;
+  /** When a dispatcher last held a delivery back at the callback's rate limit. */
+  throttleOf?(account: string, callbackId: string): ThrottleRecord | undefined;
+}
+
+/** A throttle this recent means deliveries are waiting on the limit now (dispatchers renew it while they hold some back). */
+export const THROTTLE_FRESH_MS = 5_000;
+
+function rateLimitedOf(row: CallbackRow, circuits: CircuitView | undefined, now: Date): Pick<Callback, 'rate_limited'> {
+  if (row.rate_limit === null || circuits?.throttleOf === undefined) return {};
+  const throttle = circuits.throttleOf(row.account, row.id);
+  return { rate_limited: throttle !== undefined && now.getTime() - Date.parse(throttle.at) < THROTTLE_FRESH_MS };
 }
 
 /** health and health_detail: from the status alone when disabled, else from the circuit record once it is known. */
@@ -23,7 +34,7 @@ function healthOf(row: CallbackRow, circuits: CircuitView | undefined): Pick<Cal
 }
 
 /** The public representation of a callback: no token, no secrets; its health where known. */
-export function callbackResponse(row: CallbackRow, circuits?: CircuitView): Callback {
+export function callbackResponse(row: CallbackRow, circuits?: CircuitView, now: Date = new Date()): Callback {
   return {
     id: row.id,
     url: row.url,
@@ -34,6 +45,9 @@ export function callbackResponse(row: CallbackRow, circuits?: CircuitView): Call
     signed: row.signed,
     ...(row.retry_schedule === null ? {} : { retry_schedule: row.retry_schedule }),
     timeout_ms: row.timeout_ms,
+    ordered: row.ordered,
+    rate_limit: row.rate_limit,
+    ...rateLimitedOf(row, circuits, now),
     ...healthOf(row, circuits),
     disabled_reason: row.disabled_reason,
     created_at: row.created_at.toISOString(),
@@ -61,6 +75,9 @@ export function callbackState(row: CallbackRow, now: Date): CallbackState {
     profile: row.profile,
     signed: row.signed,
     ...(row.retry_schedule !== null ? { retry_schedule: row.retry_schedule } : {}),
+    ...(row.ordered && row.ordered_from_seq !== null ? { ordered: true, ordered_from_seq: Number(row.ordered_from_seq) } : {}),
+    ...(row.rate_limit !== null ? { rate_limit: row.rate_limit } : {}),
+    ...(row.message_types !== null ? { message_types: row.message_types } : {}),
     updated_at: row.updated_at.toISOString(),
   };
 }

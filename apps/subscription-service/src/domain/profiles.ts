@@ -7,7 +7,9 @@ import {
   isBuiltinProfile,
   generatePlainSecret,
   generateSecret,
+  rateLimitBreach,
   type InstallationNaming,
+  type RateLimit,
   type Profile,
   type ProfileState,
   type WireProfile,
@@ -52,10 +54,23 @@ export interface CallbackDeliveryChoice {
   profile: WireProfile | undefined;
   signed: boolean;
   timeoutMs: number | null;
+  rateLimit?: RateLimit | null;
 }
 
-/** The issues of a callback's profile choice: an unknown profile, unsigned under required signing, a timeout past the installation's. */
-export function deliveryChoiceIssues(choice: CallbackDeliveryChoice, installationTimeoutMs: number): Array<{ path: string; code: string; message: string }> {
+/** What the installation bounds a callback's choices by. */
+export interface DeliveryBounds {
+  /** HOOKMESH_DELIVERY_TIMEOUT. */
+  timeoutMs: number;
+  /** HOOKMESH_MAX_RATE_PER_SECOND. */
+  maxRatePerSecond: number;
+}
+
+/**
+ * The issues of a callback's delivery choices: an unknown profile, unsigned under required signing, a timeout or a
+ * rate limit past the installation's.
+ */
+export function deliveryChoiceIssues(choice: CallbackDeliveryChoice, bounds: DeliveryBounds): Array<{ path: string; code: string; message: string }> {
+  const installationTimeoutMs = bounds.timeoutMs;
   const issues: Array<{ path: string; code: string; message: string }> = [];
   if (choice.profile === undefined) {
     issues.push({ path: `${choice.at}profile`, code: 'unknown_profile', message: `unknown profile ${JSON.stringify(choice.profileName)} (GET /admin/api/v1/profiles lists them)` });
@@ -64,6 +79,10 @@ export function deliveryChoiceIssues(choice: CallbackDeliveryChoice, installatio
   }
   if (choice.timeoutMs !== null && choice.timeoutMs > installationTimeoutMs) {
     issues.push({ path: `${choice.at}timeout_ms`, code: 'too_big', message: `timeout_ms must be at most ${installationTimeoutMs}, this installation's delivery timeout (HOOKMESH_DELIVERY_TIMEOUT)` });
+  }
+  if (choice.rateLimit !== undefined && choice.rateLimit !== null) {
+    const breach = rateLimitBreach(choice.rateLimit, bounds.maxRatePerSecond);
+    if (breach !== null) issues.push({ path: `${choice.at}rate_limit.${'per_second' in choice.rateLimit ? 'per_second' : 'per_minute'}`, code: 'too_big', message: breach });
   }
   return issues;
 }

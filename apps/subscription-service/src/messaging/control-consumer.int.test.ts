@@ -1,5 +1,5 @@
 // Auto-disable: the dispatcher's disable_callback command on CONTROL reaches Postgres and then the KV bucket.
-import { type CallbackWithSecret, type ControlCommand } from '@hookmesh/contracts';
+import { EventRecord, type CallbackWithSecret, type ControlCommand } from '@hookmesh/contracts';
 import { publishJson } from '@hookmesh/messaging';
 import { startSubscriptionView, type SubscriptionView } from '@hookmesh/subscription-view';
 import { waitFor } from '@hookmesh/testing';
@@ -79,7 +79,41 @@ describe('CONTROL consumer', () => {
     expect(again.body).toMatchObject({ disabled_reason: 'failing since 2026-11-26T09:00:00.000Z' });
   });
 
-  it("acks commands for unknown callbacks and never touches another account's callback of the same id", async () => {
+  it('tells the operator: one callback.disabled event on EVENTS with the callback, the reason and the last attempt', async () => {
+    const callback = await createCallback('acme');
+    const subject = svc.names.eventSubject('admin', 'callback.disabled');
+    const count = async () => (await svc.jsm.streams.info(svc.names.streams.events, { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
+    const before = await count();
+    const command = {
+      ...disable('acme', callback.id),
+      cause: 'gone' as const,
+      reason: 'endpoint answered 410 Gone',
+      last_attempt: { delivery_id: '0191d7a0-0000-7000-8000-0000000000aa', message_id: 'msg-410', message_type: 'orderEvent', attempt: 1, status_code: 410, error: 'HTTP 410 Gone: callback disabled' },
+    };
+    await publishJson(svc.js, svc.names.controlSubject('acme', 'disable_callback'), command, { msgID: `op:${callback.id}` });
+    // Delivered twice (as after a crash before the ack): still one event.
+    await publishJson(svc.js, svc.names.controlSubject('acme', 'disable_callback'), command, { msgID: `op-again:${callback.id}` });
+    await waitFor(async () => (await pending()) === 0, { timeoutMs: 3_000, label: 'commands acked' });
+    const stored = await svc.jsm.streams.getMessage(svc.names.streams.events, { last_by_subj: subject });
+    const event = EventRecord.parse(stored!.json());
+    expect(event).toMatchObject({ account: 'admin', message_type: 'callback.disabled', api_version: '1.0' });
+    expect(event.data).toEqual({
+      account: 'acme',
+      callback_id: callback.id,
+      url: 'https://failing.example.com/hook',
+      message_type: 'orderEvent',
+      reason: '410 Gone',
+      delivery_id: '0191d7a0-0000-7000-8000-0000000000aa',
+      last_status_code: 410,
+      last_error: 'HTTP 410 Gone: callback disabled',
+      attempts: 1,
+      message_link: '/acme/api/v1/messages/msg-410',
+      at: command.at,
+    });
+    expect(await count()).toBe(before + 1);
+  });
+
+    it("acks commands for unknown callbacks and never touches another account's callback of the same id", async () => {
     const theirs = await createCallback('globex');
     await publishJson(svc.js, svc.names.controlSubject('acme', 'disable_callback'), disable('acme', theirs.id), { msgID: `cross:${theirs.id}` });
     await publishJson(svc.js, svc.names.controlSubject('acme', 'disable_callback'), disable('acme', 'not-a-callback'), { msgID: 'unknown-cb' });

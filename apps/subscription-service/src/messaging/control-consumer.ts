@@ -1,10 +1,22 @@
 // Consumes CONTROL: the dispatcher asks to disable a callback that kept failing; Postgres records it, the KV follows.
-import { ControlCommand, disabledReasonOf, type DisableCallbackCommand, type NatsNames } from '@hookmesh/contracts';
+import {
+  ControlCommand,
+  disabledReasonOf,
+  messageLinkOf,
+  OPERATIONAL_ACCOUNT,
+  operationalEventMsgId,
+  operationalEventRecord,
+  raisesOperationalEvents,
+  type DisableCallbackCommand,
+  type NatsNames,
+  type OperationalEventData,
+} from '@hookmesh/contracts';
 import {
   AckPolicy,
   decodeMessage,
   DeliverPolicy,
   nanos,
+  publishJson,
   runConsumer,
   terminateMessage,
   type JetStreamClient,
@@ -15,24 +27,52 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../metrics';
 import { findCallback, updateCallback } from '../storage/callbacks-repository';
+import type { CallbackRow } from '../storage/callbacks.table';
 import type { SubscriptionDatabase } from '../storage/database';
 import { enqueueOutbox } from '../storage/kv-outbox-repository';
 import type { StatePublisher } from './state-publisher';
 
 export type DisableOutcome = 'disabled' | 'already_disabled' | 'not_found';
 
+// Commands of dispatchers from before causes were typed carry none: they only disabled for failing.
+const reasonOf = (command: DisableCallbackCommand) => disabledReasonOf(command.cause ?? 'failing', command.failing_since);
+
 /** Sets the callback disabled (with its outbox row) unless it is gone or already disabled. */
-export async function applyDisableCallback(db: Kysely<SubscriptionDatabase>, command: DisableCallbackCommand, now: Date): Promise<DisableOutcome> {
+export async function applyDisableCallback(
+  db: Kysely<SubscriptionDatabase>,
+  command: DisableCallbackCommand,
+  now: Date,
+): Promise<{ outcome: DisableOutcome; row?: CallbackRow }> {
   return db.transaction().execute(async (tx) => {
     const row = await findCallback(tx, command.account, command.callback_id, { forUpdate: true });
-    if (row === undefined) return 'not_found';
-    if (row.status === 'disabled') return 'already_disabled';
-    // Commands of dispatchers from before causes were typed carry none: they only disabled for failing.
-    const disabledReason = disabledReasonOf(command.cause ?? 'failing', command.failing_since);
-    await updateCallback(tx, command.account, command.callback_id, { status: 'disabled', disabledReason, updatedAt: now });
+    if (row === undefined) return { outcome: 'not_found' };
+    if (row.status === 'disabled') return { outcome: 'already_disabled', row };
+    const updated = await updateCallback(tx, command.account, command.callback_id, { status: 'disabled', disabledReason: reasonOf(command), updatedAt: now });
     await enqueueOutbox(tx, [{ kind: 'callback', account: command.account, ref: command.callback_id }]);
-    return 'disabled';
+    return { outcome: 'disabled', row: updated ?? row };
   });
+}
+
+/** The operator's callback.disabled event of a disable this command made. */
+export function callbackDisabledEvent(command: DisableCallbackCommand, row: CallbackRow): OperationalEventData {
+  const last = command.last_attempt;
+  return {
+    account: command.account,
+    callback_id: command.callback_id,
+    url: row.url,
+    message_type: row.message_type,
+    reason: reasonOf(command),
+    ...(last === undefined
+      ? {}
+      : {
+          delivery_id: last.delivery_id,
+          last_status_code: last.status_code,
+          last_error: last.error,
+          attempts: last.attempt,
+          message_link: messageLinkOf(command.account, last.message_id),
+        }),
+    at: command.at,
+  };
 }
 
 export interface ControlConsumerOptions {
@@ -71,8 +111,18 @@ export function startControlConsumer(options: ControlConsumerOptions): RunningCo
       }
       const command = decoded.value;
       // A throw (Postgres down) naks with a delay in runConsumer: the command waits, it is not lost.
-      const outcome = await applyDisableCallback(db, command, now());
+      const { outcome, row } = await applyDisableCallback(db, command, now());
       metrics.controlCommands.inc({ command: command.command, outcome });
+      // Told once per disable: a command that comes back after a crash finds the callback disabled with its own
+      // reason and announces again, and the event's Nats-Msg-Id drops the repeat.
+      const ours = outcome === 'disabled' || (outcome === 'already_disabled' && row?.disabled_reason === reasonOf(command));
+      if (ours && row !== undefined && raisesOperationalEvents(command.account)) {
+        const data = callbackDisabledEvent(command, row);
+        await publishJson(options.js, names.eventSubject(OPERATIONAL_ACCOUNT, 'callback.disabled'), operationalEventRecord('callback.disabled', data, now()), {
+          msgID: operationalEventMsgId('callback.disabled', data),
+          timeoutMs: 5_000,
+        });
+      }
       if (outcome === 'disabled') {
         void publisher.kick();
         log.warn(

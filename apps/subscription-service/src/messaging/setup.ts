@@ -23,3 +23,9 @@ export async function setupSubscriptionNats(jsm: JetStreamManager, js: JetStream
   // history 1: the dispatcher needs the current state only, and a cold start replays one entry per key.
   return openKv(js, names.kv.bucket, { history: 1, replicas: settings.replicas });
 }
+
+/** The sequence EVENTS gives the next event it stores: an ordered callback created now orders events from there on. */
+export async function nextEventSeq(jsm: JetStreamManager, names: NatsNames): Promise<number> {
+  const info = await jsm.streams.info(names.streams.events);
+  return info.state.last_seq + 1;
+}

@@ -232,7 +232,7 @@ describe('callbacks API', () => {
       expect(orders.length).toBeGreaterThan(0);
       expect(orders.every((callback) => callback.message_type === 'orderEvent')).toBe(true);
       expect(orders.length).toBeLessThan(all.length);
-      for (const callback of all) expect(Object.keys(callback).sort()).toEqual(['api_version', 'created_at', 'disabled_reason', 'health', 'id', 'message_type', 'profile', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
+      for (const callback of all) expect(Object.keys(callback).sort()).toEqual(['api_version', 'created_at', 'disabled_reason', 'health', 'id', 'message_type', 'ordered', 'profile', 'rate_limit', 'signed', 'status', 'timeout_ms', 'updated_at', 'url']);
     });
 
     it('pages with limit and next_cursor in creation order, every callback once, the filter kept', async () => {

@@ -70,6 +70,8 @@ export interface CallbackRouteDeps {
   delivery: CallbackDeliveryDefaults;
   /** The dispatchers' circuit records, for each callback's health. */
   circuits: CircuitView;
+  /** The EVENTS sequence the next stored event gets: where a new ordered callback's order begins. */
+  nextEventSeq: () => Promise<number>;
   now: () => Date;
 }
 
@@ -79,6 +81,8 @@ export interface CallbackDeliveryDefaults {
   defaultProfile: string;
   /** HOOKMESH_DELIVERY_TIMEOUT: the longest timeout_ms a callback may have. */
   timeoutMs: number;
+  /** HOOKMESH_MAX_RATE_PER_SECOND: the highest rate_limit a callback may have. */
+  maxRatePerSecond: number;
   /** HOOKMESH_HEADER_PREFIX and HOOKMESH_USER_AGENT: how the `standard` profile names its headers. */
   naming: InstallationNaming;
 }
@@ -150,7 +154,9 @@ async function parseCreateRequest(
     if (!result.success) return undefined;
     const profileName = result.data.profile ?? delivery.defaultProfile;
     const profile = resolved.get(profileName);
-    issues.push(...deliveryChoiceIssues({ at: `${index}.`, profileName, profile, signed: result.data.signed ?? true, timeoutMs: result.data.timeout_ms ?? null }, delivery.timeoutMs));
+    issues.push(
+      ...deliveryChoiceIssues({ at: `${index}.`, profileName, profile, signed: result.data.signed ?? true, timeoutMs: result.data.timeout_ms ?? null, rateLimit: result.data.rate_limit }, delivery),
+    );
     return { item: result.data, profileName, profile };
   });
   if (issues.length > 0 || !parsed.success) {
@@ -180,6 +186,16 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
   const { db, names, metrics, sealingKey, urlPolicy, callbackLimits, publisher, now } = deps;
   const logOf = (res: Response): Logger => res.locals.log ?? deps.log;
 
+  /** An ordered callback needs to know where its order begins; without EVENTS it cannot be created (503). */
+  async function nextEventSeqOrUnavailable(): Promise<number> {
+    try {
+      return await deps.nextEventSeq();
+    } catch (error) {
+      deps.log.warn({ err: error }, 'cannot read the EVENTS stream for an ordered callback');
+      throw new Unavailable(2, 'An ordered callback cannot be created while NATS JetStream is unreachable; nothing was created. Retry shortly.');
+    }
+  }
+
   return {
     async listCallbacks(req, res) {
       const { account } = parseParams(AccountParams, req);
@@ -201,6 +217,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
     async createCallbacks(req, res) {
       const { account } = parseParams(AccountParams, req);
       const items = await parseCreateRequest(req.body, urlPolicy, db, deps.delivery);
+      const orderedFromSeq = items.some(({ item }) => item.ordered === true) ? await nextEventSeqOrUnavailable() : null;
       const at = now();
       const prepared = items.map(({ item, profileName, profile }) => {
         const id = randomUUID();
@@ -218,6 +235,9 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
           profile: profileName,
           signed: item.signed ?? true,
           retry_schedule: item.retry_schedule ?? null,
+          ordered: item.ordered ?? false,
+          ordered_from_seq: item.ordered === true ? orderedFromSeq : null,
+          rate_limit: item.rate_limit === undefined ? null : JSON.stringify(item.rate_limit),
           created_at: at,
           updated_at: at,
         };
@@ -284,7 +304,14 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
         const profileName = patch.profile ?? current.profile;
         const profile = (await resolveProfiles(tx, [profileName], deps.delivery.naming, { lock: true })).get(profileName);
         const timeoutMs = patch.timeout_ms === undefined ? current.timeout_ms : patch.timeout_ms;
-        const issues = deliveryChoiceIssues({ at: '', profileName, profile, signed: patch.signed ?? current.signed, timeoutMs }, deps.delivery.timeoutMs);
+        const issues = deliveryChoiceIssues({ at: '', profileName, profile, signed: patch.signed ?? current.signed, timeoutMs, rateLimit: patch.rate_limit }, deps.delivery);
+        if (patch.ordered !== undefined && patch.ordered !== current.ordered) {
+          issues.push({
+            path: 'ordered',
+            code: 'immutable',
+            message: `ordered is chosen when a callback is created and cannot be changed: create a callback with "ordered": ${patch.ordered} and delete this one`,
+          });
+        }
         if (issues.length > 0 || profile === undefined) throw new Invalid(issues, 'The patch is invalid; nothing was changed.');
         // A profile whose secrets have another format cannot sign with the old ones: a new secret, shown once.
         const secretFormat = current.secrets[0]?.format ?? 'whsec';
@@ -299,6 +326,7 @@ export function callbackHandlers(deps: CallbackRouteDeps): Record<CallbackOperat
           signed: patch.signed,
           retrySchedule: patch.retry_schedule,
           timeoutMs: patch.timeout_ms,
+          rateLimit: patch.rate_limit,
           ...(freshSecret === undefined ? {} : { secrets: [sealedEntry(freshSecret, profile, sealingKey)] }),
           updatedAt: at,
         });

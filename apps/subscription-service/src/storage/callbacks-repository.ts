@@ -1,5 +1,5 @@
 // Queries on `callbacks`; every one is scoped by account, so one tenant can never reach another's rows.
-import type { MessageType, Sealed, SealedSecretEntry } from '@hookmesh/contracts';
+import type { MessageType, RateLimit, Sealed, SealedSecretEntry } from '@hookmesh/contracts';
 import type { KeysetCursor } from '@hookmesh/db';
 import { sql } from 'kysely';
 import type { CallbackCounts } from '../domain/callback-limits';
@@ -88,6 +88,8 @@ export interface CallbackChanges {
   timeoutMs?: number | null;
   /** Set with a disable, null with a re-enable. */
   disabledReason?: string | null;
+  /** null removes the limit. */
+  rateLimit?: RateLimit | null;
   updatedAt: Date;
 }
 
@@ -107,6 +109,7 @@ export async function updateCallback(db: Db, account: string, id: string, change
       ...(changes.retrySchedule !== undefined ? { retry_schedule: changes.retrySchedule } : {}),
       ...(changes.timeoutMs !== undefined ? { timeout_ms: changes.timeoutMs } : {}),
       ...(changes.disabledReason !== undefined ? { disabled_reason: changes.disabledReason } : {}),
+      ...(changes.rateLimit !== undefined ? { rate_limit: changes.rateLimit === null ? null : JSON.stringify(changes.rateLimit) } : {}),
     })
     .where('account', '=', account)
     .where('id', '=', id)

@@ -1,5 +1,6 @@
 // Event intake API served by event-ingest.
 import { z } from 'zod';
+import { OrderingKey } from '../delivery-controls';
 import { MessageType } from '../events';
 
 export const MAX_EVENTS_PER_BATCH = 500;
@@ -23,6 +24,8 @@ export const IngestEvent = z.strictObject({
   message_type: MessageType,
   data: z.unknown().refine((value): boolean => value !== undefined, 'data is required'),
   idempotency_key: IdempotencyKey.optional(),
+  /** Deliveries of one key to an ordered callback go in ingest order; beats the type's ordering_key pointer. */
+  ordering_key: OrderingKey.optional(),
 });
 export type IngestEvent = z.infer<typeof IngestEvent>;
 

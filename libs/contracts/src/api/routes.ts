@@ -22,6 +22,7 @@ import { EventType, EventTypeParams, EventTypesResponse, PutEventTypeRequest } f
 import { IngestRequest, IngestResponse } from './ingest';
 import { Profile, ProfileParams, ProfilesResponse, WireProfile } from '../profiles';
 import { CreatePortalLinkRequest, PortalLink } from './portal-links';
+import { CreatedOperationalCallback, CreateOperationalCallbackRequest, OperationalCallback, OperationalCallbackParams, OperationalCallbacksResponse } from './operational-callbacks';
 import { HealthResponse, MetricsText, OpenApiDocumentResponse, ReadinessResponse } from './operational';
 import {
   Callback,
@@ -170,6 +171,21 @@ export const subscriptionRoutes = [
     service: 'subscription-service', method: 'post', path: admin('/portal_links'), operationId: 'adminCreatePortalLink',
     summary: 'Operator: mint a short-lived sign-in link to the web console for an account (the token rides in the link\'s fragment)', scope: 'admin',
     body: CreatePortalLinkRequest, response: { status: 201, schema: PortalLink }, errors: [501],
+  },
+  {
+    service: 'subscription-service', method: 'post', path: admin('/operational_callbacks'), operationId: 'adminCreateOperationalCallback',
+    summary: 'Operator: register an endpoint for operational events (callback.disabled, circuits, failed deliveries, dead letters); the answer carries its secret, once', scope: 'admin',
+    body: CreateOperationalCallbackRequest, response: { status: 201, schema: CreatedOperationalCallback }, errors: [409],
+  },
+  {
+    service: 'subscription-service', method: 'get', path: admin('/operational_callbacks'), operationId: 'adminListOperationalCallbacks',
+    summary: 'Operator: every endpoint registered for operational events', scope: 'admin',
+    response: { status: 200, schema: OperationalCallbacksResponse },
+  },
+  {
+    service: 'subscription-service', method: 'delete', path: admin('/operational_callbacks/{id}'), operationId: 'adminDeleteOperationalCallback',
+    summary: 'Operator: stop sending operational events to an endpoint', scope: 'admin',
+    params: OperationalCallbackParams, response: { status: 200, schema: OperationalCallback }, errors: [404],
   },
 ] as const satisfies readonly RouteDefinition[];
 

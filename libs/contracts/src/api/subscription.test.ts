@@ -113,7 +113,7 @@ describe('DeleteCallbacksRequest', () => {
 
 describe('PatchCallbackRequest', () => {
   it('rejects an empty patch', () => {
-    expect(PatchCallbackRequest.safeParse({}).error?.issues[0]?.message).toBe('send at least one of url, token, status, profile, signed, retry_schedule, timeout_ms');
+    expect(PatchCallbackRequest.safeParse({}).error?.issues[0]?.message).toBe('send at least one of url, token, status, profile, signed, retry_schedule, timeout_ms, rate_limit');
   });
 
   it('accepts a status change and a token removal', () => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MessageType } from '../events';
 import { ApiVersion, CallbackStatus, IsoDateTime } from '../primitives';
+import { RateLimit } from '../delivery-controls';
 import { CallbackHealthDetail, HealthState } from '../health';
 import { ProfileName, RetrySchedule, TimeoutMs } from '../profiles';
 import { AccountParams, CallbackUrl, IdParam, Uuid } from './common';
@@ -41,6 +42,12 @@ export const Callback = z.object({
   /** The callback's own schedule, when it has one (else its profile's, else the installation's). */
   retry_schedule: z.string().nullable().optional(),
   timeout_ms: z.number().int().nullable().optional(),
+  /** Deliveries of one ordering key are attempted in ingest order, each after the previous one settled. */
+  ordered: z.boolean().optional(),
+  /** At most this many attempts per clock second (or minute); deliveries above it wait. */
+  rate_limit: RateLimit.nullable().optional(),
+  /** With a rate_limit: whether deliveries are waiting on it right now (seen within the last few seconds). */
+  rate_limited: z.boolean().optional(),
   /**
    * healthy, failing (its last attempts failed), circuit_open (deliveries wait for the circuit to close) or disabled.
    * Absent only while the service has not yet read the dispatchers' circuits (just started, NATS unreachable).
@@ -70,6 +77,9 @@ export const CreateCallbackItem = z.strictObject({
   /** `false` sends no signature at all; only where the profile's signing is optional. */
   signed: z.boolean({ error: 'signed must be true or false' }).optional(),
   retry_schedule: RetrySchedule.optional(),
+  /** Deliver events of one ordering key in ingest order (chosen at creation, it cannot be changed later). */
+  ordered: z.boolean({ error: 'ordered must be true or false' }).optional(),
+  rate_limit: RateLimit.optional(),
 });
 export type CreateCallbackItem = z.infer<typeof CreateCallbackItem>;
 
@@ -136,9 +146,13 @@ export const PatchCallbackRequest = z
     signed: z.boolean({ error: 'signed must be true or false' }).optional(),
     retry_schedule: RetrySchedule.nullable().optional(),
     timeout_ms: TimeoutMs.nullable().optional(),
+    /** null removes the limit. */
+    rate_limit: RateLimit.nullable().optional(),
+    /** Accepted only unchanged: order is chosen when the callback is created. */
+    ordered: z.boolean({ error: 'ordered must be true or false' }).optional(),
   })
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    message: 'send at least one of url, token, status, profile, signed, retry_schedule, timeout_ms',
+    message: 'send at least one of url, token, status, profile, signed, retry_schedule, timeout_ms, rate_limit',
   });
 export type PatchCallbackRequest = z.infer<typeof PatchCallbackRequest>;
 
