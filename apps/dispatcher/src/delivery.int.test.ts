@@ -200,7 +200,18 @@ describe('delivery', () => {
       const found = await controlOf(harness, acct);
       return found.length > 0 ? found : undefined;
     }, { label: 'control command' });
-    expect(commands).toEqual([{ command: 'disable_callback', account: acct, callback_id: state.id, reason: 'endpoint answered 410 Gone', cause: 'gone', at: expect.any(String) }]);
+    expect(commands).toEqual([
+      {
+        command: 'disable_callback',
+        account: acct,
+        callback_id: state.id,
+        reason: 'endpoint answered 410 Gone',
+        cause: 'gone',
+        // What the operator's callback.disabled event tells about the attempt that ended it.
+        last_attempt: { delivery_id: expect.any(String), message_id: expect.any(String), message_type: 'orderEvent', attempt: 1, status_code: 410, error: 'HTTP 410 Gone: callback disabled' },
+        at: expect.any(String),
+      },
+    ]);
 
     // The subscription-service has not applied it yet (the KV still says active), but this dispatcher stops now:
     // the next event of that type fans out to nobody.

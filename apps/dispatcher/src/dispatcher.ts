@@ -1,5 +1,5 @@
 // createDispatcher: the subscription view, the fan-out consumer and the delivery workers of one process, wired together.
-import type { NatsNames, SealingKey } from '@hookmesh/contracts';
+import { ACCOUNT_PATTERN, raisesOperationalEvents, type NatsNames, type SealingKey } from '@hookmesh/contracts';
 import type { Resolver } from '@hookmesh/egress';
 import {
   consumerLag,
@@ -24,8 +24,11 @@ import { startCircuitStore } from './messaging/circuit-store';
 import { createLaneHandler } from './messaging/delivery-lanes';
 import { createDeliveryPath } from './messaging/delivery-path';
 import { createFanOutHandler } from './messaging/fanout';
+import { createOrderedLaneHandler } from './messaging/ordered-lane';
 import { createPublishers } from './messaging/publishers';
-import { deliveryConsumerConfig, fanoutConsumerConfig, waitingConsumerConfig } from './messaging/streams';
+import { createRateLimits, RATES_BUCKET_TTL_MS, THROTTLES_BUCKET_TTL_MS } from './messaging/rate-limits';
+import { ACK_WAIT_MARGIN_MS, deliveryConsumerConfig, fanoutConsumerConfig, orderedConsumerConfig, waitingConsumerConfig } from './messaging/streams';
+import { randomUUID } from 'node:crypto';
 import { createDispatcherMetrics } from './metrics';
 import { createWebhookClient } from './outbound/webhook-client';
 import { SERVICE_NAME } from './service-name';
@@ -58,8 +61,10 @@ export interface DispatcherOptions {
    */
   concurrency: { overall: number; perCallback: number; fanout: number; connectionsPerOrigin: number; accountShare?: number };
   circuit: { threshold: number; cooldownMs: number; disableAfterMs: number };
-  /** Stream replicas (HOOKMESH_STREAM_REPLICAS), for the circuits bucket this process creates when missing. */
+  /** Stream replicas (HOOKMESH_STREAM_REPLICAS), for the buckets this process creates when missing. */
   streamReplicas?: number;
+  /** HOOKMESH_RETENTION: how long an idle ordering key's state is kept (as long as its events are). */
+  retentionMs?: number;
   /** HOOKMESH_ACK_WAIT_MARGIN: what the fan-out's and the delivery consumers' ack_wait add to the HTTP timeout; 30 s by default. */
   ackWaitMarginMs?: number;
   /** max_ack_pending of the delivery consumer: due tasks handed out and not yet settled. */
@@ -131,7 +136,14 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
   if (roles.delivery) {
     consumers.push({ stream: names.streams.deliveries, durable: names.consumers.dispatcherDelivery });
     consumers.push({ stream: names.streams.waiting, durable: names.consumers.dispatcherWaiting });
+    consumers.push({ stream: names.streams.ordered, durable: names.consumers.dispatcherOrdered });
   }
+  const replicas = options.streamReplicas ?? 1;
+  const [rateCounts, throttles, orderingStates] = await Promise.all([
+    openKv(js, names.rates.bucket, { history: 1, replicas, ttl: RATES_BUCKET_TTL_MS }),
+    openKv(js, names.throttles.bucket, { history: 1, replicas, ttl: THROTTLES_BUCKET_TTL_MS }),
+    openKv(js, names.ordering.bucket, { history: 1, replicas, ttl: options.retentionMs ?? 30 * 86_400_000 }),
+  ]);
   const metrics = createDispatcherMetrics(
     registry,
     () => Promise.all(consumers.map(async ({ stream, durable }) => ({ consumer: durable, ...(await consumerLag(jsm, stream, durable)) }))),
@@ -139,8 +151,43 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     () => circuits.counts(now().getTime()),
   );
   const publishers = createPublishers(js, names);
-  const deadLettersOf = (source: 'events' | 'deliveries' | 'waiting', consumer: string) =>
-    createDeadLetters({ js, nc, names, source, consumer, log, onKept: (labels) => metrics.deadLetters.inc(labels), now });
+  const deadLettersOf = (source: 'events' | 'deliveries' | 'waiting' | 'ordered', consumer: string) =>
+    createDeadLetters({
+      js,
+      nc,
+      names,
+      source,
+      consumer,
+      log,
+      now,
+      onKept: (labels, detail) => {
+        metrics.deadLetters.inc(labels);
+        void raiseDeadLetter(labels, detail).catch((error: unknown) => log.warn({ err: error }, 'dead_letter.added not raised'));
+      },
+    });
+
+  /** dead_letter.added: what the subject says about whose message it was (its account, its callback where it names one). */
+  async function raiseDeadLetter(labels: { stream: string; reason: string }, detail: { subject: string; problem: string }): Promise<void> {
+    const parts = detail.subject.split('.');
+    const account = parts[2];
+    if (account === undefined || !raisesOperationalEvents(account) || !ACCOUNT_PATTERN.test(account)) return;
+    const callbackId = labels.stream === 'events' ? null : (parts[3] ?? null);
+    const callback = callbackId === null ? undefined : view.callback(account, callbackId);
+    const at = now();
+    await publishers.operationalEvent(
+      'dead_letter.added',
+      {
+        account,
+        callback_id: callbackId,
+        url: callback?.url ?? null,
+        message_type: callback?.message_type ?? null,
+        dead_letter: { stream: labels.stream, reason: labels.reason, problem: detail.problem.slice(0, 500) },
+        at: at.toISOString(),
+      },
+      at,
+    );
+    metrics.operationalEvents.inc({ type: 'dead_letter.added' });
+  }
   const client = createWebhookClient({
     allowPrivateTargets: options.egress.allowPrivateTargets,
     connectionsPerOrigin: options.concurrency.connectionsPerOrigin,
@@ -158,6 +205,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         slots,
         accountSlots: createCallbackSlots(Math.max(1, Math.floor(options.concurrency.overall * (options.concurrency.accountShare ?? 0.5)))),
         planner,
+        rates: createRateLimits({ rates: rateCounts, throttles, names, log, now: () => now().getTime(), random }),
         bodies: createBodyCache(),
         credentialsOf: createCredentialsCache(options.secretsKeys),
         client,
@@ -231,6 +279,37 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
         }),
       );
     }
+  }
+
+  if (path !== undefined) {
+    const orderedConfig = orderedConsumerConfig(names, { ...consumerOptions, maxAckPending: options.maxAckPending });
+    running.push(
+      runConsumer({
+        js,
+        jsm,
+        stream: names.streams.ordered,
+        config: orderedConfig,
+        log,
+        concurrency: options.concurrency.overall,
+        maxMessages: options.concurrency.overall,
+        handle: createOrderedLaneHandler({
+          jsm,
+          names,
+          states: orderingStates,
+          path,
+          view,
+          planner,
+          publishers,
+          metrics,
+          deadLetters: deadLettersOf('ordered', names.consumers.dispatcherOrdered),
+          log,
+          owner: `${SERVICE_NAME}-${randomUUID()}`,
+          leaseMs: options.delivery.timeoutMs + (options.ackWaitMarginMs ?? ACK_WAIT_MARGIN_MS),
+          now,
+          random,
+        }),
+      }),
+    );
   }
 
   let stopped: Promise<void> | undefined;

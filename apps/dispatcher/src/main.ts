@@ -65,6 +65,7 @@ async function main(command: string | undefined): Promise<void> {
       connectionsPerOrigin: config.HOOKMESH_CONNECTIONS_PER_ORIGIN,
     },
     streamReplicas: config.HOOKMESH_STREAM_REPLICAS,
+    retentionMs: config.HOOKMESH_RETENTION,
     circuit: {
       threshold: config.HOOKMESH_CIRCUIT_THRESHOLD,
       cooldownMs: config.HOOKMESH_CIRCUIT_COOLDOWN,

@@ -21,6 +21,14 @@ export interface DispatcherMetrics {
   callbacksDisabled: Counter<'reason'>;
   /** Messages given up (not JSON, breaking the contract) and kept on DEAD, by source stream and reason. */
   deadLetters: Counter<'stream' | 'reason'>;
+  /** Deliveries held back at their callback's rate limit (each time one is made to wait: not an attempt). */
+  rateLimited: Counter;
+  /** Deliveries handed to the ordered lane by the fan-out, and those of an ordered callback that had no key (sent unordered). */
+  orderedHandoffs: Counter<'outcome'>;
+  /** Ordered deliveries settled in order by the ordered lane (delivered or finally failed). */
+  orderedSettled: Counter;
+  /** Operational events raised for the operator, by type. */
+  operationalEvents: Counter<'type'>;
 }
 
 /** Registers the dispatcher's metrics; `lag` is read on every scrape, so the gauges are as fresh as the scrape. */
@@ -112,6 +120,28 @@ export function createDispatcherMetrics(
       name: 'hookmesh_callbacks_disabled_total',
       help: 'Callbacks the dispatcher asked the subscription-service to disable, by reason.',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'hookmesh_deliveries_rate_limited_total',
+      help: 'Deliveries held back at their callback\'s rate limit (made to wait, not attempted).',
+      registers: [registry],
+    }),
+    orderedHandoffs: new Counter({
+      name: 'hookmesh_ordered_handoffs_total',
+      help: 'Deliveries of ordered callbacks by the fan-out: ordered (handed to the ordered lane) or unordered_no_key (the event had no ordering key).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    orderedSettled: new Counter({
+      name: 'hookmesh_ordered_deliveries_total',
+      help: 'Ordered deliveries settled in order (delivered or finally failed); the cursor of their key moved past them.',
+      registers: [registry],
+    }),
+    operationalEvents: new Counter({
+      name: 'hookmesh_operational_events_total',
+      help: 'Operational events raised for the operator, by type.',
+      labelNames: ['type'],
       registers: [registry],
     }),
   };

@@ -136,7 +136,17 @@ export async function startTestDispatcher(harness: NatsHarness, options: TestDis
     egress: { allowPrivateTargets: true, ...options.egress },
   });
   harness.views.push(dispatcher.view);
-  return Object.assign(dispatcher, { registry, nc });
+  const stop = dispatcher.stop.bind(dispatcher);
+  return Object.assign(dispatcher, {
+    registry,
+    nc,
+    // A stopped dispatcher's view sees no more writes: KV writes stop waiting for it.
+    stop: async () => {
+      const at = harness.views.indexOf(dispatcher.view);
+      if (at >= 0) harness.views.splice(at, 1);
+      await stop();
+    },
+  });
 }
 
 /** Writes a callback into the KV bucket as the subscription-service would; returns its plaintext secret. */
@@ -186,6 +196,17 @@ export async function deleteHold(harness: NatsHarness, account: string, messageT
 
 /** Publishes an EventRecord to EVENTS as event-ingest would (seed example data by default). */
 export async function publishEvent(harness: NatsHarness, account: string, messageType: MessageType = 'orderEvent', data?: unknown): Promise<EventRecord> {
+  return (await publishKeyedEvent(harness, account, messageType, data, undefined)).record;
+}
+
+/** Publishes an EventRecord as event-ingest does, on its ordering key's subject when it has one; with its EVENTS sequence. */
+export async function publishKeyedEvent(
+  harness: NatsHarness,
+  account: string,
+  messageType: MessageType,
+  data: unknown,
+  orderingKey: string | undefined,
+): Promise<{ record: EventRecord; seq: number }> {
   const record: EventRecord = {
     message_id: newMessageId(),
     account,
@@ -193,9 +214,15 @@ export async function publishEvent(harness: NatsHarness, account: string, messag
     api_version: '1.0',
     data: data ?? (isBuiltinMessageType(messageType) ? eventTypes[messageType].example.data : {}),
     ingested_at: new Date().toISOString(),
+    ...(orderingKey === undefined ? {} : { ordering_key: orderingKey }),
   };
-  await publishJson(harness.js, harness.names.eventSubject(account, messageType), record, { msgID: eventMsgId(record) });
-  return record;
+  const ack = await publishJson(harness.js, harness.names.eventSubject(account, messageType, orderingKey), record, { msgID: eventMsgId(record) });
+  return { record, seq: ack.seq };
+}
+
+/** The sequence EVENTS gives the next event: what the subscription-service sets as a new ordered callback's start. */
+export async function nextEventSeq(harness: NatsHarness): Promise<number> {
+  return (await harness.jsm.streams.info(harness.names.streams.events)).state.last_seq + 1;
 }
 
 /** Whether a NATS subject matches a filter with `*` and `>` wildcards. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { IsoDateTime } from './primitives';
 
 /** The stream a dead letter came from, by its logical name (the subject token under `<root>.dead.`). */
-export const DEAD_LETTER_SOURCES = ['events', 'deliveries', 'waiting', 'audit', 'control'] as const;
+export const DEAD_LETTER_SOURCES = ['events', 'deliveries', 'waiting', 'ordered', 'audit', 'control'] as const;
 export const DeadLetterSource = z.enum(DEAD_LETTER_SOURCES);
 export type DeadLetterSource = z.infer<typeof DeadLetterSource>;
 

@@ -98,6 +98,8 @@ export type DeliveryTask = z.infer<typeof DeliveryTask>;
 export const OrderedWake = z.object({
   account: AccountName,
   callback_id: NonEmptyString,
+  /** The callback's type: with the key it names the EVENTS subject its ordered events are on. */
+  message_type: MessageType,
   ordering_key: OrderingKey,
   /** The EVENTS sequence of the event that woke it: done once the (callback, key)'s cursor is at or past it. */
   event_seq: z.number().int().positive(),

@@ -16,8 +16,11 @@ export interface DeadLettersOptions {
   /** The durable consumer giving up (shown to the operator). */
   consumer: string;
   log: Logger;
-  /** Called once per dead letter kept: the service counts them by stream and reason (hookmesh_dead_letters_total). */
-  onKept?: (labels: { stream: DeadLetterSource; reason: DeadLetterReason }) => void;
+  /**
+   * Called once per dead letter kept: the service counts them by stream and reason (hookmesh_dead_letters_total), and
+   * may tell the operator (the subject it came from and the problem).
+   */
+  onKept?: (labels: { stream: DeadLetterSource; reason: DeadLetterReason }, detail: { subject: string; problem: string }) => void;
   /** How soon a message comes back when DEAD did not take it. */
   retryDelayMs?: number;
   publishTimeoutMs?: number;
@@ -79,7 +82,7 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
       log.error({ err: error, subject: msg.subject, seq: msg.seq, reason }, 'DEAD did not take the dead letter; the message comes back later');
       return false;
     }
-    options.onKept?.({ stream: source, reason });
+    options.onKept?.({ stream: source, reason }, { subject: msg.subject, problem });
     log.error({ subject: msg.subject, seq: msg.seq, entry, reason, problem, dead_letter_subject: names.deadLetterSubject(source) }, 'message given up; kept on DEAD');
     return true;
   }

@@ -22,5 +22,5 @@ export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './de
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './dead-letters';
 export { bindKv, openKv, type KV, type KvEntry, type KvWatchEntry } from './kv';
 export { startKvMirror, type KvMirror, type StartKvMirrorOptions } from './kv-mirror';
-export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
+export { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg, type MsgRequest, type PubAck } from '@nats-io/jetstream';
 export { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';

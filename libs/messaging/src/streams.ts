@@ -112,6 +112,9 @@ export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
     // Tasks that wait (retries, held types, open circuits), apart from DELIVERIES: a wait is an un-acked message,
     // and a pile of them on the consumer that serves fresh tasks would stall every other callback at max_ack_pending.
     waiting: { ...deliveries, name: names.streams.waiting, subjects: [names.subjects.waiting] },
+    // Wake-ups of ordered (callback, key)s: the events stay on EVENTS and are read in stream order, so one wake-up
+    // per subject is enough; a newer one replaces the older.
+    ordered: { ...deliveries, name: names.streams.ordered, subjects: [names.subjects.ordered], max_msgs_per_subject: 1 },
     audit: {
       ...base,
       name: names.streams.audit,

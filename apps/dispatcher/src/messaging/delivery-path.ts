@@ -2,8 +2,18 @@
 // The same steps serve a task straight from the fan-out (`inline`), from DELIVERIES (`due`) and from WAITING
 // (`waiting`); only where a task waits and when its message is acknowledged differ, and the source says that.
 //
-//   deliver → route (due? callback? held?) → claim a slot → ask the circuit → attempt → settle (records, retry, circuit)
-import { buildWebhookRequest, type CallbackState, type DeliveryTask, type DisableCause } from '@hookmesh/contracts';
+//   deliver → route (due? callback? held?) → claim a slot → ask the circuit → ask the rate limit → attempt → settle
+//   (records, retry, circuit, operational events)
+import {
+  buildWebhookRequest,
+  messageLinkOf,
+  raisesOperationalEvents,
+  type CallbackState,
+  type DeliveryTask,
+  type DisableCause,
+  type OperationalEventData,
+  type OperationalEventType,
+} from '@hookmesh/contracts';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
@@ -22,14 +32,21 @@ import type { DispatcherMetrics } from '../metrics';
 import type { WebhookClient } from '../outbound/webhook-client';
 import type { CircuitStore } from './circuit-store';
 import type { DispatcherPublishers } from './publishers';
+import type { RateLimits } from './rate-limits';
 
 /**
  * Where a task came from, and so how it waits and when it is done. `inline`: attempted straight from the fan-out,
  * whose event is acknowledged once all its deliveries are settled or stored as tasks; `due` and `waiting`: a message
- * of DELIVERIES or WAITING, acknowledged once the task is settled.
+ * of DELIVERIES or WAITING, acknowledged once the task is settled; `ordered`: the head of an ordered (callback, key),
+ * which keeps its own next task (`keep`) so nothing behind it can overtake it.
  */
 export interface TaskSource {
-  readonly lane: 'inline' | 'due' | 'waiting';
+  readonly lane: 'inline' | 'due' | 'waiting' | 'ordered';
+  /**
+   * The lane keeps the task's next state itself (a retry, or the same task waiting until its not_before) instead of
+   * the path storing it on WAITING; the current task is then not settled.
+   */
+  keep?(next: DeliveryTask): Promise<void>;
   /** The task is settled (its records and any next task are stored): acknowledge its message. */
   settled(): void;
   /** Offer the message again after `delayMs` (the lanes only). */
@@ -61,6 +78,8 @@ export interface DeliveryPathDeps {
   /** Attempts at once per account: one account's backlog cannot take every slot of the process. */
   accountSlots: CallbackSlots;
   planner: DeliveryPlanner;
+  /** Per-callback rate limits, shared by the replicas. */
+  rates: RateLimits;
   bodies: BodyCache;
   credentialsOf(callback: CallbackState, now: Date): CallbackCredentials;
   client: WebhookClient;
@@ -84,8 +103,11 @@ interface AttemptReport {
   responseExcerpt: string | null;
 }
 
+/** An operational event a circuit change raises. */
+type CircuitEvent = { type: 'callback.circuit_opened' | 'callback.circuit_closed'; extra?: Partial<OperationalEventData> };
+
 /** What settling an attempt changed about its callback. */
-type CallbackVerdict = { disable: null } | { disable: DisableCause; reason: string; failingSince?: string };
+type CallbackVerdict = ({ disable: null } | { disable: DisableCause; reason: string; failingSince?: string }) & { circuit?: CircuitEvent };
 
 /** A callback's slot and its account's, taken together and given back together. */
 interface Slot {
@@ -125,6 +147,13 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     try {
       const admission = await deps.circuits.admit(task.account, task.callback_id);
       if (admission.kind === 'open') return await waitAnnounced(task, source, 'circuit_open', admission.retryInMs);
+      // Above the rate limit the task waits unannounced (it is neither held nor failing) and spends no attempt.
+      const rate = await deps.rates.admit(route.callback);
+      if (!rate.allowed) {
+        if (admission.kind === 'probe') await deps.circuits.releaseProbe(task.account, task.callback_id).catch(() => undefined);
+        metrics.rateLimited.inc();
+        return await waitFor(task, source, rate.retryInMs);
+      }
       try {
         await attemptAndSettle(task, route.callback, source, parent, slot);
       } catch (error) {
@@ -221,6 +250,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
         // The attempt number restarts at 1 in each redelivery series; the profile's redelivery header tells them apart.
         attempt: task.attempt,
         series: task.series,
+        sequence: task.sequence,
         keys: credentials.keys,
         now: startedAt,
         traceparent: traceparentOf(span),
@@ -284,12 +314,16 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       ),
     ];
     if (nextAttemptAt !== null) {
-      // A retry is a new message (attempt + 1, not_before) that waits on WAITING; its traceparent is this span.
-      stored.push(publishers.toWaiting({ ...task, attempt: task.attempt + 1, not_before: nextAttemptAt.toISOString(), waiting: undefined }));
+      // A retry is a new message (attempt + 1, not_before) that waits on WAITING (or in its ordered lane); its
+      // traceparent is this span.
+      const next: DeliveryTask = { ...task, attempt: task.attempt + 1, not_before: nextAttemptAt.toISOString(), waiting: undefined };
+      stored.push(source.keep ? source.keep(next) : publishers.toWaiting(next));
     }
-    if (verdict.disable !== null) stored.push(disableCallback(task, verdict, settledAt));
+    if (verdict.disable !== null) stored.push(disableCallback(task, verdict, settledAt, report));
+    if (verdict.circuit !== undefined) stored.push(raise(verdict.circuit.type, task, report, settledAt, verdict.circuit.extra));
+    if (settlement.outcome === 'failed') stored.push(raise('delivery.failed', task, report, settledAt));
     await Promise.all(stored);
-    source.settled();
+    if (nextAttemptAt === null || source.keep === undefined) source.settled();
 
     metrics.deliveries.inc({ outcome: settlement.outcome });
     metrics.attemptDuration.observe({ outcome: settlement.outcome }, report.latencyMs / 1000);
@@ -318,20 +352,48 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     if (settlement.outcome === 'failed' && settlement.disableCallback) return { disable: 'gone', reason: 'endpoint answered 410 Gone' };
     try {
       if (settlement.outcome === 'delivered') {
-        await deps.circuits.recordSuccess(task.account, task.callback_id);
-        return { disable: null };
+        const { closed } = await deps.circuits.recordSuccess(task.account, task.callback_id);
+        return closed ? { disable: null, circuit: { type: 'callback.circuit_closed' } } : { disable: null };
       }
       const run = await deps.circuits.recordFailure(task.account, task.callback_id, { statusCode: report.statusCode, error: report.errorMessage });
       if (run.opened) log.info({ account: task.account, callback_id: task.callback_id, failures: run.record.consecutive_failures }, 'circuit opened');
-      if (run.disable) return { disable: 'failing', reason: `every attempt failed since ${run.record.failing_since}`, failingSince: run.record.failing_since };
+      const circuit: CircuitEvent | undefined = run.opened
+        ? { type: 'callback.circuit_opened', extra: { attempts: run.record.consecutive_failures, ...(run.record.closes_at === null ? {} : { circuit_closes_at: run.record.closes_at }) } }
+        : undefined;
+      if (run.disable) return { disable: 'failing', reason: `every attempt failed since ${run.record.failing_since}`, failingSince: run.record.failing_since, ...(circuit ? { circuit } : {}) };
+      if (circuit !== undefined) return { disable: null, circuit };
     } catch (error) {
       log.warn({ err: error, account: task.account, callback_id: task.callback_id }, 'could not update the callback\'s circuit');
     }
     return { disable: null };
   }
 
+  /**
+   * Tells the operator (an operational event of the reserved account, fanned out to its callbacks). Never about the
+   * operator's own callbacks: their failures would raise events about themselves, without end.
+   */
+  async function raise(type: OperationalEventType, task: DeliveryTask, report: AttemptReport | null, at: Date, extra: Partial<OperationalEventData> = {}): Promise<void> {
+    if (!raisesOperationalEvents(task.account)) return;
+    const callback = view.callback(task.account, task.callback_id);
+    const data: OperationalEventData = {
+      account: task.account,
+      callback_id: task.callback_id,
+      url: report?.url ?? callback?.url ?? null,
+      message_type: task.event.message_type,
+      delivery_id: task.delivery_id,
+      last_status_code: report?.statusCode ?? null,
+      last_error: report?.errorMessage ?? null,
+      attempts: task.attempt,
+      message_link: messageLinkOf(task.account, task.event.message_id),
+      ...extra,
+      at: at.toISOString(),
+    };
+    await publishers.operationalEvent(type, data, at);
+    metrics.operationalEvents.inc({ type });
+  }
+
   /** Stops delivering to the callback here at once and asks the subscription-service (CONTROL) to disable it. */
-  async function disableCallback(task: DeliveryTask, verdict: Exclude<CallbackVerdict, { disable: null }>, at: Date): Promise<void> {
+  async function disableCallback(task: DeliveryTask, verdict: Exclude<CallbackVerdict, { disable: null }>, at: Date, report: AttemptReport): Promise<void> {
     deps.localDisables.disable(task.account, task.callback_id, at);
     await deps.circuits.forget(task.account, task.callback_id).catch(() => undefined);
     metrics.callbacksDisabled.inc({ reason: verdict.disable });
@@ -344,6 +406,15 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       reason: verdict.reason,
       cause: verdict.disable,
       ...(verdict.failingSince === undefined ? {} : { failing_since: verdict.failingSince }),
+      // The subscription-service tells the operator (callback.disabled) once the disable is stored.
+      last_attempt: {
+        delivery_id: task.delivery_id,
+        message_id: task.event.message_id,
+        message_type: task.event.message_type,
+        attempt: task.attempt,
+        status_code: report.statusCode,
+        error: report.errorMessage,
+      },
       at: at.toISOString(),
     });
   }
@@ -388,9 +459,13 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     await store(task, source, { ...task, waiting: reason, not_before: new Date(now.getTime() + wait).toISOString() }, 'waiting');
   }
 
-  /** Lets a task wait `delayMs`: nak'ed on WAITING, stored there from anywhere else. */
+  /** Lets a task wait `delayMs`: kept by an ordered lane, nak'ed on WAITING, stored there from anywhere else. */
   async function waitFor(task: DeliveryTask, source: TaskSource, delayMs: number): Promise<void> {
     const wait = Math.max(MIN_WAIT_MS, delayMs);
+    if (source.keep !== undefined) {
+      await source.keep({ ...task, not_before: new Date(deps.now().getTime() + wait).toISOString() });
+      return;
+    }
     if (source.lane === 'waiting') {
       source.nak(wait);
       return;
@@ -400,6 +475,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
 
   /** Its callback or account is at its limit: offered again shortly (from the fan-out: stored on DELIVERIES). */
   async function comeBackSoon(task: DeliveryTask, source: TaskSource): Promise<void> {
+    if (source.keep !== undefined) return waitFor(task, source, spreadDelay(settings.busyRecheckMs, deps.random));
     if (source.lane !== 'inline') {
       source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
       return;
@@ -413,6 +489,10 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
    * store and the ack leaves a copy in each place: at least once, never lost.
    */
   async function store(task: DeliveryTask, source: TaskSource, next: DeliveryTask, lane: 'due' | 'waiting'): Promise<void> {
+    if (source.keep !== undefined) {
+      await source.keep(next);
+      return;
+    }
     const stored: Array<Promise<unknown>> = [lane === 'due' ? publishers.toDue(next) : publishers.toWaiting(next)];
     if (source.lane === 'inline') stored.push(publishers.auditRecord(createdRecord(task, new Date(task.ingested_at), traceIdOf(context.active()))));
     await Promise.all(stored);

@@ -72,7 +72,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
           });
           span.setAttribute('hookmesh.deliveries', plan.length);
           const active = context.active();
-          await Promise.all(plan.map((planned) => deliverOrStore(planned, byId.get(planned.task.callback_id), msg, active)));
+          await Promise.all(plan.map((planned) => deliverOrStore(planned, byId.get(planned.task.callback_id), event, msg, active)));
           publishers.ack(msg);
           log.debug({ message_id: event.message_id, account: event.account, deliveries: plan.length }, 'event fanned out');
         } catch (error) {
@@ -86,9 +86,29 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
     );
   };
 
-  /** Attempts a delivery now when it can go now, else stores it as a task with its delivery_created record. */
-  async function deliverOrStore(planned: PlannedDelivery, callback: CallbackState | undefined, msg: JsMsg, parent: ReturnType<typeof context.active>): Promise<void> {
+  /**
+   * Hands a delivery of an ordered callback to its ordered lane, attempts one now when it can go now, else stores it
+   * as a task; each with its delivery_created record.
+   */
+  async function deliverOrStore(
+    planned: PlannedDelivery,
+    callback: CallbackState | undefined,
+    event: EventRecord,
+    msg: JsMsg,
+    parent: ReturnType<typeof context.active>,
+  ): Promise<void> {
     const { task } = planned;
+    // The ordered workers read the same rule off the callback state: keyed events stored from ordered_from_seq on.
+    if (callback?.ordered === true && callback.ordered_from_seq !== undefined && msg.seq >= callback.ordered_from_seq) {
+      if (event.ordering_key !== undefined) {
+        const wake = { account: event.account, callback_id: callback.id, message_type: event.message_type, ordering_key: event.ordering_key, event_seq: msg.seq };
+        await context.with(parent, () => Promise.all([publishers.wakeOrdered(wake, event.message_id), publishers.auditRecord(planned.created)]));
+        deps.metrics.orderedHandoffs.inc({ outcome: 'ordered' });
+        return;
+      }
+      // An ordered callback, an event without a key (none sent, none at its type's pointer): it goes unordered.
+      deps.metrics.orderedHandoffs.inc({ outcome: 'unordered_no_key' });
+    }
     const inline = deps.path !== undefined && callback !== undefined && task.not_before === undefined && (deps.quick?.(callback) ?? true);
     if (inline && deps.path !== undefined) {
       const source: TaskSource = { lane: 'inline', settled: () => undefined, nak: () => undefined, working: () => msg.working() };

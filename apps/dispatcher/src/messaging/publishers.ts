@@ -1,5 +1,17 @@
 // Everything the dispatcher publishes, each with the Nats-Msg-Id that makes a repeat after a crash harmless.
-import { deliveryTaskMsgId, type AuditRecord, type ControlCommand, type DeliveryTask, type NatsNames } from '@hookmesh/contracts';
+import {
+  deliveryTaskMsgId,
+  OPERATIONAL_ACCOUNT,
+  operationalEventMsgId,
+  operationalEventRecord,
+  type AuditRecord,
+  type ControlCommand,
+  type DeliveryTask,
+  type NatsNames,
+  type OperationalEventData,
+  type OperationalEventType,
+  type OrderedWake,
+} from '@hookmesh/contracts';
 import { publishJson, type JetStreamClient, type JsMsg, type PubAck } from '@hookmesh/messaging';
 import { context } from '@opentelemetry/api';
 import { createAuditBatcher } from './audit-batcher';
@@ -19,6 +31,10 @@ export interface DispatcherPublishers {
   ack(msg: JsMsg): void;
   /** Asks the subscription-service, over CONTROL, to change a callback. */
   controlCommand(command: ControlCommand): Promise<PubAck>;
+  /** Wakes the ordered lane of a (callback, key): an event of it is on EVENTS (one wake per event, the newest kept). */
+  wakeOrdered(wake: OrderedWake, messageId: string): Promise<PubAck>;
+  /** Raises an operational event: an event of the reserved account, fanned out to the operator's callbacks. */
+  operationalEvent(type: OperationalEventType, data: OperationalEventData, now: Date): Promise<PubAck>;
 }
 
 /**
@@ -62,6 +78,14 @@ export function createPublishers(js: JetStreamClient, names: NatsNames, options:
     auditRecord: createAuditBatcher({ js, names, timeoutMs }),
     // An ack that cannot be written (connection gone) is not an error here: JetStream redelivers the message.
     ack: (msg) => void inThisTurn(async () => msg.ack()).catch(() => undefined),
+    wakeOrdered: (wake, messageId) =>
+      inThisTurn(() =>
+        publishJson(js, names.orderedSubject(wake.account, wake.callback_id, wake.ordering_key), wake, { msgID: `${messageId}:${wake.callback_id}:ordered`, timeoutMs }),
+      ),
+    operationalEvent: (type, data, now) =>
+      inThisTurn(() =>
+        publishJson(js, names.eventSubject(OPERATIONAL_ACCOUNT, type), operationalEventRecord(type, data, now), { msgID: operationalEventMsgId(type, data), timeoutMs }),
+      ),
     controlCommand: (command) =>
       publishJson(js, names.controlSubject(command.account, command.command), command, {
         // One disable per callback per instant is enough; a repeat inside the window is dropped.

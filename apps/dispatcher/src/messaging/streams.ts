@@ -11,12 +11,13 @@ import {
   type JetStreamManager,
 } from '@hookmesh/messaging';
 
-/** Creates EVENTS, CONTROL and DEAD when missing, and creates or updates DELIVERIES, WAITING and AUDIT (the streams this service owns). */
+/** Creates EVENTS, CONTROL and DEAD when missing, and creates or updates DELIVERIES, WAITING, ORDERED and AUDIT (the streams this service owns). */
 export async function ensureDispatcherStreams(jsm: JetStreamManager, settings: HookmeshStreamSettings): Promise<void> {
   const configs = hookmeshStreamConfigs(settings);
   await ensureStream(jsm, configs.events, { update: false });
   await ensureStream(jsm, configs.deliveries, { update: true });
   await ensureStream(jsm, configs.waiting, { update: true });
+  await ensureStream(jsm, configs.ordered, { update: true });
   await ensureStream(jsm, configs.audit, { update: true });
   await ensureStream(jsm, configs.control, { update: false });
   // Messages the fan-out or the workers give up on are kept there (audit owns its settings).
@@ -76,5 +77,17 @@ export function waitingConsumerConfig(names: NatsNames, options: { deliveryTimeo
     ...deliveryConsumerConfig(names, options),
     durable_name: names.consumers.dispatcherWaiting,
     filter_subject: names.subjects.waiting,
+  };
+}
+
+/**
+ * The consumer on ORDERED: wake-ups of ordered (callback, key)s. Its ack_wait is the lease of a key (HTTP timeout +
+ * margin, renewed while an attempt runs), so a crashed worker's keys come back to the others when both run out.
+ */
+export function orderedConsumerConfig(names: NatsNames, options: { deliveryTimeoutMs: number; maxAckPending: number; ackWaitMarginMs?: number }): DurableConfig {
+  return {
+    ...deliveryConsumerConfig(names, options),
+    durable_name: names.consumers.dispatcherOrdered,
+    filter_subject: names.subjects.ordered,
   };
 }
