@@ -44,7 +44,17 @@ export type CreatedCallback = { id: string; url: string; message_type: string; s
 export async function registerCallbacks(
   platform: Platform,
   account: string,
-  items: Array<{ url: string; message_type: string; token?: string; profile?: string; signed?: boolean; retry_schedule?: string; timeout_ms?: number }>,
+  items: Array<{
+    url: string;
+    message_type: string;
+    token?: string;
+    profile?: string;
+    signed?: boolean;
+    retry_schedule?: string;
+    timeout_ms?: number;
+    ordered?: boolean;
+    rate_limit?: { per_second: number } | { per_minute: number };
+  }>,
 ): Promise<CreatedCallback[]> {
   const response = await call<{ callbacks: CreatedCallback[] }>(platform, 'subscription-service', account, 'POST', '/callbacks', items.map((item) => ({ api_version: '1.0', ...item })));
   if (response.status !== 201) throw new Error(`register callbacks: ${response.status} ${JSON.stringify(response.body)}`);
