@@ -100,6 +100,16 @@ describe('buildOpenApiDocument', () => {
     expect(JSON.stringify(doc.components.schemas['ListCallbacksResponse'])).toContain('"$ref":"#/components/schemas/Callback"');
   });
 
+  it('documents the delivery controls: ordered and rate-limited callbacks, ordering keys, operational callbacks', () => {
+    const subscription = buildOpenApiDocument('subscription-service');
+    const item = subscription.components.schemas['CreateCallbackItem'] as { properties: Record<string, unknown> };
+    expect(Object.keys(item.properties)).toEqual(expect.arrayContaining(['ordered', 'rate_limit']));
+    const callback = subscription.components.schemas['Callback'] as { properties: Record<string, unknown> };
+    expect(Object.keys(callback.properties)).toEqual(expect.arrayContaining(['ordered', 'rate_limit', 'rate_limited', 'health', 'disabled_reason']));
+    expect(JSON.stringify(subscription.paths['/admin/api/v1/operational_callbacks']?.['post'])).toContain('"admin"');
+    expect(JSON.stringify(buildOpenApiDocument('event-ingest').components.schemas)).toContain('"ordering_key"');
+  });
+
   it('only carries the components its own operations reach', () => {
     expect(buildOpenApiDocument('event-ingest').components.schemas['Delivery']).toBeUndefined();
     expect(buildOpenApiDocument('audit').components.schemas['Delivery']).toBeDefined();

@@ -51,12 +51,14 @@ export type BenchReport = {
   jetstream: JetStreamCeilingResult | null;
   fanout1: FanOutResult;
   fanout10: FanOutResult;
+  /** Fan-out 1 again, to an ordered callback, the events spread over 1,000 ordering keys. */
+  ordered1: FanOutResult;
   latency: LatencyResult;
   memoryMB: MemoryReport;
   cpu: { ceiling: PhaseCpu; fanout1: PhaseCpu; fanout10: PhaseCpu; latency: PhaseCpu };
   /** Seconds from fan-out 10's last arrival until the audit and dispatcher consumers had nothing pending (null: not measured). */
   auditCatchUpSeconds: number | null;
-  ratios: { fanout1: number; fanout10: number };
+  ratios: { fanout1: number; fanout10: number; ordered1: number };
   lost: number;
   duplicates: number;
   targets: Target[];
@@ -89,6 +91,8 @@ async function postgresVersion(url: string | undefined): Promise<string | null> 
 }
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+/** Ordering keys of the ordered fan-out run: enough that keys, not the lane, bound the parallelism. */
+const ORDERED_KEYS = 1_000;
 
 /**
  * Waits until the dispatcher's and audit's consumers have nothing pending or unacked, so the next phase starts on a
@@ -161,10 +165,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const jetstreamCeiling = natsForCeiling === undefined ? null : await measureJetStreamCeiling(natsForCeiling, { seconds: options.seconds, window: 200, maxMessages: 500_000 });
     if (jetstreamCeiling !== null) log(`    ${Math.round(jetstreamCeiling.perSecond)} stores/s`);
 
-    const fanOut = (account: string, fanout: number) =>
+    const fanOut = (account: string, fanout: number, orderingKeys?: number) =>
       runFanOut(running, receiver, {
         account,
         fanout,
+        ...(orderingKeys === undefined ? {} : { orderingKeys }),
         seconds: options.seconds,
         maxEvents: Math.max(1, Math.floor(options.maxEvents / fanout)),
         batchSize: options.batchSize,
@@ -185,6 +190,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     // The latency run starts on a quiet stack: audit may still be writing the fan-out's attempts.
     const auditCatchUpSeconds = await quiet();
     log(`    ${Math.round(fanout10.deliveriesPerSecond)} deliveries/s, ${fanout10.arrived}/${fanout10.expected} arrived, ${fanout10.duplicates} duplicates`);
+    log(`3b/4 ordered fan-out 1: one ordered callback, 1,000 ordering keys, ${options.seconds}s or ${options.maxEvents} events`);
+    const ordered1 = await fanOut('benchord', 1, ORDERED_KEYS);
+    await quiet();
+    log(`    ${Math.round(ordered1.deliveriesPerSecond)} deliveries/s, ${ordered1.arrived}/${ordered1.expected} arrived, ${ordered1.duplicates} duplicates`);
 
     const rate = options.latencyRate ?? Math.max(1, Math.round(fanout1.deliveriesPerSecond * options.latencyShare));
     log(`4/4 latency and audit lag: ${rate} events/s for ${options.latencySeconds}s`);
@@ -202,9 +211,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     log(`    p99 ${latency.fromAcceptedMs.p99.toFixed(1)} ms after the 202; audit lag p99 ≤ ${latency.auditLag.upperMs.p99.toFixed(0)} ms`);
     const memoryMB = memory.stop();
 
-    const lost = fanout1.lost + fanout10.lost + latency.lost;
-    const duplicates = fanout1.duplicates + fanout10.duplicates + latency.duplicates;
-    const ratios = { fanout1: fanout1.deliveriesPerSecond / ceiling.perSecond, fanout10: fanout10.deliveriesPerSecond / ceiling.perSecond };
+    const lost = fanout1.lost + fanout10.lost + ordered1.lost + latency.lost;
+    const duplicates = fanout1.duplicates + fanout10.duplicates + ordered1.duplicates + latency.duplicates;
+    const ratios = {
+      fanout1: fanout1.deliveriesPerSecond / ceiling.perSecond,
+      fanout10: fanout10.deliveriesPerSecond / ceiling.perSecond,
+      ordered1: ordered1.deliveriesPerSecond / ceiling.perSecond,
+    };
     const services = Object.entries(memoryMB.processes).filter(([name]) => name !== 'receiver');
     const heaviest = services.reduce<[string, number | null]>((top, entry) => ((entry[1] ?? 0) > (top[1] ?? 0) ? entry : top), ['none', null]);
     const targets: Target[] = [
@@ -242,6 +255,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       jetstream: jetstreamCeiling,
       fanout1,
       fanout10,
+      ordered1,
       latency,
       memoryMB,
       cpu: { ceiling: ceilingCpu, fanout1: fanout1Cpu, fanout10: fanout10Cpu, latency: latencyCpu },
@@ -261,7 +275,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
 export function formatReport(report: BenchReport): string {
   const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
   const dist = (d: { p50: number; p95: number; p99: number; max: number }) => `${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} / ${ms(d.max)}`;
-  const { ceiling, fanout1, fanout10, latency, memoryMB } = report;
+  const { ceiling, fanout1, fanout10, ordered1, latency, memoryMB } = report;
   const mem = (value: number | null) => (value === null ? 'n/a' : `${value} MB`);
   const rows: Array<[string, string, string]> = [
     ['ceiling: plain undici → receiver', `${Math.round(ceiling.perSecond)} POSTs/s`, `${ceiling.connections} connections, ${ceiling.requests} POSTs in ${ceiling.seconds.toFixed(1)} s`],
@@ -283,6 +297,11 @@ export function formatReport(report: BenchReport): string {
       'fan-out 10: deliveries/s',
       `${Math.round(fanout10.deliveriesPerSecond)} (${report.ratios.fanout10.toFixed(3)} × ceiling)`,
       `${fanout10.events} events × 10 callbacks in ${fanout10.sendSeconds.toFixed(1)} s, last arrival at ${fanout10.seconds.toFixed(1)} s`,
+    ],
+    [
+      'ordered fan-out 1 (1,000 keys): deliveries/s',
+      `${Math.round(ordered1.deliveriesPerSecond)} (${report.ratios.ordered1.toFixed(3)} × ceiling)`,
+      `${ordered1.events} events to one ordered callback in ${ordered1.sendSeconds.toFixed(1)} s, last arrival at ${ordered1.seconds.toFixed(1)} s`,
     ],
     ['latency 202 → arrival, p50/p95/p99/max ms', dist(latency.fromAcceptedMs), `${latency.ratePerSecond} events/s in batches of ${latency.batchSize}; ${latency.arrivedBeforeAccepted} arrived before their 202`],
     ['latency send → arrival, p50/p95/p99/max ms', dist(latency.fromSentMs), 'from the POST (bench_sent_at in the event data)'],

@@ -79,13 +79,20 @@ export async function measureCeiling(receiver: ReceiverProcess, options: { conne
 // ---------------------------------------------------------------------------------------------------------------
 // Callbacks and ingest
 
-/** Registers `count` orderEvent callbacks of `account`, one receiver path each; returns their ids and paths. */
-export async function registerBenchCallbacks(stack: Stack, receiver: ReceiverProcess, account: string, pathPrefix: string, count: number): Promise<Array<{ id: string; path: string }>> {
+/** Registers `count` orderEvent callbacks of `account` (ordered ones if asked), one receiver path each; returns their ids and paths. */
+export async function registerBenchCallbacks(
+  stack: Stack,
+  receiver: ReceiverProcess,
+  account: string,
+  pathPrefix: string,
+  count: number,
+  options: { ordered?: boolean } = {},
+): Promise<Array<{ id: string; path: string }>> {
   const paths = Array.from({ length: count }, (_, index) => `${pathPrefix}/${index}`);
   const response = await fetch(`${stack.urls['subscription-service']}/${account}/api/v1/callbacks`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await stack.token(account)}`, 'content-type': 'application/json' },
-    body: JSON.stringify(paths.map((route) => ({ url: receiver.url(route), message_type: 'orderEvent', api_version: '1.0' }))),
+    body: JSON.stringify(paths.map((route) => ({ url: receiver.url(route), message_type: 'orderEvent', api_version: '1.0', ...(options.ordered === true ? { ordered: true } : {}) }))),
   });
   const text = await response.text();
   if (response.status !== 201) throw new Error(`registering callbacks: ${response.status} ${text}`);
@@ -95,11 +102,14 @@ export async function registerBenchCallbacks(stack: Stack, receiver: ReceiverPro
 
 type Sent = { messageId: string; sentAt: number; acceptedAt: number };
 
-/** Posts one batch of `size` orderEvents; resolves with the accepted message ids (empty on a non-202). */
-async function postBatch(pool: Pool, account: string, token: string, size: number): Promise<{ status: number; sent: Sent[] }> {
+/**
+ * Posts one batch of `size` orderEvents; resolves with the accepted message ids (empty on a non-202). With
+ * `orderingKey`, event i of the batch carries the ordering key it returns for i.
+ */
+async function postBatch(pool: Pool, account: string, token: string, size: number, orderingKey?: (index: number) => string): Promise<{ status: number; sent: Sent[] }> {
   const sentAt = wallClockMs();
   const data = benchEventData(sentAt);
-  const events = Array.from({ length: size }, () => ({ message_type: 'orderEvent', data }));
+  const events = Array.from({ length: size }, (_, index) => ({ message_type: 'orderEvent', data, ...(orderingKey === undefined ? {} : { ordering_key: orderingKey(index) }) }));
   const response = await pool.request({
     path: `/${account}/api/v1/events`,
     method: 'POST',
@@ -168,6 +178,8 @@ export type FanOutOptions = {
   window: number;
   /** How long to wait for stragglers after sending stopped. */
   drainSeconds: number;
+  /** Ordered callbacks, the events spread round-robin over this many ordering keys. */
+  orderingKeys?: number;
 };
 
 export type FanOutResult = DeliveryCount & {
@@ -183,7 +195,8 @@ export type FanOutResult = DeliveryCount & {
 
 /** Posts batches to event-ingest as fast as the window allows and counts the deliveries at the receiver. */
 export async function runFanOut(stack: Stack, receiver: ReceiverProcess, options: FanOutOptions): Promise<FanOutResult> {
-  const callbacks = await registerBenchCallbacks(stack, receiver, options.account, `/${options.account}`, options.fanout);
+  const keys = options.orderingKeys;
+  const callbacks = await registerBenchCallbacks(stack, receiver, options.account, `/${options.account}`, options.fanout, { ordered: keys !== undefined });
   await receiver.reset();
   const token = await stack.token(options.account, ['events:write']);
   const pool = new Pool(stack.urls['event-ingest'], { connections: options.connections, pipelining: 1 });
@@ -208,8 +221,9 @@ export async function runFanOut(stack: Stack, receiver: ReceiverProcess, options
         continue;
       }
       const size = Math.min(options.batchSize, options.maxEvents - reserved);
+      const first = reserved;
       reserved += size;
-      const result = await postBatch(pool, options.account, token, size);
+      const result = await postBatch(pool, options.account, token, size, keys === undefined ? undefined : (index) => `key-${(first + index) % keys}`);
       if (result.status === 202) for (const sent of result.sent) messageIds.add(sent.messageId);
       else ingestFailures += size;
     }

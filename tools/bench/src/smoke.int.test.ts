@@ -24,11 +24,12 @@ describe('end-to-end benchmark, smoke run', () => {
     });
   }, 150_000);
 
-  it('delivers every accepted event once per callback with fan-out 1 and 10, and none twice', () => {
+  it('delivers every accepted event once per callback with fan-out 1 and 10, ordered and not, and none twice', () => {
     expect(report.fanout1.events).toBe(300);
     expect(report.fanout1).toMatchObject({ expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
     expect(report.fanout10.events).toBe(30);
     expect(report.fanout10).toMatchObject({ expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
+    expect(report.ordered1).toMatchObject({ events: 300, expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
     expect(report.lost).toBe(0);
   });
 
@@ -52,6 +53,7 @@ describe('end-to-end benchmark, smoke run', () => {
       expect(report.cpu.fanout1.cpuSeconds[service]).not.toBeNull();
     }
     expect(formatReport(report)).toContain('fan-out 10: deliveries/s');
+    expect(formatReport(report)).toContain('ordered fan-out 1 (1,000 keys): deliveries/s');
     expect(formatReport(report)).toContain('CPU ms per delivery during fanout1');
   });
 });
