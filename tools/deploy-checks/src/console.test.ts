@@ -23,13 +23,15 @@ describe('docker/Dockerfile: the console image', () => {
   it('is the runtime plus the console build: its bundle and single-page app, the production node_modules, nothing else', () => {
     const chain = stageChain(dockerfile, 'console').map((stage) => stage.name);
     expect(chain).toContain('runtime');
-    const build = dockerfile.stages.find((stage) => stage.name === 'console-build');
+    // The shared build stage bundles the console's server and builds its single-page app with Vite.
+    const build = dockerfile.stages.find((stage) => stage.name === 'build');
     expect(build?.instructions.some((instruction) => instruction.keyword === 'RUN' && /bundle\.mjs apps\/console/.test(instruction.args) && /vite.* build --config apps\/console\/vite\.config\.mts/.test(instruction.args))).toBe(true);
     const copies = stageChain(dockerfile, 'console').flatMap((stage) => stage.instructions.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => parseCopy(instruction)));
     for (const copy of copies) {
       const allowed =
-        (copy.from === 'prod-deps' && copy.sources.every((source) => /node_modules\/?$|package\.json$/.test(source))) ||
-        (copy.from === 'console-build' && copy.sources.every((source) => source.replace(/\/$/, '') === '/repo/dist/apps/console'));
+        (copy.from === 'node-runtime' && copy.sources.every((source) => source.replace(/\/$/, '') === '/rootfs')) ||
+        (copy.from === 'service-deps' && copy.sources.every((source) => source.replace(/\/$/, '') === '/deps/console/node_modules')) ||
+        (copy.from === 'build' && copy.sources.every((source) => source.replace(/\/$/, '') === '/repo/dist/apps/console'));
       expect({ line: copy.line, allowed }).toEqual({ line: copy.line, allowed: true });
     }
     expect(producedPaths(dockerfile, 'console')).toContain('/app/dist/apps/console');

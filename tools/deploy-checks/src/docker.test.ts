@@ -8,6 +8,8 @@ import { readRepoFile, repoPath, rootPackage, serviceCommand, serviceEntryPoint,
 import { loadServiceConfig, PLATFORM_VARIABLES } from './service-config';
 
 const dockerfile: Dockerfile = parseDockerfile(readRepoFile('docker/Dockerfile'));
+/** Every image the Dockerfile makes: the four services and the web console (checked on its own in console.test.ts). */
+const IMAGES = [...SERVICES, 'console'];
 const dockerignore = readRepoFile('docker/Dockerfile.dockerignore')
   .split('\n')
   .map((line) => line.trim())
@@ -38,7 +40,7 @@ describe('docker/Dockerfile', () => {
     const fromScratch = names.filter((name) => baseImage(dockerfile, name) === 'scratch');
     for (const name of names.filter((candidate) => !fromScratch.includes(candidate))) expect(baseImage(dockerfile, name)).toMatch(/^node:22[.-][\w.-]*(slim|alpine)/);
     // The runtime is assembled from the Node 22 image's own files: nothing else goes into it.
-    expect(fromScratch.sort()).toEqual(['runtime', ...SERVICES].sort());
+    expect(fromScratch.sort()).toEqual(['runtime', ...IMAGES].sort());
     const runtimeCopies = stage('runtime').instructions.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => parseCopy(instruction));
     expect(runtimeCopies.map((copy) => copy.from)).toEqual(['node-runtime']);
     expect(baseImage(dockerfile, 'node-runtime')).toMatch(/^node:22[.-]/);
@@ -108,7 +110,7 @@ describe('docker/Dockerfile', () => {
     const install = stage('prod-deps').instructions.find((instruction) => instruction.keyword === 'RUN' && /\bnpm ci\b/.test(instruction.args));
     expect(install?.args).toMatch(/--omit=dev/);
     const bundled = [...stage('build').instructions.flatMap((instruction) => [...instruction.args.matchAll(/bundle\.mjs\s+apps\/([\w-]+)/g)].map((match) => match[1]))];
-    expect(bundled.sort()).toEqual([...SERVICES].sort());
+    expect(bundled.sort()).toEqual([...IMAGES].sort());
   });
 
   it('picks each service’s own packages out of the production install, by what its bundle requires', () => {
@@ -117,7 +119,7 @@ describe('docker/Dockerfile', () => {
       const match = /service-deps\.mjs\s+(\S+)\s+([\w\s-]+)/.exec(instruction.args);
       return match ? match[2]!.trim().split(/\s+/) : [];
     });
-    expect(picked.sort()).toEqual([...SERVICES].sort());
+    expect(picked.sort()).toEqual([...IMAGES].sort());
   });
 
   it.each(SERVICES)('makes the %s image from the Node runtime, its bundle and its own production packages only, as a non-root user', (service) => {
@@ -190,7 +192,7 @@ describe('docker/compose.yaml', () => {
     expect(published.filter((entry) => entry.address !== '127.0.0.1')).toEqual([]);
     const opened = parseCompose(readRepoFile('docker/compose.yaml'), { HOOKMESH_PUBLISH_ADDRESS: '0.0.0.0' });
     const openedNames = Object.entries(opened.services).filter(([, service]) => (service.ports ?? []).some((mapping) => hostAddress(mapping) === '0.0.0.0')).map(([name]) => name);
-    expect(openedNames.sort()).toEqual([...SERVICES].sort());
+    expect(openedNames.sort()).toEqual([...IMAGES].sort());
   });
 
   it('runs the NATS version the Kubernetes StatefulSet runs', () => {
