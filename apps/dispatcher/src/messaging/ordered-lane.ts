@@ -170,6 +170,8 @@ export function createOrderedLaneHandler(deps: OrderedLaneDeps): (msg: JsMsg) =>
       let kept: DeliveryTask | undefined;
       let settled = false;
       let renewing: Promise<unknown> = Promise.resolve();
+      // A renewal that fails (the lease was lost) is rethrown after the attempt, never left unhandled meanwhile.
+      let renewalError: unknown;
       const source: TaskSource = {
         lane: 'ordered',
         settled: () => {
@@ -182,7 +184,10 @@ export function createOrderedLaneHandler(deps: OrderedLaneDeps): (msg: JsMsg) =>
           msg.working();
           // A long attempt keeps the lease too (one renewal at a time).
           renewing = renewing.then(async () => {
+            if (renewalError !== undefined) return;
             stored = await write(key, stored, { ...stored.state, lease: leaseFor() });
+          }).catch((error: unknown) => {
+            renewalError ??= error;
           });
         },
         keep: async (next) => {
@@ -191,6 +196,7 @@ export function createOrderedLaneHandler(deps: OrderedLaneDeps): (msg: JsMsg) =>
       };
       await deps.path.deliver({ ...taskOf(event, wake.callback_id, head, wake.ordering_key), not_before: undefined }, source, traceContextFromHeaders(msg.headers));
       await renewing;
+      if (renewalError !== undefined) throw renewalError;
       if (kept !== undefined) {
         const nextHead = {
           ...head,
