@@ -174,8 +174,8 @@ describe('authentication and account isolation', () => {
     figures['auth cases'] = cases.length;
     figures['routes'] = apiRoutes.length;
     figures['auth requests'] = requests;
-    expect(apiRoutes.length).toBe(27);
-    expect(apiRoutes.filter((route) => route.scope === 'admin')).toHaveLength(8);
+    expect(apiRoutes.length).toBe(30);
+    expect(apiRoutes.filter((route) => route.scope === 'admin')).toHaveLength(11);
     expect(failures).toEqual([]);
     expect(await healthOfAll(platform)).toEqual(ALL_HEALTHY);
     expect(await state.snapshot([A, B])).toEqual(before);
