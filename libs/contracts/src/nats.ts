@@ -100,6 +100,13 @@ export interface NatsNames {
   rateLimitSubject(limiter: string): string;
 }
 
+/** The (account, callback id) of a `cb.<account>.<callback_id>` key of the circuits or throttles bucket; null for any other key. */
+function parseCallbackKey(key: string): { account: string; callbackId: string } | null {
+  const [kind, acc, id, ...rest] = key.split('.');
+  if (kind !== 'cb' || acc === undefined || id === undefined || rest.length > 0 || !ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
+  return { account: acc, callbackId: id };
+}
+
 /** Names every stream, subject, consumer and KV key for one installation; throws InvalidNatsNameError for a prefix outside [A-Za-z0-9_-]{0,32}. */
 export function natsNames(prefix = ''): NatsNames {
   if (!STREAM_PREFIX_PATTERN.test(prefix)) {
@@ -143,11 +150,7 @@ export function natsNames(prefix = ''): NatsNames {
     circuits: {
       bucket: `${prefix}hookmesh_circuits`,
       key: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
-      parseKey: (key) => {
-        const [kind, acc, id, ...rest] = key.split('.');
-        if (kind !== 'cb' || acc === undefined || id === undefined || rest.length > 0 || !ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
-        return { account: acc, callbackId: id };
-      },
+      parseKey: parseCallbackKey,
     },
     ordering: {
       bucket: `${prefix}hookmesh_ordering`,
@@ -160,11 +163,7 @@ export function natsNames(prefix = ''): NatsNames {
     throttles: {
       bucket: `${prefix}hookmesh_throttles`,
       key: (acc, callbackId) => `cb.${account(acc)}.${token('callback id', callbackId)}`,
-      parseKey: (key) => {
-        const [kind, acc, id, ...rest] = key.split('.');
-        if (kind !== 'cb' || acc === undefined || id === undefined || rest.length > 0 || !ACCOUNT_PATTERN.test(acc) || !SUBJECT_TOKEN.test(id)) return null;
-        return { account: acc, callbackId: id };
-      },
+      parseKey: parseCallbackKey,
     },
     kv: {
       bucket: `${prefix}hookmesh_subscriptions`,
