@@ -23,6 +23,15 @@ function byId(items: unknown[]): unknown[] {
   return [...items].sort((a, b) => key(a).localeCompare(key(b)));
 }
 
+/**
+ * A callback as far as requests can change it: `health`, `health_detail` and `rate_limited` report how its
+ * endpoint is doing (the dispatchers' circuits and throttles, followed with a lag), which no request sets.
+ */
+function configurationOf(callback: unknown): unknown {
+  const { health: _health, health_detail: _detail, rate_limited: _limited, ...configuration } = callback as Record<string, unknown>;
+  return configuration;
+}
+
 async function allDeliveries(platform: Platform, account: string): Promise<unknown[]> {
   const rows: unknown[] = [];
   let cursor: string | null = null;
@@ -55,7 +64,7 @@ export async function openStateReader(platform: Platform): Promise<StateReader> 
       const callbacks = await call<{ callbacks: unknown[] }>(platform, 'subscription-service', account, 'GET', '/callbacks?message_type=all');
       const holds = await call<{ holds: unknown[] }>(platform, 'subscription-service', account, 'GET', '/callback_holds');
       if (callbacks.status !== 200 || holds.status !== 200) throw new Error(`snapshot of ${account}: ${callbacks.status}/${holds.status}`);
-      result.accounts[account] = { callbacks: byId(callbacks.body.callbacks), holds: byId(holds.body.holds), deliveries: await allDeliveries(platform, account) };
+      result.accounts[account] = { callbacks: byId(callbacks.body.callbacks.map(configurationOf)), holds: byId(holds.body.holds), deliveries: await allDeliveries(platform, account) };
     }
     return result;
   }
