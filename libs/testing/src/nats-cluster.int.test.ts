@@ -2,7 +2,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startNatsCluster, type NatsCluster } from './nats-cluster';
-import { waitFor } from './wait';
 
 describe('startNatsCluster', () => {
   let cluster: NatsCluster;
@@ -23,9 +22,9 @@ describe('startNatsCluster', () => {
       await jsm.streams.add({ name: 'clustertry', subjects: ['clustertry.>'], num_replicas: 3 });
       const info = await jsm.streams.info('clustertry');
       expect(info.cluster?.replicas).toHaveLength(2);
-      const leader = await waitFor(() => cluster.streamLeader('clustertry'), { timeoutMs: 10_000, label: 'stream leader' });
+      const leader = await cluster.waitForStreamLeader('clustertry', 10_000);
       await cluster.stop(leader);
-      const next = await waitFor(() => cluster.streamLeader('clustertry'), { timeoutMs: 20_000, label: 'a new stream leader' });
+      const next = await cluster.waitForStreamLeader('clustertry', 20_000);
       expect(next).not.toBe(leader);
       expect(await cluster.nodeConnectedTo('nope')).toBeUndefined();
       await cluster.start(leader);

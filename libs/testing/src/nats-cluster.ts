@@ -36,10 +36,14 @@ export type NatsCluster = {
   waitForMetaLeader(timeoutMs?: number): Promise<number>;
   /** The node that leads a stream now (STREAM INFO cluster.leader), or undefined when none answers. */
   streamLeader(stream: string): Promise<number | undefined>;
+  /** Waits until the stream has a leader on a running node and returns its index (0 is a node: no plain waitFor). */
+  waitForStreamLeader(stream: string, timeoutMs?: number): Promise<number>;
   /** The node that leads a consumer now (CONSUMER INFO cluster.leader), or undefined when none answers. */
   consumerLeader(stream: string, consumer: string): Promise<number | undefined>;
   /** The node a client connection whose name starts with `namePrefix` is connected to (monitoring /connz). */
   nodeConnectedTo(namePrefix: string): Promise<number | undefined>;
+  /** Waits until a connection whose name starts with `namePrefix` is connected to a node and returns its index. */
+  waitForNodeConnectedTo(namePrefix: string, timeoutMs?: number): Promise<number>;
   /** Kills every node and deletes the temp dir. */
   destroy(): Promise<void>;
 };
@@ -195,12 +199,26 @@ export async function startNatsCluster(options: { size?: number } = {}): Promise
       ).then((found) => found.leader);
     },
     async streamLeader(stream) {
-      const info = await withConnection(async (nc) => (await manager(nc)).streams.info(stream)).catch(() => undefined);
+      const info = await withConnection(async (nc) => (await manager(nc)).streams.info(stream)).catch((error: unknown) => {
+        // No leader answers (a timeout): undefined; anything else (a wrong name) is the caller's to see.
+        if (/timeout|no responders/i.test(String(error))) return undefined;
+        throw error;
+      });
       const leader = indexOfName(info?.cluster?.leader);
       return leader !== undefined && running(leader) ? leader : undefined;
     },
+    async waitForStreamLeader(stream, timeoutMs = 30_000) {
+      const found = await waitFor(async () => {
+        const leader = await cluster.streamLeader(stream);
+        return leader === undefined ? undefined : { leader };
+      }, { timeoutMs, intervalMs: 100, label: `a leader of stream ${stream}` });
+      return found.leader;
+    },
     async consumerLeader(stream, consumer) {
-      const info = await withConnection(async (nc) => (await manager(nc)).consumers.info(stream, consumer)).catch(() => undefined);
+      const info = await withConnection(async (nc) => (await manager(nc)).consumers.info(stream, consumer)).catch((error: unknown) => {
+        if (/timeout|no responders/i.test(String(error))) return undefined;
+        throw error;
+      });
       const leader = indexOfName(info?.cluster?.leader);
       return leader !== undefined && running(leader) ? leader : undefined;
     },
@@ -211,6 +229,13 @@ export async function startNatsCluster(options: { size?: number } = {}): Promise
         if (connz?.connections?.some((connection) => connection.name?.startsWith(namePrefix))) return node.index;
       }
       return undefined;
+    },
+    async waitForNodeConnectedTo(namePrefix, timeoutMs = 10_000) {
+      const found = await waitFor(async () => {
+        const index = await cluster.nodeConnectedTo(namePrefix);
+        return index === undefined ? undefined : { index };
+      }, { timeoutMs, intervalMs: 100, label: `a connection named ${namePrefix}*` });
+      return found.index;
     },
     async destroy() {
       await Promise.all(nodes.map((node) => stop(node.index, 'SIGKILL')));
