@@ -19,6 +19,10 @@ export type ProduceOptions = {
   onAccepted?: (acceptedSoFar: number) => Promise<void> | void;
   /** Called on each 503 with the number of 503s so far (a test ends its fault once producers have seen it). */
   onUnavailable?: (unavailableSoFar: number) => void;
+  /** Called on every answer with its status and how long the request took (a test bounds the 503s' latency). */
+  onAnswer?: (status: number, elapsedMs: number) => void;
+  /** Pause of each lane after a 202: paces the run, so deliveries keep up and a stall shows as a gap. */
+  pauseMs?: number;
 };
 
 export type ProduceStats = { accepted: number; retried503: number; retriedNetwork: number };
@@ -43,6 +47,7 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
     const deadline = Date.now() + giveUpAfterMs;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`event ${key} got no 202 within ${giveUpAfterMs} ms`);
+      const sentAt = performance.now();
       const response = await fetch(`${platform.api('event-ingest', options.account)}/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -55,11 +60,13 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
         continue;
       }
       const text = await response.text();
+      options.onAnswer?.(response.status, performance.now() - sentAt);
       if (response.status === 202) {
         const messageId = (JSON.parse(text) as { message_id: string }).message_id;
         ledger.accept(messageId, options.callbackIds);
         stats.accepted += 1;
         await options.onAccepted?.(stats.accepted);
+        if (options.pauseMs) await pause(options.pauseMs);
         return;
       }
       if (response.status !== 503) throw new Error(`event ${key}: unexpected ${response.status} ${text.slice(0, 300)}`);
