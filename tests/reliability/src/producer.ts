@@ -21,6 +21,8 @@ export type ProduceOptions = {
   onUnavailable?: (unavailableSoFar: number) => void;
   /** Called on every answer with its status and how long the request took (a test bounds the 503s' latency). */
   onAnswer?: (status: number, elapsedMs: number) => void;
+  /** After `count`, lanes keep posting while this holds (a test keeps events flowing until its fault is over). */
+  moreWhile?: () => boolean;
   /** Pause of each lane after a 202: paces the run, so deliveries keep up and a stall shows as a gap. */
   pauseMs?: number;
 };
@@ -32,7 +34,7 @@ export function seedData(type: BuiltinMessageType): unknown {
   return (eventTypes[type].example as { data: unknown }).data;
 }
 
-/** Posts `count` events, each retried on 503 with its idempotency key until 202; records every 202 in the ledger. */
+/** Posts `count` events (more while `moreWhile` holds), each retried on 503 with its idempotency key until 202; records every 202 in the ledger. */
 export async function produceEvents(platform: Platform, ledger: Ledger, options: ProduceOptions): Promise<ProduceStats> {
   const run = randomUUID();
   const stats: ProduceStats = { accepted: 0, retried503: 0, retriedNetwork: 0 };
@@ -79,7 +81,7 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
   }
 
   async function lane(): Promise<void> {
-    while (next < options.count) {
+    while (next < options.count || options.moreWhile?.() === true) {
       const index = next;
       next += 1;
       await postOne(index);

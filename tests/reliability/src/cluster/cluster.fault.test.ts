@@ -66,7 +66,10 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
     return figures;
   }
 
-  /** Runs a producer for `count` events and, once `faultAfter` are accepted, the fault; then balances the books. */
+  /**
+   * Runs a producer for at least `count` events and until the fault is over (so events flow through all of it, however
+   * fast this machine is), firing the fault once `faultAfter` are accepted; then balances the books.
+   */
   async function scenario(options: {
     account: string;
     count: number;
@@ -79,6 +82,7 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
     const callbacks = await registerCallbacks(platform, options.account, [{ url: receiver.url(`/${options.account}`), message_type: 'orderEvent' }]);
     ledger.trust(callbacks);
     let faultDone: Promise<Record<string, number>> | undefined;
+    let faultOver = false;
     let lastAcceptedAt = Date.now();
     const stats = await produceEvents(platform, ledger, {
       account: options.account,
@@ -88,11 +92,16 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
       lanes: 3,
       pauseMs: 30,
       giveUpAfterMs: 60_000,
+      moreWhile: () => faultDone !== undefined && !faultOver,
       ...(options.onAnswer ? { onAnswer: options.onAnswer } : {}),
       onAccepted: (accepted) => {
         lastAcceptedAt = Date.now();
         // Not awaited: the producers keep posting through the fault.
-        if (accepted === options.faultAfter) faultDone = options.fault(ledger, () => lastAcceptedAt);
+        if (accepted === options.faultAfter) {
+          faultDone = options.fault(ledger, () => lastAcceptedAt).finally(() => {
+            faultOver = true;
+          });
+        }
       },
     });
     const figures = (await faultDone) ?? {};
@@ -102,12 +111,12 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
     const report = ledger.report(mine());
     summarise(`cluster-${options.account}`, report, books, startedAt, { ...figures, retried503: stats.retried503, retriedNetwork: stats.retriedNetwork });
 
-    expect(report.accepted).toBe(options.count);
+    expect(report.accepted).toBeGreaterThanOrEqual(options.count);
     expect(report.lost).toEqual([]);
     expect(report.unexpected).toEqual([]);
     expect(report.forged).toEqual([]);
-    expect(books.deliveries).toBe(options.count);
-    expect(books.byStatus).toEqual({ delivered: options.count });
+    expect(books.deliveries).toBe(report.accepted);
+    expect(books.byStatus).toEqual({ delivered: report.accepted });
     expect(books.unexplained).toEqual([]);
     return { figures, stats };
   }
@@ -120,7 +129,7 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
   it('kills the EVENTS stream leader mid-flow: nothing lost, deliveries back within the bound', async () => {
     const { figures } = await scenario({
       account: 'clevents',
-      count: 150,
+      count: 100,
       faultAfter: 40,
       fault: async () => {
         const leader = await cluster.waitForStreamLeader(names().streams.events, 10_000);
@@ -133,7 +142,7 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
   it('kills the DELIVERIES leader, then the server the dispatcher is connected to', async () => {
     const { figures } = await scenario({
       account: 'cldeliver',
-      count: 220,
+      count: 100,
       faultAfter: 40,
       fault: async (ledger) => {
         const leader = await cluster.waitForStreamLeader(names().streams.deliveries, 10_000);
@@ -165,7 +174,7 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
     let unavailable = 0;
     const { figures, stats } = await scenario({
       account: 'clquorum',
-      count: 150,
+      count: 100,
       faultAfter: 40,
       onAnswer: (status, elapsedMs) => {
         if (status !== 503) return;
@@ -197,7 +206,7 @@ describe('the services on a 3-node JetStream cluster with R3 streams', () => {
   it('restarts the three nodes one after the other: nothing lost, deliveries pause briefly', async () => {
     const { figures } = await scenario({
       account: 'clrolling',
-      count: 400,
+      count: 150,
       faultAfter: 30,
       fault: async (_ledger, lastAcceptedAt) => {
         const startedAt = Date.now();
