@@ -17,10 +17,12 @@ type CommonOptions = {
   log: Logger;
   /** Messages buffered by the client ahead of the handlers. */
   maxMessages?: number;
-  /** Pause before re-creating a consumer that went away. */
+  /** Pause before the first try to re-create a consumer that went away; later tries back off up to RECREATE_MAX_DELAY_MS. */
   recreateDelayMs?: number;
-  /** Lifetime of each pull request (ms); bounds the stall after a NATS restart. */
+  /** Lifetime of each pull request (ms). */
   pullExpiresMs?: number;
+  /** How often the server says "still here" on an idle pull (ms); two missed and the pull is re-created. */
+  idleHeartbeatMs?: number;
 };
 
 export type RunConsumerOptions = CommonOptions & {
@@ -39,47 +41,122 @@ export type RunBatchConsumerOptions = CommonOptions & {
 };
 
 const FAILED_HANDLER_NAK_MS = 2_000;
+const PULL_EXPIRES_MS = 5_000;
+/**
+ * The server sends a heartbeat on an idle pull this often. A pull lives on the consumer's leader: when that leader
+ * dies (or the connection's server does), nothing tells the client, and only the missing heartbeats do, so this
+ * bounds how long deliveries stall after a failover (2 missed + the re-create).
+ */
+const IDLE_HEARTBEAT_MS = 1_000;
+const RECREATE_DELAY_MS = 100;
+const RECREATE_MAX_DELAY_MS = 500;
+/**
+ * Longest one JetStream API call of a (re-)create may take. A consumer without a leader does not answer at all, so
+ * with nats.js's 5 s default a try sent just before the election would hold the consumer 5 s past it; a short
+ * timeout and a prompt next try resume it within about a second of the cluster having a leader again.
+ */
+const RECREATE_API_TIMEOUT_MS = 1_000;
+
+class ApiTimeout extends Error {}
+
+/** `work`, or an ApiTimeout after `ms` (the request itself is left to finish or time out on its own). */
+async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ApiTimeout(`${what}: no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
- * A supervised pull-consumer loop: ensures the durable consumer, consumes, watches
- * status() and re-creates the consumer after it is deleted, not found, or heartbeats
- * stop — the way the nats.js examples do — until stop() is called.
+ * A supervised pull-consumer loop: ensures the durable consumer, consumes, and re-creates the pull when the consumer
+ * is deleted or not found, or when the server goes quiet (no message and no heartbeat for two heartbeat intervals:
+ * its leader or our server died), until stop() is called. The watchdog is ours, not nats.js's: nats.js pauses its
+ * heartbeat check while disconnected and, after a reconnect, retries a failed consumer info only every `expires`.
  */
 function supervise(options: CommonOptions, drain: (messages: ConsumerMessages) => Promise<void>): RunningConsumer {
   let stopping = false;
   let current: ConsumerMessages | undefined;
   const { log } = options;
   const context = { stream: options.stream, consumer: options.config.durable_name };
+  const heartbeatMs = options.idleHeartbeatMs ?? IDLE_HEARTBEAT_MS;
+  const firstDelayMs = options.recreateDelayMs ?? RECREATE_DELAY_MS;
+  // The config is written on the first start and after the consumer was lost, not after every stall: an update is a
+  // cluster-wide proposal, and right after a failover it is one more request that may wait for a leader.
+  let needsEnsure = true;
+
+  async function open(): Promise<ConsumerMessages> {
+    if (needsEnsure) {
+      await within(RECREATE_API_TIMEOUT_MS * 2, ensureConsumer(options.jsm, options.stream, options.config), 'ensure consumer');
+      needsEnsure = false;
+    }
+    const consumer = await within(RECREATE_API_TIMEOUT_MS, options.js.consumers.get(options.stream, options.config.durable_name), 'consumer info').catch((error: unknown) => {
+      if (/not found/i.test(String(error))) needsEnsure = true;
+      throw error;
+    });
+    return consumer.consume({ max_messages: options.maxMessages ?? 256, expires: options.pullExpiresMs ?? PULL_EXPIRES_MS, idle_heartbeat: heartbeatMs });
+  }
 
   const done = (async () => {
+    let failures = 0;
     while (!stopping) {
+      let stalled = false;
       try {
-        await ensureConsumer(options.jsm, options.stream, options.config);
-        const consumer = await options.js.consumers.get(options.stream, options.config.durable_name);
-        // Short pulls: a pull request dies with a restarted server, and the client only notices
-        // when it expires (30 s by default), so deliveries would stall that long after an outage.
-        const messages = await consumer.consume({ max_messages: options.maxMessages ?? 256, expires: options.pullExpiresMs ?? 5_000 });
+        const messages = await open();
         current = messages;
+        if (stopping) messages.stop();
+        let lastSignOfLife = Date.now();
+        const touch = () => {
+          lastSignOfLife = Date.now();
+        };
+        // Messages that reached the client's buffer count, not only those the handlers took: busy handlers are no stall.
+        let received = 0;
+        const watchdog = setInterval(() => {
+          if (messages.getReceived() !== received) {
+            received = messages.getReceived();
+            touch();
+          }
+          if (Date.now() - lastSignOfLife <= 2 * heartbeatMs + heartbeatMs / 2) return;
+          stalled = true;
+          log.warn({ ...context, quiet_ms: Date.now() - lastSignOfLife }, 'consumer quiet (leader or server gone); re-creating the pull');
+          messages.stop();
+        }, heartbeatMs / 2);
         void (async () => {
           for await (const status of messages.status()) {
-            const gone =
-              status.type === 'consumer_deleted' ||
-              status.type === 'consumer_not_found' ||
-              status.type === 'stream_not_found' ||
-              (status.type === 'heartbeats_missed' && status.count >= 2);
+            // Heartbeats and the server's other answers on the pull (expiry, discards) are signs of life too.
+            if (status.type === 'heartbeat' || status.type === 'discard' || status.type === 'debug') touch();
+            const gone = status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found';
             if (gone) {
+              needsEnsure = true;
               log.warn({ ...context, status: status.type }, 'consumer lost; re-creating');
               messages.stop();
               break;
             }
           }
         })();
-        await drain(messages);
+        try {
+          await drain(messages);
+        } finally {
+          clearInterval(watchdog);
+        }
+        failures = 0;
       } catch (error) {
         if (stopping) break;
-        log.error({ ...context, err: error }, 'consumer loop failed; retrying');
+        failures += 1;
+        // The first failures of a failover are expected (no leader yet): a warning; a long outage is an error.
+        const level = failures <= 3 ? 'warn' : 'error';
+        log[level]({ ...context, err: error, failures }, 'consumer loop failed; retrying');
       }
-      if (!stopping) await new Promise((resolve) => setTimeout(resolve, options.recreateDelayMs ?? 1_000));
+      if (stopping) break;
+      // A stall retries at once; failed tries back off 100 ms, 200 ms, 400 ms, then every 500 ms.
+      const delayMs = stalled && failures === 0 ? 0 : Math.min(RECREATE_MAX_DELAY_MS, firstDelayMs * 2 ** Math.max(0, failures - 1));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   })();
 
@@ -99,7 +176,7 @@ export function runConsumer(options: RunConsumerOptions): RunningConsumer {
   // The loop waits for a free slot on one promise that the next finishing handler resolves. (Promise.race over every
   // handler in flight cost a reaction per handler per message: at concurrency 100 that was most of the garbage.)
   let slotFreed: (() => void) | undefined;
-  return supervise(options, async (messages) => {
+  const supervised = supervise(options, async (messages) => {
     for await (const msg of messages) {
       while (inFlight.size >= options.concurrency) await new Promise<void>((resolve) => (slotFreed = resolve));
       const task: Promise<void> = options
@@ -116,8 +193,19 @@ export function runConsumer(options: RunConsumerOptions): RunningConsumer {
         });
       inFlight.add(task);
     }
-    await Promise.allSettled(inFlight);
   });
+  // Handlers in flight outlive a re-created pull (they still ack through their messages' reply subjects, and they
+  // count against the concurrency of the next pull): only stopping waits for them.
+  const settled = async (): Promise<void> => {
+    await Promise.allSettled(inFlight);
+  };
+  return {
+    done: supervised.done.then(settled),
+    async stop() {
+      await supervised.stop();
+      await settled();
+    },
+  };
 }
 
 /** Collects messages into batches (by size or wait) and hands each batch to `handleBatch`, one batch at a time. */

@@ -11,3 +11,4 @@ export { startReceiver, alwaysOk, type TestReceiver, type ReceivedRequest, type 
 export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './platform/otlp-collector';
 export { adminCall, call, registerCallbacks, registerEventType, postEvent, messageDeliveries, dispatcherViewHolds, type ApiResponse, type CreatedCallback, type DeliveryView } from './platform/api';
 export { cpuSeconds, pidsNamed, sumOverProcessesNamed, syscalls } from './proc';
+export { startNatsCluster, type NatsCluster, type ClusterNode } from './nats-cluster';

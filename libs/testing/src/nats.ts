@@ -23,7 +23,9 @@ export async function testNatsUrl(): Promise<string> {
 export async function createTestNats(label = 't', options: { url?: string } = {}): Promise<TestNats> {
   const url = options.url ?? (await testNatsUrl());
   const prefix = `${label.replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}${randomBytes(4).toString('hex')}_`;
-  const nc = await connect({ servers: url, timeout: 5_000 }).catch((error: unknown) => {
+  // NATS_URL may name several servers (a cluster), comma-separated like the services read it.
+  const servers = url.split(',');
+  const nc = await connect({ servers, timeout: 5_000 }).catch((error: unknown) => {
     throw new Error(`${HOW_TO}\nCould not connect to ${url}: ${String(error)}`, { cause: error });
   });
   try {
@@ -38,7 +40,7 @@ export async function createTestNats(label = 't', options: { url?: string } = {}
     url,
     prefix,
     async cleanup() {
-      const conn = await connect({ servers: url, timeout: 5_000 });
+      const conn = await connect({ servers, timeout: 5_000 });
       try {
         const jsm = await jetstreamManager(conn);
         const names: string[] = [];

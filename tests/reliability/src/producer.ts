@@ -19,6 +19,12 @@ export type ProduceOptions = {
   onAccepted?: (acceptedSoFar: number) => Promise<void> | void;
   /** Called on each 503 with the number of 503s so far (a test ends its fault once producers have seen it). */
   onUnavailable?: (unavailableSoFar: number) => void;
+  /** Called on every answer with its status and how long the request took (a test bounds the 503s' latency). */
+  onAnswer?: (status: number, elapsedMs: number) => void;
+  /** After `count`, lanes keep posting while this holds (a test keeps events flowing until its fault is over). */
+  moreWhile?: () => boolean;
+  /** Pause of each lane after a 202: paces the run, so deliveries keep up and a stall shows as a gap. */
+  pauseMs?: number;
 };
 
 export type ProduceStats = { accepted: number; retried503: number; retriedNetwork: number };
@@ -28,7 +34,7 @@ export function seedData(type: BuiltinMessageType): unknown {
   return (eventTypes[type].example as { data: unknown }).data;
 }
 
-/** Posts `count` events, each retried on 503 with its idempotency key until 202; records every 202 in the ledger. */
+/** Posts `count` events (more while `moreWhile` holds), each retried on 503 with its idempotency key until 202; records every 202 in the ledger. */
 export async function produceEvents(platform: Platform, ledger: Ledger, options: ProduceOptions): Promise<ProduceStats> {
   const run = randomUUID();
   const stats: ProduceStats = { accepted: 0, retried503: 0, retriedNetwork: 0 };
@@ -43,6 +49,7 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
     const deadline = Date.now() + giveUpAfterMs;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`event ${key} got no 202 within ${giveUpAfterMs} ms`);
+      const sentAt = performance.now();
       const response = await fetch(`${platform.api('event-ingest', options.account)}/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -55,11 +62,13 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
         continue;
       }
       const text = await response.text();
+      options.onAnswer?.(response.status, performance.now() - sentAt);
       if (response.status === 202) {
         const messageId = (JSON.parse(text) as { message_id: string }).message_id;
         ledger.accept(messageId, options.callbackIds);
         stats.accepted += 1;
         await options.onAccepted?.(stats.accepted);
+        if (options.pauseMs) await pause(options.pauseMs);
         return;
       }
       if (response.status !== 503) throw new Error(`event ${key}: unexpected ${response.status} ${text.slice(0, 300)}`);
@@ -72,7 +81,7 @@ export async function produceEvents(platform: Platform, ledger: Ledger, options:
   }
 
   async function lane(): Promise<void> {
-    while (next < options.count) {
+    while (next < options.count || options.moreWhile?.() === true) {
       const index = next;
       next += 1;
       await postOne(index);

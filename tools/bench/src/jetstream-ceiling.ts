@@ -31,9 +31,10 @@ const micros = (before: number | null, after: number | null, count: number) => (
  * throwaway file-storage stream with `window` publishes in flight, for `seconds` or `maxMessages`, and deletes the
  * stream after. The stream is configured like DELIVERIES (file storage, work queue, two-minute dedupe window).
  * Then one pull consumer takes and acks every stored message (256 buffered, like the services' consumers), so the
- * report also has nats-server's CPU per consume + ack.
+ * report also has nats-server's CPU per consume + ack. `replicas` (3 on a cluster) stores each message on that many
+ * servers, acknowledged once a quorum has it; `natsUrl` may name several servers, comma-separated.
  */
-export async function measureJetStreamCeiling(natsUrl: string, options: { seconds: number; window: number; maxMessages: number }): Promise<JetStreamCeilingResult> {
+export async function measureJetStreamCeiling(natsUrl: string, options: { seconds: number; window: number; maxMessages: number; replicas?: number }): Promise<JetStreamCeilingResult> {
   const name = `benchjs_${randomBytes(4).toString('hex')}`;
   const subject = `${name}.tasks`;
   const messageId = newMessageId();
@@ -48,10 +49,10 @@ export async function measureJetStreamCeiling(natsUrl: string, options: { second
       ingested_at: new Date().toISOString(),
     }),
   );
-  const nc = await connect({ servers: natsUrl, timeout: 5_000, noAsyncTraces: true });
+  const nc = await connect({ servers: natsUrl.split(','), timeout: 5_000, noAsyncTraces: true });
   try {
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name, subjects: [subject], storage: StorageType.File, retention: RetentionPolicy.Workqueue, duplicate_window: 120_000_000_000 });
+    await jsm.streams.add({ name, subjects: [subject], storage: StorageType.File, retention: RetentionPolicy.Workqueue, duplicate_window: 120_000_000_000, num_replicas: options.replicas ?? 1 });
     try {
       const js = jetstream(nc);
       let stored = 0;
