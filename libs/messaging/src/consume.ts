@@ -80,7 +80,7 @@ async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T>
  * its leader or our server died), until stop() is called. The watchdog is ours, not nats.js's: nats.js pauses its
  * heartbeat check while disconnected and, after a reconnect, retries a failed consumer info only every `expires`.
  */
-function supervise(options: CommonOptions, drain: (messages: ConsumerMessages) => Promise<void>): RunningConsumer {
+function supervise(options: CommonOptions, drain: (messages: ConsumerMessages) => Promise<void>, busy: () => boolean): RunningConsumer {
   let stopping = false;
   let current: ConsumerMessages | undefined;
   const { log } = options;
@@ -118,6 +118,8 @@ function supervise(options: CommonOptions, drain: (messages: ConsumerMessages) =
         // Messages that reached the client's buffer count, not only those the handlers took: busy handlers are no stall.
         let received = 0;
         const watchdog = setInterval(() => {
+          // Handlers that took all they may take stop the client from pulling: the quiet is ours, not the server's.
+          if (busy()) touch();
           if (messages.getReceived() !== received) {
             received = messages.getReceived();
             touch();
@@ -193,7 +195,7 @@ export function runConsumer(options: RunConsumerOptions): RunningConsumer {
         });
       inFlight.add(task);
     }
-  });
+  }, () => inFlight.size >= options.concurrency);
   // Handlers in flight outlive a re-created pull (they still ack through their messages' reply subjects, and they
   // count against the concurrency of the next pull): only stopping waits for them.
   const settled = async (): Promise<void> => {
@@ -210,6 +212,7 @@ export function runConsumer(options: RunConsumerOptions): RunningConsumer {
 
 /** Collects messages into batches (by size or wait) and hands each batch to `handleBatch`, one batch at a time. */
 export function runBatchConsumer(options: RunBatchConsumerOptions): RunningConsumer {
+  let flushing = false;
   return supervise(options, async (messages) => {
     let pending: JsMsg[] = [];
     let chain: Promise<void> = Promise.resolve();
@@ -229,13 +232,20 @@ export function runBatchConsumer(options: RunBatchConsumerOptions): RunningConsu
     try {
       for await (const msg of messages) {
         pending.push(msg);
-        if (pending.length >= options.maxBatch) await flush();
+        if (pending.length >= options.maxBatch) {
+          flushing = true;
+          try {
+            await flush();
+          } finally {
+            flushing = false;
+          }
+        }
       }
       await flush();
     } finally {
       clearInterval(timer);
     }
-  });
+  }, () => flushing);
 }
 
 /** Messages not yet delivered plus those awaiting ack: the consumer's lag. */

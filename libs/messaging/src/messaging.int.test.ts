@@ -112,6 +112,35 @@ describe('messaging against a real JetStream', () => {
     expect(maxRunning).toBeGreaterThan(1);
   });
 
+  it('takes handlers busy for longer than the heartbeat watchdog allows for no stall: no pull re-created, nothing handled twice', async () => {
+    const durable = `${testNats.prefix}slow`;
+    const filter = `${subject}.slow`;
+    const handled: number[] = [];
+    const warnings: string[] = [];
+    const watched = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    const consumer = runConsumer({
+      js,
+      jsm,
+      stream,
+      config: { durable_name: durable, filter_subject: filter, ack_wait: 30_000_000_000 },
+      log: watched,
+      concurrency: 2,
+      maxMessages: 2,
+      // The watchdog gives up on a quiet pull after 2.5 heartbeats: 500 ms here, while each handler takes 1.2 s.
+      idleHeartbeatMs: 200,
+      handle: async (msg: JsMsg) => {
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        handled.push(msg.json<{ n: number }>().n);
+        msg.ack();
+      },
+    });
+    for (let n = 0; n < 6; n += 1) await publishJson(js, filter, { n }, { msgID: `slow-${n}` });
+    await waitFor(() => handled.length >= 6, { label: 'six slow jobs', timeoutMs: 20_000 });
+    await consumer.stop();
+    expect([...handled].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(warnings.filter((line) => line.includes('consumer quiet'))).toEqual([]);
+  });
+
   it('hands messages over in batches no larger than maxBatch, flushing partial batches', async () => {
     const durable = `${testNats.prefix}batcher`;
     const filter = `${subject}.rows`;
