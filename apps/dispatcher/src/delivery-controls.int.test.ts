@@ -2,7 +2,7 @@
 // and a dispatcher stopping mid-flow), per-callback rate limits held across both, operational events for the
 // operator's callbacks (and never about them).
 import { EventRecord, OperationalEventData, type CallbackState } from '@hookmesh/contracts';
-import { openKv } from '@hookmesh/messaging';
+import { openKv, publishJson } from '@hookmesh/messaging';
 import { waitFor } from '@hookmesh/testing';
 import {
   nextEventSeq,
@@ -80,6 +80,45 @@ describe('delivery controls', () => {
     await second.stop();
     await receiver.close();
   }, 90_000);
+
+  it('finishes a lane whose only wake is older than its last event (the fan-out publishes wakes concurrently, the older may replace the newer)', async () => {
+    const account = 'rewoken';
+    const receiver = await startReceiver(() => ({ status: 200 }));
+    // A first dispatcher creates the consumers and buckets, then stops: what follows is set up by hand.
+    await (await startTestDispatcher(harness)).stop();
+    const { state: callback } = await putCallback(harness, { account, url: `${receiver.url}/rewoken`, ordered: true, ordered_from_seq: await nextEventSeq(harness) });
+    const key = 'order-late';
+    const first = await publishKeyedEvent(harness, account, 'orderEvent', [{ order_id: key, step: 1, status: 'packed', customer_identifier: 'c' }], key);
+    const second = await publishKeyedEvent(harness, account, 'orderEvent', [{ order_id: key, step: 2, status: 'fulfilled', customer_identifier: 'c' }], key);
+    // The fan-out saw both events, the lane delivered the first, and the only wake left is the first event's: the
+    // second's was stored first and then replaced by it (ORDERED keeps one wake per lane).
+    const fanout = await harness.js.consumers.get(harness.names.streams.events, harness.names.consumers.dispatcherFanout);
+    for (let n = 0; n < 2; n += 1) {
+      const msg = await fanout.next({ expires: 5_000 });
+      expect(msg?.seq).toBe(n === 0 ? first.seq : second.seq);
+      await msg!.ackAck();
+    }
+    const states = await openKv(harness.js, harness.names.ordering.bucket);
+    await states.put(
+      harness.names.ordering.key(account, callback.id, key),
+      JSON.stringify({ cursor: first.seq, sequence: 1, head: null, lease: null, updated_at: new Date().toISOString() }),
+    );
+    await publishJson(
+      harness.js,
+      harness.names.orderedSubject(account, callback.id, key),
+      { account, callback_id: callback.id, message_type: 'orderEvent', ordering_key: key, event_seq: first.seq },
+      { msgID: `${first.record.message_id}:${callback.id}:ordered` },
+    );
+    const dispatcher = await startTestDispatcher(harness);
+    try {
+      await waitFor(() => receiver.requests.length >= 1, { timeoutMs: 10_000, label: "the lane's second event" });
+      expect(bodyOf(receiver.requests[0]!).message_id).toBe(second.record.message_id);
+      expect(receiver.requests[0]!.headers['x-hookmesh-sequence']).toBe('2');
+    } finally {
+      await dispatcher.stop();
+      await receiver.close();
+    }
+  });
 
   it('sends an ordered callback an event without a key unordered, and leaves unordered callbacks alone', async () => {
     const account = 'ordered-nokey';

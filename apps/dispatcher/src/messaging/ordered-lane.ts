@@ -115,7 +115,9 @@ export function createOrderedLaneHandler(deps: OrderedLaneDeps): (msg: JsMsg) =>
     const subject = names.eventSubject(wake.account, wake.message_type, wake.ordering_key);
     // A key never seen starts where its callback's order starts (events before it went out unordered).
     let stored = await read(key, Math.max(0, (callback?.ordered_from_seq ?? wake.event_seq) - 1));
-    if (stored.state.head === null && stored.state.cursor >= wake.event_seq) return { ack: true };
+    // A wake the cursor has passed may still be the lane's only one: the fan-out publishes wakes concurrently, so an
+    // older one can replace a newer one on the subject. It may go without the lease only when nothing follows.
+    if (stored.state.head === null && stored.state.cursor >= wake.event_seq && (await nextAfter(subject, stored.state.cursor)) === null) return { ack: true };
     const lease = stored.state.lease;
     if (lease !== null && lease.owner !== deps.owner && Date.parse(lease.until) > deps.now().getTime()) {
       // Someone else is on it; look again when its lease would end (sooner if it finishes and the cursor passes us).
