@@ -67,6 +67,8 @@ export interface NatsHarness {
   extraConnections: NatsConnection[];
   /** Views of the dispatchers started on this harness: KV writes wait until each has seen them. */
   views: SubscriptionView[];
+  /** Stops of the dispatchers started on this harness, so close() ends those a failed test left running. */
+  stops: Set<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -89,7 +91,9 @@ export async function startNatsHarness(label: string): Promise<NatsHarness> {
     keys: parseSecretsKey(`k1:${randomBytes(32).toString('base64')}`),
     extraConnections: [],
     views: [],
+    stops: new Set(),
     async close() {
+      await Promise.all([...harness.stops].map((stop) => stop().catch(() => undefined)));
       await Promise.all(harness.extraConnections.map((conn) => conn.drain().catch(() => undefined)));
       await nc.drain();
       await testNats.cleanup();
@@ -136,17 +140,16 @@ export async function startTestDispatcher(harness: NatsHarness, options: TestDis
     egress: { allowPrivateTargets: true, ...options.egress },
   });
   harness.views.push(dispatcher.view);
-  const stop = dispatcher.stop.bind(dispatcher);
-  return Object.assign(dispatcher, {
-    registry,
-    nc,
-    // A stopped dispatcher's view sees no more writes: KV writes stop waiting for it.
-    stop: async () => {
-      const at = harness.views.indexOf(dispatcher.view);
-      if (at >= 0) harness.views.splice(at, 1);
-      await stop();
-    },
-  });
+  const stopDispatcher = dispatcher.stop.bind(dispatcher);
+  // A stopped dispatcher's view sees no more writes: KV writes stop waiting for it.
+  const stop = async () => {
+    harness.stops.delete(stop);
+    const at = harness.views.indexOf(dispatcher.view);
+    if (at >= 0) harness.views.splice(at, 1);
+    await stopDispatcher();
+  };
+  harness.stops.add(stop);
+  return Object.assign(dispatcher, { registry, nc, stop });
 }
 
 /** Writes a callback into the KV bucket as the subscription-service would; returns its plaintext secret. */

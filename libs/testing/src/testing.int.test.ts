@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
@@ -116,6 +117,20 @@ describe('test resources', () => {
 
   it('finds free ports and waits for conditions with a labelled timeout', async () => {
     expect(await freePort()).toBeGreaterThan(0);
+    // Ports another test process was given stay its own: two processes asking at once never get the same one.
+    const script = "const { freePort } = require('./libs/testing/src/ports.ts'); (async () => { const ports = []; for (let i = 0; i < 40; i++) ports.push(await freePort()); console.log(JSON.stringify(ports)); })();";
+    const child = (async () => {
+      const { execFile } = await import('node:child_process');
+      return new Promise<number[]>((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../../..') }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as number[]))),
+      );
+    })();
+    const ours: number[] = [];
+    for (let i = 0; i < 40; i += 1) ours.push(await freePort());
+    const theirs = await child;
+    expect(new Set([...ours, ...theirs]).size).toBe(80);
+    // Below the kernel's ephemeral range, where a listen(0) elsewhere could land.
+    expect(Math.max(...ours, ...theirs)).toBeLessThan(32_768);
     let n = 0;
     await expect(waitFor(() => ++n >= 3, { intervalMs: 1 })).resolves.toBe(true);
     await expect(waitFor(() => false, { timeoutMs: 50, label: 'never' })).rejects.toThrow('timed out waiting for never');

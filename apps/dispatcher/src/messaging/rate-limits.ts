@@ -3,6 +3,8 @@
 // window. Each replica reserves a few attempts at a time (a twentieth of the limit) to keep the bucket's write rate
 // well below the delivery rate; what it reserved and did not use lapses with its window. A delivery above the limit
 // waits for a later window, spread by its place in line so a backlog flows at the limit instead of waking all at once.
+// The last quarter second of a window admits nothing, so attempts that are slow to leave still arrive in their own
+// clock second.
 import { rateWindowOf, type CallbackState, type NatsNames, type ThrottleRecord } from '@hookmesh/contracts';
 import type { KV } from '@hookmesh/messaging';
 import type { Logger } from 'pino';
@@ -91,8 +93,11 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       const start = Math.floor(at / windowMs) * windowMs;
       const key = names.rates.key(callback.account, callback.id, start);
       const state = windowOf(key);
-      if (state.reserved === 0) state.reserved = await reserve(key, allowed, Math.max(1, Math.floor(allowed / 20)));
-      if (state.reserved > 0) {
+      // Nothing is admitted in a window's last moments: an attempt admitted there could reach the receiver in the next
+      // clock second, on top of that window's own (a fixed window's double burst at its edge).
+      const closing = at - start >= windowMs - edgeGuardMs(windowMs);
+      if (!closing && state.reserved === 0) state.reserved = await reserve(key, allowed, Math.max(1, Math.floor(allowed / 20)));
+      if (!closing && state.reserved > 0) {
         state.reserved -= 1;
         return { allowed: true };
       }
@@ -105,6 +110,14 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       return { allowed: false, retryInMs };
     },
   };
+}
+
+/**
+ * How long before a window ends nothing more is admitted: as long as an attempt may take to reach the receiver under
+ * load (a quarter of a one-second window), so each clock second at the receiver holds one window's attempts.
+ */
+export function edgeGuardMs(windowMs: number): number {
+  return Math.min(250, Math.floor(windowMs / 4));
 }
 
 /** Bucket settings: counts outlive their window (a minute) with room to spare; throttles say "just now". */
