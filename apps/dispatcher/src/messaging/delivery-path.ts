@@ -170,12 +170,16 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
    * come sooner than a recheck would bring it back; one from the fan-out never waits (it is stored instead).
    */
   async function claimSlot(task: DeliveryTask, source: TaskSource): Promise<Slot | null> {
-    const releaseAccount = deps.accountSlots.tryAcquire(task.account);
-    if (releaseAccount === null) return null;
+    // The callback's slot first, the account's only once it is ours: a task waiting in its callback's line must not
+    // hold one of the account's slots meanwhile, or a busy callback's line fills the account's share and every
+    // other task of the account is turned away (and comes back, and is turned away again). A task on a lane waits
+    // in line for the account's slot as for the callback's, rather than going back to JetStream at once.
     const callbackKey = `${task.account}/${task.callback_id}`;
     const releaseCallback = source.lane === 'inline' ? deps.slots.tryAcquire(callbackKey) : await deps.slots.acquire(callbackKey, settings.busyRecheckMs);
-    if (releaseCallback === null) {
-      releaseAccount();
+    if (releaseCallback === null) return null;
+    const releaseAccount = source.lane === 'inline' ? deps.accountSlots.tryAcquire(task.account) : await deps.accountSlots.acquire(task.account, settings.busyRecheckMs);
+    if (releaseAccount === null) {
+      releaseCallback();
       return null;
     }
     return {
