@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   });
   const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
-  // style.md's order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry.
+  // Shutdown order: stop HTTP, stop consumers, drain NATS, close the database, flush telemetry (each step needs the next one still up).
   shutdown.register('http', () => server.close());
   shutdown.register('rate limiter', () => rateLimiter.close());
   shutdown.register('consumers', () => consumers.stop());

@@ -194,7 +194,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
   };
 }
 
-/** The seed payload of a message type (contracts carry seeds 000/002 verbatim). */
+/** The seed payload of a message type (contracts carry MasonHub's Callback API and payload docs verbatim). */
 export function seedData(messageType: BuiltinMessageType): unknown {
   return eventTypes[messageType].example.data;
 }

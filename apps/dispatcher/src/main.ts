@@ -81,7 +81,7 @@ async function main(command: string | undefined): Promise<void> {
   });
   const server = await startHttpServer(createApp({ log, registry, nc, dispatcher }), { port: config.PORT, host: config.HOST, log });
 
-  // Order matters (style.md): stop HTTP, let running attempts settle and stop pulling, then drain NATS, flush traces.
+  // Order matters: stop HTTP, let running attempts settle and stop pulling, then drain NATS, flush traces.
   const shutdown = createShutdown(log, { stepTimeoutMs: config.HOOKMESH_DELIVERY_TIMEOUT + 10_000 });
   shutdown.register('http server', () => server.close());
   shutdown.register('dispatcher', () => dispatcher.stop());

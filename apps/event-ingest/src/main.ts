@@ -86,7 +86,7 @@ async function main(command: string | undefined): Promise<void> {
   });
   const server = await startHttpServer(app, { port: config.PORT, host: config.HOST, log });
 
-  // Order matters (style.md): stop taking requests, let in-flight publishes get their PubAcks, then drain NATS.
+  // Order matters: stop taking requests, let in-flight publishes get their PubAcks, then drain NATS.
   const shutdown = createShutdown(log);
   shutdown.register('http server', () => server.close());
   shutdown.register('event catalog', () => catalog.stop());

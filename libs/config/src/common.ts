@@ -5,7 +5,7 @@ import { DurationListMs, DurationMs } from './duration';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-/** Variables every service reads (design.md, "Configuration"). */
+/** Variables every service reads: the configuration they share. */
 export const CommonEnv = z.object({
   LOG_LEVEL: LogLevel.default('info'),
   NODE_ENV: z.string().default('production'),

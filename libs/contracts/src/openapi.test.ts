@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { auditRoutes, expressPath, ingestRoutes, subscriptionRoutes } from './api/routes';
 import { buildOpenApiDocument } from './openapi';
 
-// The route table of design.md, written out so a route dropped from the registry fails here.
+// The public route table, written out so a route dropped from the registry fails here.
 const designPaths = {
   'subscription-service': [
     'get /{account}/api/v1/callbacks',

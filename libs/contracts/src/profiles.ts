@@ -147,7 +147,7 @@ export const DEFAULT_NAMING: InstallationNaming = { headerPrefix: DEFAULT_HEADER
 
 /**
  * The four built-in profiles. `standard` takes the installation's header prefix and user agent; the others are
- * fixed by the systems they reproduce (seeds 000-004). Schedules left out follow HOOKMESH_RETRY_SCHEDULE.
+ * fixed by the systems they reproduce (MasonHub, ModusLink, Malomo). Schedules left out follow HOOKMESH_RETRY_SCHEDULE.
  */
 export function builtinProfiles(naming: InstallationNaming = DEFAULT_NAMING): Record<BuiltinProfileName, WireProfile> {
   const prefix = naming.headerPrefix;

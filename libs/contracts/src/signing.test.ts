@@ -125,7 +125,7 @@ describe('body HMAC', () => {
     expect(bodySignatureValue([decodeSecret(jefe)], Buffer.from(data), { header: 'X-Sig', encoding: 'base64' })).toBe('W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=');
   });
 
-  it('verifies padded and unpadded base64 (seed 003 allows both)', () => {
+  it('verifies padded and unpadded base64 (the ModusLink webhook docs allow both)', () => {
     expect(verifyBodyHmac({ secrets: [jefe], body: data, signature: 'W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=' })).toBe(true);
     expect(verifyBodyHmac({ secrets: [jefe], body: Buffer.from(data), signature: 'W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM' })).toBe(true);
   });

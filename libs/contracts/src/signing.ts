@@ -155,7 +155,7 @@ export function verifyStandardWebhook(input: VerifyStandardWebhookInput): Webhoo
 
 /**
  * True when `signature` (a body-HMAC header value: one base64 value per live secret, comma-separated, as sent during a
- * rotation) holds the body HMAC under any of the secrets; unpadded base64 is accepted too (seed 003 allows it).
+ * rotation) holds the body HMAC under any of the secrets; unpadded base64 is accepted too (ModusLink's webhook docs allows it).
  */
 export function verifyBodyHmac(input: { secrets: readonly (string | Uint8Array)[]; body: WebhookBody; signature: string }): boolean {
   const given = input.signature

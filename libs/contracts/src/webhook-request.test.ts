@@ -78,7 +78,7 @@ describe('a redelivery', () => {
   });
 });
 
-describe('the masonhub profile (seeds 000-002)', () => {
+describe('the masonhub profile (MasonHub)', () => {
   // Seed 000 "Request Headers": User-Agent: MasonHub-Webhook/1.0, Content-Type: application/json,
   // X-MasonHub-Event: orderEvent, X-MasonHub-Delivery: <uuid>. Seed 001: "MasonHub signs webhooks using HMAC-SHA256".
   const secret = generateSecret();
@@ -93,7 +93,7 @@ describe('the masonhub profile (seeds 000-002)', () => {
     now,
   });
 
-  it('names the headers exactly as seed 000 shows them', () => {
+  it('names the headers exactly as the MasonHub Callback API shows them', () => {
     expect(request.headers['user-agent']).toBe('MasonHub-Webhook/1.0');
     expect(request.headers['content-type']).toBe('application/json');
     expect(request.headers['X-MasonHub-Event']).toBe('orderEvent');
@@ -102,7 +102,7 @@ describe('the masonhub profile (seeds 000-002)', () => {
     expect(Object.keys(request.headers).filter((name) => name.startsWith('X-Hookmesh'))).toEqual([]);
   });
 
-  it('sends the seed 002 payload structure, token inside, in the seed order', () => {
+  it('sends the MasonHub payload structure, token inside, in its documented order', () => {
     expect(request.body.toString('utf8')).toBe(
       JSON.stringify({
         callback_url: 'https://api.clienturl.com/webhook',
@@ -122,7 +122,7 @@ describe('the masonhub profile (seeds 000-002)', () => {
   });
 });
 
-describe('the moduslink profile (seed 003)', () => {
+describe('the moduslink profile (the ModusLink webhook docs)', () => {
   const ordersCreated: WebhookEvent = {
     message_id: '01937a8e-0000-7000-8000-000000000001',
     message_type: 'Orders.Created',
@@ -143,7 +143,7 @@ describe('the moduslink profile (seed 003)', () => {
     now,
   });
 
-  it('sends the "Sample Order Webhook message" of seed 003, its link pointing at the full event in audit', () => {
+  it('sends the "Sample Order Webhook message" of the ModusLink webhook docs, its link pointing at the full event in audit', () => {
     // The seed's sample, field for field and in its order; only the link's href is Hookmesh's (audit's message view).
     const sample = {
       eventType: 'Orders.Created',
@@ -179,7 +179,7 @@ describe('the moduslink profile (seed 003)', () => {
   });
 });
 
-describe('the malomo profile (seed 004)', () => {
+describe('the malomo profile (the Malomo webhook docs)', () => {
   const order = { id: 'ord_1', number: '#1001', customer: { email: 'ada@example.com' } };
   const event: WebhookEvent = { message_id: 'm-3', message_type: 'orders:created', account: 'acme', api_version: '1.0', data: order, ingested_at: now.toISOString() };
   const signedRequest = buildWebhookRequest({
@@ -196,7 +196,7 @@ describe('the malomo profile (seed 004)', () => {
     expect(signedRequest.body.toString('utf8')).toBe(JSON.stringify(order));
   });
 
-  it('names the headers of seed 004: attempt number, topic, webhook id, user agent', () => {
+  it('names the headers of the Malomo webhook docs: attempt number, topic, webhook id, user agent', () => {
     expect(signedRequest.headers['Malomo-Attempt-Number']).toBe('3');
     expect(signedRequest.headers['Malomo-Topic']).toBe('orders:created');
     expect(signedRequest.headers['Malomo-Webhook-Id']).toBe('webhook-7');

@@ -42,7 +42,7 @@ function scalarAt(data: unknown, pointer: string | undefined): string | null {
 }
 
 /**
- * A reference to the event instead of the event (seed 003): which object, its id and the customer's reference, and
+ * A reference to the event instead of the event (ModusLink's webhook docs): which object, its id and the customer's reference, and
  * a link to audit's message view, where the customer reads the full event with its own token.
  */
 export function thinBody(event: WebhookEvent, thin: ThinMapping | undefined): Record<string, unknown> {
@@ -66,7 +66,7 @@ export function webhookBody(input: WebhookBodyInput): Buffer {
     case 'thin':
       return Buffer.from(JSON.stringify(thinBody(event, input.thin)), 'utf8');
     case 'envelope': {
-      // The wire order of seed 000: callback_url, message_type, message_id, api_version, token?, data. `data` is last,
+      // The wire order of MasonHub's Callback API: callback_url, message_type, message_id, api_version, token?, data. `data` is last,
       // so its JSON (serialised once per event) is appended to the head's.
       const head = {
         callback_url: input.callback.url,

@@ -10,7 +10,7 @@ export type Shutdown = {
 };
 
 /**
- * The single shutdown registry of a process (style.md): main.ts registers, in order,
+ * The single shutdown registry of a process: main.ts registers, in order,
  * stop HTTP → stop consumers → drain NATS → close the database → flush telemetry.
  */
 export function createShutdown(log: Logger, options: { stepTimeoutMs?: number } = {}): Shutdown {

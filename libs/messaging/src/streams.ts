@@ -81,7 +81,7 @@ export type HookmeshStreamSettings = {
 /** Default size bound of the DEAD stream: 256 MiB. */
 export const DEFAULT_DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024;
 
-/** The stream configs of design.md/docs/architecture.md, keyed by the service that owns each. */
+/** The stream configs of docs/architecture.md, keyed by the service that owns each. */
 export function hookmeshStreamConfigs(settings: HookmeshStreamSettings) {
   const names = natsNames(settings.prefix);
   const base = {

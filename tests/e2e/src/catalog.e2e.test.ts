@@ -18,7 +18,7 @@ import {
 
 const ACCOUNT = 'catalog';
 
-// ModusLink names its events `Orders.Created` (seed 003); the data is the order the reference points at.
+// ModusLink names its events `Orders.Created` (its webhook docs); the data is the order the reference points at.
 const ordersCreated = {
   description: 'ModusLink: an order was created',
   schema: {
@@ -34,7 +34,7 @@ const ordersCreated = {
   thin: { object_name: 'orders', object_id: '/orderId', object_reference: '/reference' },
 };
 
-// Malomo's topics are `orders:created` (seed 004); the body is the Order resource.
+// the Malomo topics are `orders:created` (the Malomo webhook docs); the body is the Order resource.
 const malomoOrder = {
   description: 'Malomo: an order was created',
   schema: {

@@ -1,4 +1,4 @@
-// A small, correct webhook receiver: what we recommend customers build (seed 000's Express
+// A small, correct webhook receiver: what we recommend customers build (MasonHub's Express
 // example, done right). It verifies the Standard Webhooks signature over the RAW body,
 // answers fast, ignores repeats by webhook-id, and does the work after answering.
 import { DeliveryEnvelope, WebhookSecret, verifyStandardWebhook } from '@hookmesh/contracts';

@@ -2,7 +2,7 @@
 import { openSecret, signingKeyOf, type CallbackState, type SealingKey } from '@hookmesh/contracts';
 
 export interface CallbackCredentials {
-  /** The verification token sent in the body (seed 000), when the callback has one. */
+  /** The verification token sent in the body (MasonHub's Callback API), when the callback has one. */
   token: string | undefined;
   /** HMAC keys of the live secrets, newest first (each read in its own format): every one signs every signature header. */
   keys: Buffer[];

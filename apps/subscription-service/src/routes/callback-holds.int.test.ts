@@ -1,4 +1,4 @@
-// Holds per message type (seed 000 "Callback Holds") against real Postgres and NATS, over HTTP.
+// Holds per message type (the MasonHub "Callback Holds") against real Postgres and NATS, over HTTP.
 import { HoldState, type Hold } from '@hookmesh/contracts';
 import { startSubscriptionView, type SubscriptionView } from '@hookmesh/subscription-view';
 import { waitFor } from '@hookmesh/testing';

@@ -1,4 +1,4 @@
-// The Callback Configuration API (seed 000) against real Postgres and NATS, over HTTP.
+// The Callback Configuration API (the MasonHub Callback API) against real Postgres and NATS, over HTTP.
 import {
   CallbackState,
   EventRecord,

@@ -1,4 +1,4 @@
-// /{account}/api/v1/callbacks: list, create, delete, get, patch, rotate_secret and test (seed 000, design.md).
+// /{account}/api/v1/callbacks: list, create, delete, get, patch, rotate_secret and test (the Callback Configuration API).
 import {
   AccountParams,
   CallbackParams,

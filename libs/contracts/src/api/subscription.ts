@@ -1,4 +1,4 @@
-// Callback Configuration API (seed 000) served by subscription-service.
+// Callback Configuration API (MasonHub's Callback API) served by subscription-service.
 import { z } from 'zod';
 import { MessageType } from '../events';
 import { ApiVersion, CallbackStatus, IsoDateTime } from '../primitives';

@@ -21,7 +21,7 @@ function issuesOf(result: { success: boolean; error?: z.ZodError }): string {
 
 const orderItem = () => structuredClone(eventTypes.orderEvent.example.data[0]!) as Record<string, unknown>;
 
-describe('seed 002 examples', () => {
+describe('the MasonHub payload docs examples', () => {
   it.each(MESSAGE_TYPES)('parses the %s example as an envelope and its data as that type', (messageType) => {
     const example = eventTypes[messageType].example;
     const envelope = BuiltinDeliveryEnvelope.safeParse(example);

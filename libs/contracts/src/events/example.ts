@@ -1,6 +1,6 @@
 import type { MessageTypeName } from './names';
 
-/** An envelope as a seed documents it: seed 002 omits `api_version` in its per-type examples, so it is optional here. */
+/** An envelope as a seed documents it: MasonHub's payload docs omits `api_version` in its per-type examples, so it is optional here. */
 export interface EventExample<T extends MessageTypeName, D> {
   callback_url: string;
   message_type: T;

@@ -41,7 +41,7 @@ export const MessageType = z
   .meta({ examples: [...MESSAGE_TYPES] });
 export type MessageType = z.infer<typeof MessageType>;
 
-/** The nine types of seeds 000/002, defined by zod in this library; a registered type can never take their names. */
+/** The nine types of MasonHub's Callback API and payload docs, defined by zod in this library; a registered type can never take their names. */
 export const BuiltinMessageType = z.enum(MESSAGE_TYPES, {
   error: (issue) => `unknown built-in message_type ${JSON.stringify(issue.input)}; expected one of: ${MESSAGE_TYPES.join(', ')}`,
 });

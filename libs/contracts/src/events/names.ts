@@ -1,4 +1,4 @@
-/** Every message type of seeds 000/002, in the order seed 000 lists them. */
+/** Every message type of MasonHub's Callback API and payload docs, in the order its Callback API lists them. */
 export const MESSAGE_TYPES = [
   'skuInventoryChange',
   'snapshotReady',

@@ -1,4 +1,4 @@
-// orderUpdateResolution and orderCancelResolution share one item shape (seed 002).
+// orderUpdateResolution and orderCancelResolution share one item shape (MasonHub's payload docs).
 import { z } from 'zod';
 import { ExternalId, IsoDateTime } from '../primitives';
 

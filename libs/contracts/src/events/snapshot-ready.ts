@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ExternalId, IsoDateTime, NonEmptyString } from '../primitives';
 import type { EventExample } from './example';
 
-/** Unlike every other type, snapshotReady carries one object, not an array (seed 002). */
+/** Unlike every other type, snapshotReady carries one object, not an array (MasonHub's payload docs). */
 export const SnapshotReadyData = z.looseObject({
   snapshot_id: ExternalId,
   snapshot_type: NonEmptyString,
