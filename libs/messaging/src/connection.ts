@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectCoalesced } from './coalesced-transport';
 import type { Logger } from 'pino';
 
 export type { NatsConnection } from '@nats-io/transport-node';
@@ -17,7 +18,7 @@ export type ConnectNatsOptions = {
  */
 export async function connectNats(options: ConnectNatsOptions): Promise<NatsConnection> {
   const { servers, user, pass } = natsServersAndCredentials(options.servers);
-  const nc = await connect({
+  const nc = await connectCoalesced({
     servers,
     ...(user === undefined ? {} : { user, pass }),
     name: `${options.name}:${process.pid}`,
