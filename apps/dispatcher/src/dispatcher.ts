@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createBodyCache } from './domain/body-cache';
 import { createCallbackSlots } from './domain/callback-slots';
+import { createTurns } from './domain/turns';
 import { createCredentialsCache } from './domain/credentials';
 import { createDeliveryPlanner } from './domain/delivery-plan';
 import { createLocalDisables } from './domain/local-disables';
@@ -197,13 +198,16 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
   });
 
   const slots = createCallbackSlots(options.concurrency.perCallback);
+  const perAccount = Math.max(1, Math.floor(options.concurrency.overall * (options.concurrency.accountShare ?? 0.5)));
   const path = roles.delivery
     ? createDeliveryPath({
         view,
         localDisables,
         circuits,
         slots,
-        accountSlots: createCallbackSlots(Math.max(1, Math.floor(options.concurrency.overall * (options.concurrency.accountShare ?? 0.5)))),
+        accountSlots: createCallbackSlots(perAccount),
+        turns: createTurns(),
+        limits: { perCallback: options.concurrency.perCallback, perAccount },
         planner,
         rates: createRateLimits({ rates: rateCounts, throttles, names, log, now: () => now().getTime(), random }),
         bodies: createBodyCache(),

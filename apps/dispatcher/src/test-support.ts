@@ -288,8 +288,8 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** How a receiver answers the n-th request (0-based): a status, or hang (never answer). */
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+/** How a receiver answers the n-th request (0-based): a status (after `delayMs`, a slow endpoint), or hang (never answer). */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 
 export interface Receiver {
   url: string;
@@ -313,7 +313,9 @@ export async function startReceiver(reply: (request: ReceivedRequest, index: num
       requests.push(received);
       const answer = reply(received, index);
       if (answer === 'hang') return;
-      res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+      const send = () => res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+      if (answer.delayMs === undefined) send();
+      else setTimeout(send, answer.delayMs);
     });
   };
   const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler);

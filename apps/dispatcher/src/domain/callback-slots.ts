@@ -14,6 +14,8 @@ export interface CallbackSlots {
   acquire(callbackId: string, maxWaitMs: number): Promise<(() => void) | null>;
   /** Attempts running to this callback now. */
   inUse(callbackId: string): number;
+  /** Tasks waiting in line for this callback's slots now. */
+  inLine(callbackId: string): number;
   /** Moving average of how long this callback's attempts took (ms); undefined before the first one here. */
   averageHoldMs(callbackId: string): number | undefined;
 }
@@ -91,6 +93,9 @@ export function createCallbackSlots(limit: number, now: () => number = () => per
     },
     inUse(callbackId) {
       return lines.get(callbackId)?.running ?? 0;
+    },
+    inLine(callbackId) {
+      return lines.get(callbackId)?.waiting.length ?? 0;
     },
     averageHoldMs(callbackId) {
       return lines.get(callbackId)?.averageHoldMs;

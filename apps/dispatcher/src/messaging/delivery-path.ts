@@ -24,6 +24,7 @@ import type { CallbackSlots } from '../domain/callback-slots';
 import type { CallbackCredentials } from '../domain/credentials';
 import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
+import type { Turns } from '../domain/turns';
 import { parseRetryAfter } from '../domain/retry-after';
 import { routeTask } from '../domain/route';
 import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
@@ -77,6 +78,10 @@ export interface DeliveryPathDeps {
   slots: CallbackSlots;
   /** Attempts at once per account: one account's backlog cannot take every slot of the process. */
   accountSlots: CallbackSlots;
+  /** The expected turns of tasks whose callback is busy: a long wait is parked on WAITING, not kept in line. */
+  turns: Turns;
+  /** The slots per callback and per account (what the turns are spaced by). */
+  limits: { perCallback: number; perAccount: number };
   planner: DeliveryPlanner;
   /** Per-callback rate limits, shared by the replicas. */
   rates: RateLimits;
@@ -117,14 +122,33 @@ interface Slot {
 export interface DeliveryPath {
   /** Delivers one task from `source`; `parent` is the trace context to continue. Throws only when nothing could be stored (the message then comes back). */
   deliver(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void>;
+  /**
+   * Stores a task of the fan-out without attempting it (its callback is too slow to attempt inline): on DELIVERIES
+   * when its turn is near, parked on WAITING until its turn otherwise.
+   */
+  defer(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void>;
 }
+
+/** How recently another account must have had a task here for a backlog to step aside for it. */
+const CONTENTION_WINDOW_MS = 2_000;
 
 /** Builds the delivery path of one dispatcher process. */
 export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   const { view, publishers, metrics, log, settings } = deps;
 
+  // When each account last had a task here: a backlog steps aside (is parked) only while another account has work.
+  const lastSeen = new Map<string, number>();
+  function othersActive(account: string, nowMs: number): boolean {
+    for (const [other, at] of lastSeen) {
+      if (nowMs - at > CONTENTION_WINDOW_MS) lastSeen.delete(other);
+      else if (other !== account) return true;
+    }
+    return false;
+  }
+
   async function deliver(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void> {
     const now = deps.now();
+    lastSeen.set(task.account, now.getTime());
     const route = routeTask(task, {
       callback: view.callback(task.account, task.callback_id),
       disabledHere: deps.localDisables.isDisabled(task.account, task.callback_id),
@@ -166,15 +190,15 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   }
 
   /**
-   * A slot of the callback and of its account. A task on a lane may wait in line for its callback when the slot will
-   * come sooner than a recheck would bring it back; one from the fan-out never waits (it is stored instead).
+   * A slot of the callback and of its account. A task on a lane may wait in line for them when they will come sooner
+   * than a recheck would bring it back; one from the fan-out never waits (it is stored instead, at its turn).
    */
   async function claimSlot(task: DeliveryTask, source: TaskSource): Promise<Slot | null> {
     // The callback's slot first, the account's only once it is ours: a task waiting in its callback's line must not
     // hold one of the account's slots meanwhile, or a busy callback's line fills the account's share and every
     // other task of the account is turned away (and comes back, and is turned away again). A task on a lane waits
     // in line for the account's slot as for the callback's, rather than going back to JetStream at once.
-    const callbackKey = `${task.account}/${task.callback_id}`;
+    const callbackKey = keyOf(task);
     const releaseCallback = source.lane === 'inline' ? deps.slots.tryAcquire(callbackKey) : await deps.slots.acquire(callbackKey, settings.busyRecheckMs);
     if (releaseCallback === null) return null;
     const releaseAccount = source.lane === 'inline' ? deps.accountSlots.tryAcquire(task.account) : await deps.accountSlots.acquire(task.account, settings.busyRecheckMs);
@@ -182,10 +206,13 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       releaseCallback();
       return null;
     }
+    deps.turns.started(callbackKey, task.account);
     return {
       release() {
         releaseCallback();
         releaseAccount();
+        // Drained: whatever was counted as queued for it (tasks held or dropped meanwhile included) is not ahead.
+        if (deps.slots.inUse(callbackKey) === 0) deps.turns.idle(callbackKey);
       },
     };
   }
@@ -477,14 +504,39 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + wait).toISOString() }, 'waiting');
   }
 
-  /** Its callback or account is at its limit: offered again shortly (from the fan-out: stored on DELIVERIES). */
+  /**
+   * Its callback or account is at its limit. A task whose turn is near waits on DELIVERIES (from the fan-out) or
+   * comes back shortly; one whose turn is further off is parked on WAITING until then, so it neither sits in front of
+   * other accounts' tasks on DELIVERIES nor holds a worker in line. An ordered lane keeps its head itself.
+   */
   async function comeBackSoon(task: DeliveryTask, source: TaskSource): Promise<void> {
     if (source.keep !== undefined) return waitFor(task, source, spreadDelay(settings.busyRecheckMs, deps.random));
-    if (source.lane !== 'inline') {
+    // A task of WAITING (a parked one came due, say) waits there anyway: it looks again after a recheck.
+    if (source.lane === 'waiting') {
       source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
       return;
     }
-    await store(task, source, task, 'due');
+    const callbackKey = keyOf(task);
+    const averageHoldMs = deps.slots.averageHoldMs(callbackKey);
+    const turn = {
+      callbackKey,
+      account: task.account,
+      inLine: deps.slots.inLine(callbackKey),
+      callbackTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perCallback,
+      accountTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perAccount,
+    };
+    if (!othersActive(task.account, deps.now().getTime()) || deps.turns.estimate(turn) < deps.turns.inLineWindowMs(averageHoldMs)) {
+      // Its turn is near, or no other account waits behind it: from the fan-out it waits on DELIVERIES; one of
+      // DELIVERIES looks again after a recheck.
+      if (source.lane === 'due') {
+        source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
+        return;
+      }
+      return store(task, source, task, 'due');
+    }
+    const turnInMs = deps.turns.join(turn);
+    metrics.parked.inc();
+    await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + turnInMs).toISOString() }, 'waiting');
   }
 
   /**
@@ -505,7 +557,15 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     source.settled();
   }
 
-  return { deliver };
+  async function defer(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void> {
+    await context.with(parent, () => comeBackSoon(task, source));
+  }
+
+  return { deliver, defer };
+}
+
+function keyOf(task: DeliveryTask): string {
+  return `${task.account}/${task.callback_id}`;
 }
 
 /** Span attributes of the target; path only, since a query string may carry a customer's credentials. */

@@ -109,10 +109,11 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
       // An ordered callback, an event without a key (none sent, none at its type's pointer): it goes unordered.
       deps.metrics.orderedHandoffs.inc({ outcome: 'unordered_no_key' });
     }
-    const inline = deps.path !== undefined && callback !== undefined && task.not_before === undefined && (deps.quick?.(callback) ?? true);
-    if (inline && deps.path !== undefined) {
+    if (deps.path !== undefined && callback !== undefined && task.not_before === undefined) {
       const source: TaskSource = { lane: 'inline', settled: () => undefined, nak: () => undefined, working: () => msg.working() };
-      await deps.path.deliver(task, source, parent);
+      // A slow endpoint is not attempted here (it would hold the event): its task is stored at its turn.
+      if (deps.quick?.(callback) ?? true) await deps.path.deliver(task, source, parent);
+      else await deps.path.defer(task, source, parent);
       return;
     }
     // publishJson injects the active context (the fan-out span), so every attempt span is its child.
