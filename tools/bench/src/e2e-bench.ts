@@ -3,7 +3,9 @@
 // Environment (all optional): DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres), NATS_URL (nats://127.0.0.1:4222),
 // BENCH_SECONDS (10: the ceiling and each fan-out run), BENCH_MAX_EVENTS (100000), BENCH_BATCH (100),
 // BENCH_INGEST_CONNECTIONS (4), BENCH_WINDOW (20000 deliveries in flight at most), HOOKMESH_CONNECTIONS_PER_ORIGIN (20),
-// BENCH_LATENCY_SECONDS (10), BENCH_LATENCY_SHARE (0.25), BENCH_LATENCY_RATE (events/s; overrides the share), BENCH_DRAIN_SECONDS (60), BENCH_OUT (docs/bench/latest.json),
+// BENCH_LATENCY_SECONDS (10; also each half of the fairness run), BENCH_LATENCY_SHARE (0.25), BENCH_LATENCY_RATE (events/s; overrides the share),
+// BENCH_FAIRNESS_RATE (20 events/s of the other account), BENCH_FLOOD_RATE (100 events/s), BENCH_FLOOD_CALLBACKS (5),
+// BENCH_FLOOD_SLOW_MS (100: how long the flooded endpoints take to answer), BENCH_DRAIN_SECONDS (60), BENCH_OUT (docs/bench/latest.json),
 // BENCH_PROFILE (services to run under --cpu-prof, comma-separated; profiles in tmp/bench-prof/<service>),
 // BENCH_SERVICE_ENV ("KEY=value,KEY=value" for every service), and BENCH_INGEST_URL, BENCH_SUBSCRIPTION_URL,
 // BENCH_AUDIT_URL, BENCH_DISPATCHER_URL, BENCH_JWT_SECRET to measure an already running stack instead.
@@ -34,7 +36,7 @@ const seconds = num('BENCH_SECONDS', 10);
 const drainSeconds = num('BENCH_DRAIN_SECONDS', 60);
 const latencySeconds = num('BENCH_LATENCY_SECONDS', 10);
 // Beyond this the run is stuck, not slow: the process fails (its children get SIGTERM from the finally blocks or die with it).
-const hardLimitMs = (seconds * 3 + latencySeconds + drainSeconds * 3 + 180) * 1000;
+const hardLimitMs = (seconds * 3 + latencySeconds * 3 + drainSeconds * 5 + 180) * 1000;
 
 async function main(): Promise<void> {
   const hardLimit = setTimeout(() => {
@@ -53,6 +55,12 @@ async function main(): Promise<void> {
     latencyShare: num('BENCH_LATENCY_SHARE', 0.25),
     ...(env['BENCH_LATENCY_RATE'] === undefined ? {} : { latencyRate: num('BENCH_LATENCY_RATE', 1) }),
     drainSeconds,
+    fairness: {
+      quietRate: num('BENCH_FAIRNESS_RATE', 20),
+      floodRate: num('BENCH_FLOOD_RATE', 100),
+      floodCallbacks: num('BENCH_FLOOD_CALLBACKS', 5),
+      slowMs: num('BENCH_FLOOD_SLOW_MS', 100),
+    },
     nodeArgs: Object.fromEntries(profiled.map((name) => [name, ['--cpu-prof', `--cpu-prof-dir=tmp/bench-prof/${name}`]])),
     serviceEnv,
     env,

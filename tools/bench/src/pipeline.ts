@@ -413,3 +413,88 @@ export async function runLatency(stack: Stack, receiver: ReceiverProcess, option
     auditLag,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// 6. Fairness: another account's latency while one account floods slow endpoints
+
+export type FairnessOptions = {
+  /** The other account's steady rate (events/s, open-loop, one callback), alone and then during the flood. */
+  quietRate: number;
+  /** The flooding account's rate (events/s, open-loop) and its callbacks, all on the slow receiver. */
+  floodRate: number;
+  floodCallbacks: number;
+  seconds: number;
+  drainSeconds: number;
+};
+
+export type FairnessResult = {
+  quietRate: number;
+  floodRate: number;
+  floodCallbacks: number;
+  /** The other account alone, and another account like it during the flood: 202 → arrival. */
+  alone: LatencyResult;
+  duringFlood: LatencyResult;
+  /** duringFlood p95 ÷ alone p95. */
+  p95Ratio: number;
+  flood: DeliveryCount & { events: number; ingestFailures: number; drainedSeconds: number };
+};
+
+/**
+ * Measures another account's delivery latency alone, then while one account posts `floodRate` events/s, each to
+ * `floodCallbacks` callbacks on a slow receiver, more than they take in, so its backlog grows all along; then waits
+ * for the flood's backlog to drain and checks that every one of its deliveries arrived.
+ */
+export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow: ReceiverProcess, options: FairnessOptions): Promise<FairnessResult> {
+  const latencyRun = (account: string) =>
+    runLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 50, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
+  const alone = await latencyRun('benchfairq');
+
+  const floodAccount = 'benchflood';
+  const callbacks = await registerBenchCallbacks(stack, slow, floodAccount, `/${floodAccount}`, options.floodCallbacks);
+  await slow.reset();
+  const token = await stack.token(floodAccount, ['events:write']);
+  const pool = new Pool(stack.urls['event-ingest'], { connections: 4, pipelining: 1 });
+  const messageIds = new Set<string>();
+  let ingestFailures = 0;
+  let flooding = true;
+  const tickMs = 50;
+  const batchSize = Math.max(1, Math.round((options.floodRate * tickMs) / 1000));
+  const flood = (async () => {
+    const inFlight = new Set<Promise<void>>();
+    const start = performance.now();
+    for (let tick = 0; flooding; tick++) {
+      const wait = start + tick * tickMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      const request: Promise<void> = postBatch(pool, floodAccount, token, batchSize)
+        .then((result) => {
+          if (result.status !== 202) ingestFailures += batchSize;
+          for (const item of result.sent) messageIds.add(item.messageId);
+        })
+        .finally(() => inFlight.delete(request));
+      inFlight.add(request);
+    }
+    await Promise.all(inFlight);
+  })();
+  // The flood's backlog is there before the other account's run starts.
+  await sleep(1_000);
+  const duringFlood = await latencyRun('benchfairf');
+  flooding = false;
+  await flood;
+  await pool.close();
+  const drainStart = Date.now();
+  await waitForArrivals(slow, messageIds.size * callbacks.length, Date.now() + options.drainSeconds * 1000);
+  const { byKey: _byKey, ...count } = countDeliveries(
+    await slow.arrivals(),
+    callbacks.map((callback) => callback.path),
+    messageIds,
+  );
+  return {
+    quietRate: options.quietRate,
+    floodRate: options.floodRate,
+    floodCallbacks: options.floodCallbacks,
+    alone,
+    duringFlood,
+    p95Ratio: duringFlood.fromAcceptedMs.p95 / alone.fromAcceptedMs.p95,
+    flood: { ...count, events: messageIds.size, ingestFailures, drainedSeconds: (Date.now() - drainStart) / 1000 },
+  };
+}

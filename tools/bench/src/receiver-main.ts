@@ -2,7 +2,7 @@
 import { startCountingReceiver } from './receiver';
 
 async function main(): Promise<void> {
-  const { server, port } = await startCountingReceiver(Number(process.env['PORT'] ?? 0));
+  const { server, port } = await startCountingReceiver(Number(process.env['PORT'] ?? 0), Number(process.env['RECEIVER_DELAY_MS'] ?? 0));
   process.stdout.write(`${JSON.stringify({ port })}\n`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {

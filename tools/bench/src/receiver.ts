@@ -18,8 +18,8 @@ export function wallClockMs(): number {
 
 const CONTROL = '/_bench/';
 
-/** Starts the counting receiver on 127.0.0.1 (port 0 = any free port). */
-export async function startCountingReceiver(port = 0): Promise<{ server: Server; port: number }> {
+/** Starts the counting receiver on 127.0.0.1 (port 0 = any free port); with `delayMs`, each answer waits that long (a slow endpoint). */
+export async function startCountingReceiver(port = 0, delayMs = 0): Promise<{ server: Server; port: number }> {
   let arrivals = new Map<string, Arrival>();
   let requests = 0;
   let lastAt = 0;
@@ -60,7 +60,9 @@ export async function startCountingReceiver(port = 0): Promise<{ server: Server;
       const seen = arrivals.get(key);
       if (seen === undefined) arrivals.set(key, { path, webhookId, count: 1, firstAt: at });
       else seen.count += 1;
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
+      const answer = () => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   // Longer than any pause in a run, so the dispatcher's and the ceiling client's pools keep their connections.

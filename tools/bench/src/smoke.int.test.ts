@@ -18,6 +18,7 @@ describe('end-to-end benchmark, smoke run', () => {
       latencyShare: 0.25,
       latencyRate: 50,
       drainSeconds: 30,
+      fairness: { quietRate: 20, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
       // The bench must measure this checkout, not a stack some developer left running.
       env: { ...process.env, BENCH_INGEST_URL: '' },
       log: () => undefined,
@@ -31,6 +32,18 @@ describe('end-to-end benchmark, smoke run', () => {
     expect(report.fanout10).toMatchObject({ expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
     expect(report.ordered1).toMatchObject({ events: 300, expected: 300, arrived: 300, lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
     expect(report.lost).toBe(0);
+  });
+
+  it("measures another account's latency alone and during a flood, and the flood's backlog drains with nothing lost", () => {
+    const { alone, duringFlood, flood } = report.fairness;
+    for (const run of [alone, duringFlood]) {
+      expect(run).toMatchObject({ lost: 0, duplicates: 0, unexpected: 0, ingestFailures: 0 });
+      expect(run.fromAcceptedMs.count).toBe(run.events);
+      expect(run.events).toBeGreaterThanOrEqual(30);
+    }
+    expect(report.fairness.p95Ratio).toBeGreaterThan(0);
+    expect(flood.events).toBeGreaterThan(100);
+    expect(flood).toMatchObject({ expected: flood.events * 2, arrived: flood.events * 2, lost: 0, unexpected: 0, ingestFailures: 0 });
   });
 
   it('times every delivery of the steady-rate run and finds its attempts in the audit API', () => {

@@ -194,9 +194,13 @@ export type ReceiverProcess = {
   stop(): Promise<void>;
 };
 
-/** Starts receiver-main.ts as its own node process (through tsx) and waits for its port. */
-export async function startReceiverProcess(): Promise<ReceiverProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'receiver-main.ts')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts receiver-main.ts as its own node process (through tsx) and waits for its port; `delayMs` makes it a slow endpoint. */
+export async function startReceiverProcess(options: { delayMs?: number } = {}): Promise<ReceiverProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'receiver-main.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RECEIVER_DELAY_MS: String(options.delayMs ?? 0) },
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error('the bench receiver did not start within 20 s')), 20_000);
