@@ -37,19 +37,20 @@ describe('fairness across accounts', () => {
     for (let n = 0; n < 5; n += 1) await putCallback(h, { account: 'flooder', url: `${slow.url}/flood-${n}` });
     await putCallback(h, { account: 'steady', url: `${fast.url}/steady` });
 
-    // The steady account: an event every 50 ms, three at a time every 150 ms.
+    // The other account: 15 events at once every 500 ms, more than its callback's 10 slots, so a third of them are
+    // stored as tasks on DELIVERIES and wait there for a slot (where one account's backlog would be in their way).
     const sentAt = new Map<string, number>();
     async function steadyFor(ms: number): Promise<string[]> {
       const ids: string[] = [];
       const until = Date.now() + ms;
       while (Date.now() < until) {
-        const burst = Array.from({ length: 3 }, () => eventOf('steady'));
+        const burst = Array.from({ length: 15 }, () => eventOf('steady'));
         for (const event of burst) {
           ids.push(event.message_id);
           sentAt.set(event.message_id, Date.now());
         }
         await Promise.all(burst.map((event) => publishJson(h.js, h.names.eventSubject('steady', 'orderEvent'), event, { msgID: eventMsgId(event) })));
-        await sleep(150);
+        await sleep(500);
       }
       return ids;
     }
@@ -58,17 +59,20 @@ describe('fairness across accounts', () => {
       return ids.map((id) => arrived.get(id)! - sentAt.get(id)!);
     }
 
+    // One burst first, so its callback's attempt time is known here (a fresh callback's first line is a guess).
+    const warmUp = await steadyFor(1);
+    await waitFor(() => fast.requests.length === warmUp.length, { timeoutMs: 10_000, label: 'warm-up deliveries arrived' });
     const quietIds = await steadyFor(3_000);
-    await waitFor(() => fast.requests.length === quietIds.length, { timeoutMs: 10_000, label: 'quiet deliveries arrived' });
+    await waitFor(() => fast.requests.length === warmUp.length + quietIds.length, { timeoutMs: 10_000, label: 'quiet deliveries arrived' });
     const quietP95 = percentile(latencies(quietIds), 95);
 
-    // The flood: 10 events every 50 ms (200/s), each to 5 slow callbacks (50 ms an answer): 1,000 deliveries/s, which
-    // the dispatcher takes in, to endpoints that get through well under half of them, so its backlog grows all along.
+    // The flood: 5 events every 50 ms (100/s), each to 5 slow callbacks (50 ms an answer, 20 connections to their
+    // origin, so 400/s at most): 500 deliveries/s, which the dispatcher takes in, so its backlog grows all along.
     let flood = true;
     const flooding = (async () => {
       while (flood) {
         const tick = Date.now();
-        const events = Array.from({ length: 10 }, () => eventOf('flooder'));
+        const events = Array.from({ length: 5 }, () => eventOf('flooder'));
         await Promise.all(events.map((event) => publishJson(h.js, h.names.eventSubject('flooder', 'orderEvent'), event, { msgID: eventMsgId(event) })));
         await sleep(Math.max(0, 50 - (Date.now() - tick)));
       }
@@ -77,16 +81,16 @@ describe('fairness across accounts', () => {
     const floodIds = await steadyFor(5_000);
     flood = false;
     await flooding;
-    await waitFor(() => fast.requests.length === quietIds.length + floodIds.length, { timeoutMs: 30_000, label: 'flood-time deliveries arrived' });
+    await waitFor(() => fast.requests.length === warmUp.length + quietIds.length + floodIds.length, { timeoutMs: 30_000, label: 'flood-time deliveries arrived' });
     const floodP95 = percentile(latencies(floodIds), 95);
     const parked = (await dispatcher.registry.getSingleMetric('hookmesh_delivery_parked_total')?.get())?.values[0]?.value ?? 0;
     await dispatcher.stop();
 
+    // Below 50 ms a p95 here measures the test machine's scheduling (this process also runs both receivers and the
+    // producers, beside other test suites), not the dispatcher: the unfair line this guards against costs seconds.
+    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 50));
     // The flood really was one: its endpoints were kept busy and most of its deliveries had to wait for their turn.
-    expect(slow.requests.length).toBeGreaterThan(1_000);
-    expect(parked).toBeGreaterThan(2_000);
-    // Below 25 ms a p95 here measures the test machine's scheduling (this process also runs both receivers and
-    // the producers), not the dispatcher: the unfair line this guards against costs seconds.
-    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 25));
+    expect(slow.requests.length).toBeGreaterThan(300);
+    expect(parked).toBeGreaterThan(1_000);
   }, 90_000);
 });
