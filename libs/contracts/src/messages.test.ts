@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { v5 as uuidv5, validate, version } from 'uuid';
 import { eventTypes } from './events';
-import { AUDIT_BATCH_MAX_RECORDS, DELIVERY_ID_NAMESPACE, AuditBatchEnvelope, AuditMessage, AuditRecord, auditRecordsOf, CallbackState, ControlCommand, deliveryIdFor, DeliveryTask, deliveryTaskMsgId, eventMsgId, newMessageId } from './messages';
+import { AUDIT_BATCH_MAX_RECORDS, DELIVERY_ID_NAMESPACE, AuditBatch, AuditBatchEnvelope, auditBatchEntryJson, auditBatchJson, deliveryTaskOf, AuditMessage, AuditRecord, auditRecordsOf, CallbackState, ControlCommand, deliveryIdFor, DeliveryTask, deliveryTaskMsgId, eventMsgId, newMessageId } from './messages';
 
 const sealed = { kid: 'k1', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA', ct: 'abc' };
 
@@ -45,6 +45,15 @@ describe('DeliveryTask', () => {
 
   it('rejects attempt 0', () => {
     expect(DeliveryTask.safeParse({ ...task, attempt: 0 }).success).toBe(false);
+  });
+
+  it('is built one way for every series: the fan-out task, and a redelivery with who asked and no unset fields', () => {
+    const event = { message_id: 'm1', account: 'acme', message_type: 'orderEvent', api_version: '1.0', data: eventTypes.orderEvent.example.data, ingested_at: '2024-05-01T00:00:00.000Z' } as const;
+    expect(deliveryTaskOf(event, 'cb1', { series: 0 })).toEqual(task);
+    const redelivery = deliveryTaskOf(event, 'cb1', { series: 2, requested_by: 'ops@acme', not_before: undefined });
+    expect(DeliveryTask.parse(redelivery)).toEqual({ ...task, series: 2, requested_by: 'ops@acme' });
+    expect(Object.keys(redelivery)).not.toContain('not_before');
+    expect(deliveryTaskOf(event, 'cb1', { series: 0, attempt: 3, ordering_key: 'k', sequence: 7 })).toMatchObject({ attempt: 3, ordering_key: 'k', sequence: 7 });
   });
 });
 
@@ -90,6 +99,12 @@ describe('AuditMessage', () => {
     const entries = Array.from({ length: AUDIT_BATCH_MAX_RECORDS + 1 }, () => ({ record: created }));
     expect(AuditMessage.safeParse({ kind: 'batch', entries }).success).toBe(false);
     expect(AuditMessage.safeParse({ kind: 'batch', entries: [{ record: created, traceparent: 'nope' }] }).success).toBe(false);
+  });
+
+  it('reads what the writer encodes: entries encoded one by one, joined into one batch', () => {
+    const json = auditBatchJson([auditBatchEntryJson({ record: created, traceparent }), auditBatchEntryJson({ record: held })]);
+    expect(auditRecordsOf(AuditMessage.parse(JSON.parse(json)))).toEqual([created, held]);
+    expect(AuditBatch.parse(JSON.parse(json)).entries.map((entry) => entry.traceparent)).toEqual([traceparent, undefined]);
   });
 
   it('leaves each record of a batch envelope for the reader to check on its own', () => {

@@ -91,6 +91,40 @@ export const DeliveryTask = z.object({
 });
 export type DeliveryTask = z.infer<typeof DeliveryTask>;
 
+/** The stored event a delivery task carries: what every builder of a task (fan-out, ordered lane, redelivery) reads. */
+export interface TaskEventSource {
+  message_id: string;
+  account: string;
+  message_type: DeliveryTaskEvent['message_type'];
+  api_version: DeliveryTaskEvent['api_version'];
+  data: unknown;
+  ingested_at: string;
+}
+
+/**
+ * The one way to make a DeliveryTask of an event for a callback: its deterministic delivery id, the event as stored
+ * (its own api_version), attempt 1 of `series` unless told otherwise. The fan-out, the ordered lanes and audit's
+ * redelivery all build tasks here, so a field added to the task is added for all of them.
+ */
+export function deliveryTaskOf(
+  event: TaskEventSource,
+  callbackId: string,
+  options: Partial<Pick<DeliveryTask, 'attempt' | 'not_before' | 'requested_by' | 'waiting' | 'ordering_key' | 'sequence'>> & { series: number },
+): DeliveryTask {
+  const { series, attempt = 1, ...optional } = options;
+  const task: DeliveryTask = {
+    delivery_id: deliveryIdFor(event.message_id, callbackId),
+    series,
+    attempt,
+    account: event.account,
+    callback_id: callbackId,
+    event: { message_id: event.message_id, message_type: event.message_type, api_version: event.api_version, data: event.data },
+    ingested_at: event.ingested_at,
+  };
+  for (const [field, value] of Object.entries(optional)) if (value !== undefined) Object.assign(task, { [field]: value });
+  return task;
+}
+
 /**
  * ORDERED message: "the (callback, key) has an event to deliver in order". The events themselves stay on EVENTS,
  * read in stream order by subject; this only wakes a worker, so at most one per (callback, key) is kept.
@@ -256,6 +290,16 @@ export const AuditBatchEnvelope = z.object({
   kind: z.literal('batch'),
   entries: z.array(z.object({ record: z.unknown(), traceparent: z.string().optional() })).min(1).max(AUDIT_BATCH_MAX_RECORDS),
 });
+
+/** One batch entry as JSON: a writer encodes each entry once, as it is queued, and joins them with auditBatchJson. */
+export function auditBatchEntryJson(entry: AuditBatchEntry): string {
+  return JSON.stringify(entry.traceparent === undefined ? { record: entry.record } : { record: entry.record, traceparent: entry.traceparent });
+}
+
+/** An AUDIT batch message of entries already encoded by auditBatchEntryJson; AuditBatch (AuditMessage) reads it. */
+export function auditBatchJson(entries: readonly string[]): string {
+  return `{"kind":"batch","entries":[${entries.join(',')}]}`;
+}
 
 /** Anything on AUDIT: a single record (audit's own redelivery requests, older dispatchers) or a batch. */
 export const AuditMessage = z.union([AuditBatch, AuditRecord]);

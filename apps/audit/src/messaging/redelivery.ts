@@ -1,7 +1,9 @@
 // Redeliver and recover: start a new attempt series for a delivery and put its task back on DELIVERIES.
 import {
+  ApiVersion,
   auditMsgId,
   deliveryTaskMsgId,
+  deliveryTaskOf,
   natsNames,
   type CallbackState,
   type DeliveryTask,
@@ -84,16 +86,12 @@ export async function redeliver(
     };
     await insertRedeliveryRequests(trx, [record]);
     await upsertDeliveryPatches(trx, [deliveryPatchOf(record)]);
-    const task: DeliveryTask = {
-      delivery_id: delivery.id,
-      series,
-      attempt: 1,
-      account: delivery.account,
-      callback_id: delivery.callback_id,
-      event: { message_id: event.message_id, message_type: event.message_type, api_version: '1.0', data: event.data },
-      ingested_at: event.ingested_at.toISOString(),
-      requested_by: request.requestedBy,
-    };
+    // The same task the fan-out made, with the event as stored (its own api_version), in the next series.
+    const task: DeliveryTask = deliveryTaskOf(
+      { message_id: event.message_id, account: event.account, message_type: event.message_type, api_version: ApiVersion.parse(event.api_version), data: event.data, ingested_at: event.ingested_at.toISOString() },
+      delivery.callback_id,
+      { series, requested_by: request.requestedBy },
+    );
     try {
       // One budget for both publishes: the request answers within it whatever the link does.
       const deadline = deadlineIn(deps.publishTimeoutMs ?? 5_000);

@@ -1,6 +1,6 @@
 // One delivery task (and its delivery_created record) per matching callback of an event.
 import {
-  deliveryIdFor,
+  deliveryTaskOf,
   type CallbackState,
   type DeliveryCreatedRecord,
   type DeliveryTask,
@@ -33,16 +33,7 @@ export function planFanOut<C extends Pick<CallbackState, 'id'>>(input: FanOutInp
   return targets.map((callback) => {
     const firstDelayMs = input.firstAttemptDelayMs(callback);
     const notBefore = firstDelayMs > 0 ? new Date(now.getTime() + firstDelayMs).toISOString() : undefined;
-    const task: DeliveryTask = {
-      delivery_id: deliveryIdFor(event.message_id, callback.id),
-      series: 0,
-      attempt: 1,
-      ...(notBefore === undefined ? {} : { not_before: notBefore }),
-      account: event.account,
-      callback_id: callback.id,
-      event: { message_id: event.message_id, message_type: event.message_type, api_version: event.api_version, data: event.data },
-      ingested_at: event.ingested_at,
-    };
+    const task: DeliveryTask = deliveryTaskOf(event, callback.id, { series: 0, not_before: notBefore });
     const created: DeliveryCreatedRecord = {
       kind: 'delivery_created',
       delivery_id: task.delivery_id,

@@ -1,6 +1,6 @@
 // Audit records leave the dispatcher in batches: one AUDIT message per account per flush instead of one per record.
 import { randomUUID } from 'node:crypto';
-import { AUDIT_BATCH_MAX_RECORDS, type AuditRecord, type NatsNames } from '@hookmesh/contracts';
+import { AUDIT_BATCH_MAX_RECORDS, auditBatchEntryJson, auditBatchJson, type AuditRecord, type NatsNames } from '@hookmesh/contracts';
 import type { JetStreamClient } from '@hookmesh/messaging';
 import { context, propagation } from '@opentelemetry/api';
 
@@ -72,7 +72,7 @@ export function createAuditBatcher(options: AuditBatcherOptions): AuditRecordSin
     const entries = queue.entries.splice(0, count);
     const waiters = queue.waiters.splice(0, count);
     inFlight += 1;
-    const body = encoder.encode(`{"kind":"batch","entries":[${entries.join(',')}]}`);
+    const body = encoder.encode(auditBatchJson(entries));
     // The id only guards the client's own retry after "no responders"; the writes behind it are idempotent per record.
     options.js
       .publish(options.names.auditBatchSubject(account), body, { msgID: `batch:${randomUUID()}`, timeout: options.timeoutMs, retries: 3 })
@@ -91,7 +91,7 @@ export function createAuditBatcher(options: AuditBatcherOptions): AuditRecordSin
       // The record's own trace goes with it: the batch carries records of many traces.
       const carrier: { traceparent?: string } = {};
       propagation.inject(context.active(), carrier);
-      const entry = JSON.stringify(carrier.traceparent === undefined ? { record } : { record, traceparent: carrier.traceparent });
+      const entry = auditBatchEntryJson(carrier.traceparent === undefined ? { record } : { record, traceparent: carrier.traceparent });
       let queue = queues.get(record.account);
       if (queue === undefined) {
         queue = { entries: [], waiters: [] };

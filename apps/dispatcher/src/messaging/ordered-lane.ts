@@ -7,10 +7,9 @@
 // (retries, holds, circuits and rate limits included) before the cursor moves past it. Whatever the head is waiting
 // for is written to the bucket with it, so after a crash the next worker (once the lease and the wake's ack_wait
 // have run out) resumes with the same head, attempt and sequence number: order holds, and nothing is skipped.
-import { EventRecord, OrderedWake, OrderingState, type CallbackState, type DeliveryTask, type NatsNames } from '@hookmesh/contracts';
+import { deliveryTaskOf, EventRecord, OrderedWake, OrderingState, type CallbackState, type DeliveryTask, type NatsNames } from '@hookmesh/contracts';
 import { decodeMessage, traceContextFromHeaders, type DeadLetters, type JetStreamManager, type JsMsg, type KV, type MsgRequest } from '@hookmesh/messaging';
 import type { SubscriptionView } from '@hookmesh/subscription-view';
-import { deliveryIdFor } from '@hookmesh/contracts';
 import type { Logger } from 'pino';
 import type { DeliveryPlanner } from '../domain/delivery-plan';
 import { nextAttemptDelay } from '../domain/retry-schedule';
@@ -76,19 +75,14 @@ export function createOrderedLaneHandler(deps: OrderedLaneDeps): (msg: JsMsg) =>
 
   /** The task of the head event as the delivery path takes it. */
   function taskOf(event: EventRecord, callbackId: string, head: NonNullable<OrderingState['head']>, key: string): DeliveryTask {
-    return {
-      delivery_id: deliveryIdFor(event.message_id, callbackId),
+    return deliveryTaskOf(event, callbackId, {
       series: 0,
       attempt: head.attempt,
-      ...(head.not_before === undefined ? {} : { not_before: head.not_before }),
-      account: event.account,
-      callback_id: callbackId,
-      event: { message_id: event.message_id, message_type: event.message_type, api_version: event.api_version, data: event.data },
-      ingested_at: event.ingested_at,
-      ...(head.waiting === undefined ? {} : { waiting: head.waiting }),
+      not_before: head.not_before,
+      waiting: head.waiting,
       ordering_key: key,
       sequence: head.sequence,
-    };
+    });
   }
 
   async function eventAt(seq: number): Promise<EventRecord | null> {
