@@ -333,7 +333,7 @@ export function formatReport(report: BenchReport): string {
     [
       "fairness: another account's 202 → arrival p50/p95/p99/max ms, alone",
       dist(report.fairness.alone.fromAcceptedMs),
-      `${report.fairness.quietRate} events/s, one callback, ${report.fairness.alone.arrived}/${report.fairness.alone.expected} arrived`,
+      `${report.fairness.quietRate} events/s in bursts every 500 ms, one callback, ${report.fairness.alone.arrived}/${report.fairness.alone.expected} arrived`,
     ],
     [
       "fairness: the same, send → arrival, alone → while one floods",

@@ -4,7 +4,7 @@
 // BENCH_SECONDS (10: the ceiling and each fan-out run), BENCH_MAX_EVENTS (100000), BENCH_BATCH (100),
 // BENCH_INGEST_CONNECTIONS (4), BENCH_WINDOW (20000 deliveries in flight at most), HOOKMESH_CONNECTIONS_PER_ORIGIN (20),
 // BENCH_LATENCY_SECONDS (10; also each half of the fairness run), BENCH_LATENCY_SHARE (0.25), BENCH_LATENCY_RATE (events/s; overrides the share),
-// BENCH_FAIRNESS_RATE (20 events/s of the other account), BENCH_FLOOD_RATE (100 events/s), BENCH_FLOOD_CALLBACKS (5),
+// BENCH_FAIRNESS_RATE (30 events/s of the other account, in bursts every 500 ms), BENCH_FLOOD_RATE (100 events/s), BENCH_FLOOD_CALLBACKS (5),
 // BENCH_FLOOD_SLOW_MS (100: how long the flooded endpoints take to answer), BENCH_DRAIN_SECONDS (60), BENCH_OUT (docs/bench/latest.json),
 // BENCH_PROFILE (services to run under --cpu-prof, comma-separated; profiles in tmp/bench-prof/<service>),
 // BENCH_SERVICE_ENV ("KEY=value,KEY=value" for every service), and BENCH_INGEST_URL, BENCH_SUBSCRIPTION_URL,
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     ...(env['BENCH_LATENCY_RATE'] === undefined ? {} : { latencyRate: num('BENCH_LATENCY_RATE', 1) }),
     drainSeconds,
     fairness: {
-      quietRate: num('BENCH_FAIRNESS_RATE', 20),
+      quietRate: num('BENCH_FAIRNESS_RATE', 30),
       floodRate: num('BENCH_FLOOD_RATE', 100),
       floodCallbacks: num('BENCH_FLOOD_CALLBACKS', 5),
       slowMs: num('BENCH_FLOOD_SLOW_MS', 100),

@@ -418,7 +418,10 @@ export async function runLatency(stack: Stack, receiver: ReceiverProcess, option
 // 6. Fairness: another account's latency while one account floods slow endpoints
 
 export type FairnessOptions = {
-  /** The other account's steady rate (events/s, open-loop, one callback), alone and then during the flood. */
+  /**
+   * The other account's rate (events/s, open-loop, one callback), alone and then during the flood, sent in bursts
+   * every 500 ms: at the default 30/s, 15 at once, more than its callback's slots, so some wait on DELIVERIES.
+   */
   quietRate: number;
   /** The flooding account's rate (events/s, open-loop) and its callbacks, all on the slow receiver. */
   floodRate: number;
@@ -446,7 +449,7 @@ export type FairnessResult = {
  */
 export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow: ReceiverProcess, options: FairnessOptions): Promise<FairnessResult> {
   const latencyRun = (account: string) =>
-    runLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 50, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
+    runLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 500, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
   const alone = await latencyRun('benchfairq');
 
   const floodAccount = 'benchflood';

@@ -18,7 +18,7 @@ describe('end-to-end benchmark, smoke run', () => {
       latencyShare: 0.25,
       latencyRate: 50,
       drainSeconds: 30,
-      fairness: { quietRate: 20, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
+      fairness: { quietRate: 30, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
       // The bench must measure this checkout, not a stack some developer left running.
       env: { ...process.env, BENCH_INGEST_URL: '' },
       log: () => undefined,
