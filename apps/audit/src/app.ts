@@ -1,6 +1,6 @@
 // createApp: the audit service's express app (probes, metrics, OpenAPI, the delivery-log API); no listen().
 import { ADMIN_BASE_PATH, buildOpenApiDocument, routesFor } from '@hookmesh/contracts';
-import { pingDatabase } from '@hookmesh/db';
+import { isInputDataException, isPostgresUnavailable, pingDatabase } from '@hookmesh/db';
 import { Invalid, Unavailable, createHttpApp, methodNotAllowed, rateLimit, requireAdmin, requireAuth, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
 import type { Logger } from '@hookmesh/logging';
 import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
@@ -14,7 +14,6 @@ import { deliveriesRoutes } from './routes/deliveries';
 import { messagesRoutes } from './routes/messages';
 import { statsRoutes } from './routes/stats';
 import type { AuditDb } from './storage/database';
-import { isInputDataException, isPostgresUnavailable } from './storage/postgres-errors';
 
 export interface AppDeps {
   db: AuditDb;

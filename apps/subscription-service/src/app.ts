@@ -1,6 +1,6 @@
 // createApp: subscription-service's express app with every route of the contract mounted (no listen()).
 import { buildOpenApiDocument, expressPath, isAdminRoute, routesFor, subscriptionRoutes, type NatsNames, type SealingKey } from '@hookmesh/contracts';
-import { pingDatabase } from '@hookmesh/db';
+import { isInputDataException, isPostgresUnavailable, pingDatabase } from '@hookmesh/db';
 import {
   Invalid,
   Unavailable,
@@ -68,39 +68,16 @@ export interface AppDeps {
 
 type OperationId = (typeof subscriptionRoutes)[number]['operationId'];
 
-// pg and pg-pool report an unreachable or restarting server with these; anything else is a bug (500).
-const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
-const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i;
-
-/** Whether an error means Postgres cannot be reached right now (so the caller should retry), not a bug. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
-  if (typeof code === 'string' && (DATABASE_DOWN_CODES.has(code) || code.startsWith('08'))) return true;
-  if (typeof message === 'string' && DATABASE_DOWN_MESSAGES.test(message)) return true;
-  // Node reports a refused dual-stack connect as an AggregateError of per-address errors.
-  return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
-}
-
-/**
- * Whether Postgres refused a value of the request itself (SQLSTATE class 22, data exception), such as a NUL character
- * in a text column: the client's input can never be stored, so it is a 400, not a 500.
- */
-export function isDataException(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
-}
-
 const dataExceptionAsInvalid: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
   next(
-    isDataException(error)
+    isInputDataException(error)
       ? new Invalid([{ path: '', code: 'invalid_string', message: 'a text value cannot be stored (for example it contains a NUL character)' }], 'The request body is invalid; nothing was changed.')
       : error,
   );
 };
 
 const databaseOutageAsUnavailable: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
-  next(isDatabaseUnavailable(error) ? new Unavailable(5, 'The database is unavailable; nothing was changed. Retry shortly.') : error);
+  next(isPostgresUnavailable(error) ? new Unavailable(5, 'The database is unavailable; nothing was changed. Retry shortly.') : error);
 };
 
 /** Builds the app; every route, its path and its scope come from the contract (subscriptionRoutes). */

@@ -5,7 +5,7 @@ import type { Logger } from '@hookmesh/logging';
 import { encodeJson, type DeadLetters, type JsMsg } from '@hookmesh/messaging';
 import { isSpanContextValid, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import type { AuditMetrics } from '../metrics';
-import { isDataError } from '../storage/postgres-errors';
+import { isDataError } from '@hookmesh/db';
 
 /** One record read from a message, with the trace context it was produced in. */
 export interface Parsed<T> {

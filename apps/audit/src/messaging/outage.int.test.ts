@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { newMessageId } from '@hookmesh/contracts';
 import { startTcpProxy, testPostgresUrl, viaProxy, waitFor, type TcpProxy } from '@hookmesh/testing';
 import { sql } from 'kysely';
-import { isPostgresUnavailable } from '../storage/postgres-errors';
+import { isPostgresUnavailable } from '@hookmesh/db';
 import { attemptRecord, createdRecord, deliveryRef, eventRecord, startAuditHarness, type AuditHarness } from '../test-support';
 
 const ACCOUNT = 'masonhub';
