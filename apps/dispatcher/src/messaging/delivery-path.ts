@@ -24,7 +24,7 @@ import type { CallbackSlots } from '../domain/callback-slots';
 import type { CallbackCredentials } from '../domain/credentials';
 import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
-import { MIN_IN_LINE_WINDOW_MS, type Turns } from '../domain/turns';
+import type { Turns } from '../domain/turns';
 import { parseRetryAfter } from '../domain/retry-after';
 import { routeTask } from '../domain/route';
 import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
@@ -199,12 +199,9 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     // other task of the account is turned away (and comes back, and is turned away again). A task on a lane waits
     // in line for the account's slot as for the callback's, rather than going back to JetStream at once.
     const callbackKey = keyOf(task);
-    // From the fan-out a task waits in line only briefly, and only while no other account has work here: its event's
-    // other deliveries and the events behind it wait with it.
-    const maxWaitMs = source.lane !== 'inline' ? settings.busyRecheckMs : othersActive(task.account, deps.now().getTime()) ? 0 : MIN_IN_LINE_WINDOW_MS;
-    const releaseCallback = maxWaitMs === 0 ? deps.slots.tryAcquire(callbackKey) : await deps.slots.acquire(callbackKey, maxWaitMs);
+    const releaseCallback = source.lane === 'inline' ? deps.slots.tryAcquire(callbackKey) : await deps.slots.acquire(callbackKey, settings.busyRecheckMs);
     if (releaseCallback === null) return null;
-    const releaseAccount = maxWaitMs === 0 ? deps.accountSlots.tryAcquire(task.account) : await deps.accountSlots.acquire(task.account, maxWaitMs);
+    const releaseAccount = source.lane === 'inline' ? deps.accountSlots.tryAcquire(task.account) : await deps.accountSlots.acquire(task.account, settings.busyRecheckMs);
     if (releaseAccount === null) {
       releaseCallback();
       return null;
