@@ -86,9 +86,10 @@ describe('fairness across accounts', () => {
     const parked = (await dispatcher.registry.getSingleMetric('hookmesh_delivery_parked_total')?.get())?.values[0]?.value ?? 0;
     await dispatcher.stop();
 
-    // Below 50 ms a p95 here measures the test machine's scheduling (this process also runs both receivers and the
-    // producers, beside other test suites), not the dispatcher: the unfair line this guards against costs seconds.
-    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 50));
+    // Below 100 ms a p95 here measures the test machine's scheduling (this process also runs both receivers and the
+    // producers, beside other test suites: 70 → 159 ms once in CI), not the dispatcher; the unfair line this guards
+    // against costs seconds (1,672 ms with parking switched off). The benchmark measures the ratio on its own.
+    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 100));
     // The flood really was one: its endpoints were kept busy and most of its deliveries had to wait for their turn.
     expect(slow.requests.length).toBeGreaterThan(300);
     expect(parked).toBeGreaterThan(1_000);
