@@ -43,7 +43,7 @@ describe('readiness and redelivery when NATS goes away (a private nats-server, k
       );
     });
     nc = await connectNats({ servers: nats.url, name: 'audit-ready-test', log });
-    const settings = { prefix: '', retentionMs: 86_400_000, idempotencyWindowMs: 60_000, replicas: 1 };
+    const settings = { prefix: '', maxAgeMs: 86_400_000, duplicateWindowMs: 60_000, replicas: 1 };
     await ensureAuditStreams(await jetstreamManager(nc), settings);
     const registry = new Registry();
     view = await startSubscriptionView({ kv: await openKv(jetstream(nc), natsNames('').kv.bucket), prefix: '', log });

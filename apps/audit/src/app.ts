@@ -8,6 +8,7 @@ import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router, type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { AuditMetrics } from './metrics';
+import { SERVICE_NAME } from './service-name';
 import { callbacksRoutes } from './routes/callbacks';
 import { deadLettersRoutes } from './routes/dead-letters';
 import { deliveriesRoutes } from './routes/deliveries';
@@ -65,9 +66,9 @@ export function createApp(deps: AppDeps): Express {
   };
   return createHttpApp({
     log: deps.log,
-    serviceName: 'audit',
+    serviceName: SERVICE_NAME,
     registry: deps.registry,
-    openapi: buildOpenApiDocument('audit'),
+    openapi: buildOpenApiDocument(SERVICE_NAME),
     readinessTimeoutMs: deps.readinessTimeoutMs,
     readiness: {
       postgres: async () => {
@@ -100,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
       api.use(dataExceptionAsInvalid);
       app.use('/:account/api/v1', api);
       // A path audit serves asked with a method it does not take: 405 with Allow, not 404.
-      app.use(methodNotAllowed(routesFor('audit')));
+      app.use(methodNotAllowed(routesFor(SERVICE_NAME)));
     },
   });
 }

@@ -1,6 +1,7 @@
 // The audit service's environment, parsed once by main.ts.
 import { AuthEnv, CommonEnv, DatabaseEnv, DurationMs, NatsEnv, StreamsEnv, parseEnv, portEnv } from '@hookmesh/config';
 import { z } from 'zod';
+import { SERVICE_NAME } from './service-name';
 
 export const AuditConfig = z
   .object({
@@ -26,5 +27,5 @@ export type AuditConfig = z.infer<typeof AuditConfig>;
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AuditConfig {
-  return parseEnv('audit', AuditConfig, env);
+  return parseEnv(SERVICE_NAME, AuditConfig, env);
 }

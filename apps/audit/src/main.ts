@@ -1,11 +1,11 @@
 // Composition root: reads the environment, connects, starts, stops. `node main.js migrate` sets up and exits.
 import { telemetry } from './instrument';
-import { ConfigError } from '@hookmesh/config';
+import { loadConfigOrExit } from '@hookmesh/config';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, consumerLag, jetstream, jetstreamManager, openKv } from '@hookmesh/messaging';
+import { connectNats, consumerLag, jetstream, jetstreamManager, openKv, streamSettingsFromEnv } from '@hookmesh/messaging';
 import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { startSubscriptionView } from '@hookmesh/subscription-view';
 import { natsNames } from '@hookmesh/contracts';
@@ -17,11 +17,12 @@ import { ensureAuditStreams } from './messaging/streams';
 import { createAuditMetrics } from './metrics';
 import { AUDIT_SCHEMA, type AuditDatabase } from './storage/database';
 import { auditMigrations } from './storage/migrations';
+import { SERVICE_NAME } from './service-name';
 import { startPruner } from './storage/retention';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const log = createLogger({ service: 'audit', level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+  const config = loadConfigOrExit(loadConfig);
+  const log = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   const migrateOnly = process.argv[2] === 'migrate';
   const shutdown = createShutdown(log);
 
@@ -30,16 +31,10 @@ async function main(): Promise<void> {
     schema: AUDIT_SCHEMA,
     onQueryError: (event) => log.debug({ err: 'error' in event ? event.error : undefined }, 'query failed'),
   });
-  const nc = await connectNats({ servers: config.NATS_URL, name: 'audit', log });
+  const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const streams = {
-    prefix: config.HOOKMESH_STREAM_PREFIX,
-    retentionMs: config.HOOKMESH_RETENTION,
-    idempotencyWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
-    replicas: config.HOOKMESH_STREAM_REPLICAS,
-    deadLetterMaxBytes: config.HOOKMESH_DEAD_LETTER_MAX_BYTES,
-  };
+  const streams = streamSettingsFromEnv(config);
 
   const migration = await migrateToLatest(db, AUDIT_SCHEMA, auditMigrations);
   log.info({ applied: migration.results?.map((result) => result.migrationName) ?? [] }, 'audit schema migrated');
@@ -131,10 +126,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error('audit failed to start:', error);
-  }
+  console.error(`${SERVICE_NAME} failed to start:`, error);
   process.exit(1);
 });

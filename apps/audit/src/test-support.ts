@@ -90,7 +90,7 @@ export async function startAuditHarness(label: string, options: HarnessOptions =
   const nc = await connectNats({ servers: testNats.url, name: `audit-test-${label}`, log: silent });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const settings = { prefix: testNats.prefix, retentionMs: 86_400_000, idempotencyWindowMs: 60_000, replicas: 1 };
+  const settings = { prefix: testNats.prefix, maxAgeMs: 86_400_000, duplicateWindowMs: 60_000, replicas: 1 };
   await ensureAuditStreams(jsm, settings);
   const names = natsNames(testNats.prefix);
   const registry = new Registry();

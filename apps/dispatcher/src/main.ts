@@ -6,7 +6,7 @@ import { natsNames } from '@hookmesh/contracts';
 import { startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, jetstreamManager } from '@hookmesh/messaging';
+import { connectNats, jetstreamManager, streamSettingsFromEnv } from '@hookmesh/messaging';
 import { readFileSync } from 'node:fs';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
@@ -21,13 +21,7 @@ async function main(command: string | undefined): Promise<void> {
   const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
   const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });
   const jsm = await jetstreamManager(nc);
-  await ensureDispatcherStreams(jsm, {
-    prefix: config.HOOKMESH_STREAM_PREFIX,
-    maxAgeMs: config.HOOKMESH_RETENTION,
-    duplicateWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
-    replicas: config.HOOKMESH_STREAM_REPLICAS,
-    deadLetterMaxBytes: config.HOOKMESH_DEAD_LETTER_MAX_BYTES,
-  });
+  await ensureDispatcherStreams(jsm, streamSettingsFromEnv(config));
   log.info({ deliveries: names.streams.deliveries, audit: names.streams.audit }, 'dispatcher streams ready');
 
   if (command === 'migrate') {

@@ -6,23 +6,14 @@ import { natsNames } from '@hookmesh/contracts';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, jetstream, jetstreamManager, openKv, type HookmeshStreamSettings } from '@hookmesh/messaging';
+import { connectNats, jetstream, jetstreamManager, openKv, streamSettingsFromEnv } from '@hookmesh/messaging';
 import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
-import { loadConfig, type IngestEnv } from './config';
+import { loadConfig } from './config';
 import { createIngestCatalog, startCatalogView } from './messaging/catalog';
 import { ensureIngestStreams } from './messaging/events-stream';
 import { SERVICE_NAME } from './service-name';
-
-function streamSettings(config: IngestEnv): HookmeshStreamSettings {
-  return {
-    prefix: config.HOOKMESH_STREAM_PREFIX,
-    maxAgeMs: config.HOOKMESH_RETENTION,
-    duplicateWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
-    replicas: config.HOOKMESH_STREAM_REPLICAS,
-  };
-}
 
 async function main(command: string | undefined): Promise<void> {
   const config = loadConfigOrExit(loadConfig);
@@ -30,7 +21,7 @@ async function main(command: string | undefined): Promise<void> {
   const names = natsNames(config.HOOKMESH_STREAM_PREFIX);
   const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });
   const jsm = await jetstreamManager(nc);
-  await ensureIngestStreams(jsm, streamSettings(config));
+  await ensureIngestStreams(jsm, streamSettingsFromEnv(config));
   log.info(
     { stream: names.streams.events, idempotency_window_ms: config.HOOKMESH_IDEMPOTENCY_WINDOW, retention_ms: config.HOOKMESH_RETENTION },
     'EVENTS stream ready',

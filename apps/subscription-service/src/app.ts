@@ -18,6 +18,7 @@ import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { SERVICE_NAME } from './service-name';
 import type { CallbackLimits } from './domain/callback-limits';
 import type { UrlPolicy } from './domain/callback-url-policy';
 import type { ServiceMetrics } from './metrics';
@@ -32,7 +33,7 @@ import { portalLinkHandlers } from './routes/portal-links';
 import type { PortalLinkSettings } from './domain/portal-links';
 import type { SubscriptionDatabase } from './storage/database';
 
-export const SERVICE_NAME = 'subscription-service';
+export { SERVICE_NAME };
 
 /** 100 callbacks with the longest url (2048) and token (512) fit with room to spare; larger bodies get 413. */
 export const JSON_BODY_LIMIT = '512kb';

@@ -15,6 +15,7 @@ import {
 } from '@hookmesh/config';
 import { DEFAULT_MAX_RATE_PER_SECOND, DEFAULT_PROFILE, ProfileName, parseSecretsKey, type SealingKey } from '@hookmesh/contracts';
 import { z } from 'zod';
+import { SERVICE_NAME } from './service-name';
 
 /** HOOKMESH_SECRETS_KEY parsed into keys here, so a malformed key is a ConfigError at start rather than a 500 later. */
 const SealingKeys = SecretsKeyEnv.shape.HOOKMESH_SECRETS_KEY.transform((value, ctx): SealingKey[] => {
@@ -87,7 +88,7 @@ export type SubscriptionEnv = z.infer<typeof SubscriptionEnv>;
 
 /** Parses subscription-service's environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): SubscriptionEnv {
-  return parseEnv('subscription-service', SubscriptionEnv, env);
+  return parseEnv(SERVICE_NAME, SubscriptionEnv, env);
 }
 
 /** Lines main.ts logs at warn level on start, so a development setting is never on unnoticed. */

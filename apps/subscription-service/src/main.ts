@@ -1,16 +1,17 @@
 // The composition root: reads the environment, connects, starts and stops. `node main.js migrate` only migrates.
 import { telemetry } from './instrument';
-import { ConfigError } from '@hookmesh/config';
+import { loadConfigOrExit } from '@hookmesh/config';
 import { natsNames } from '@hookmesh/contracts';
 import { createDatabase, migrateToLatest } from '@hookmesh/db';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger, type Logger } from '@hookmesh/logging';
-import { connectNats, jetstream, jetstreamManager } from '@hookmesh/messaging';
+import { connectNats, jetstream, jetstreamManager, streamSettingsFromEnv } from '@hookmesh/messaging';
 import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { systemResolver } from '@hookmesh/egress';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createApp, SERVICE_NAME } from './app';
+import { createApp } from './app';
+import { SERVICE_NAME } from './service-name';
 import { loadConfig, startupWarnings, type SubscriptionEnv } from './config';
 import { startCircuitView } from './messaging/circuit-view';
 import { startControlConsumer } from './messaging/control-consumer';
@@ -20,15 +21,6 @@ import { createServiceMetrics } from './metrics';
 import { SUBSCRIPTION_SCHEMA, type SubscriptionDatabase } from './storage/database';
 import { subscriptionMigrations } from './storage/migrations';
 import { startExpiryPruner } from './storage/prune-expired';
-
-function streamSettings(config: SubscriptionEnv) {
-  return {
-    prefix: config.HOOKMESH_STREAM_PREFIX,
-    retentionMs: config.HOOKMESH_RETENTION,
-    idempotencyWindowMs: config.HOOKMESH_IDEMPOTENCY_WINDOW,
-    replicas: config.HOOKMESH_STREAM_REPLICAS,
-  };
-}
 
 /** `migrate`: schema migrations and stream/KV setup, then exit (the Kubernetes migration Job). */
 async function migrate(config: SubscriptionEnv, log: Logger): Promise<void> {
@@ -42,7 +34,7 @@ async function migrate(config: SubscriptionEnv, log: Logger): Promise<void> {
   const nc = await connectNats({ servers: config.NATS_URL, name: `${SERVICE_NAME}-migrate`, log });
   try {
     const js = jetstream(nc, { timeout: config.HOOKMESH_PUBLISH_TIMEOUT });
-    await setupSubscriptionNats(await jetstreamManager(nc), js, natsNames(config.HOOKMESH_STREAM_PREFIX), streamSettings(config));
+    await setupSubscriptionNats(await jetstreamManager(nc), js, natsNames(config.HOOKMESH_STREAM_PREFIX), streamSettingsFromEnv(config));
     log.info('streams and KV bucket ready');
   } finally {
     await nc.drain();
@@ -63,7 +55,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
   const nc = await connectNats({ servers: config.NATS_URL, name: SERVICE_NAME, log });
   const js = jetstream(nc, { timeout: config.HOOKMESH_PUBLISH_TIMEOUT });
   const jsm = await jetstreamManager(nc);
-  const kv = await setupSubscriptionNats(jsm, js, names, streamSettings(config));
+  const kv = await setupSubscriptionNats(jsm, js, names, streamSettingsFromEnv(config));
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -140,17 +132,7 @@ async function serve(config: SubscriptionEnv, log: Logger): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let config: SubscriptionEnv;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // Before a logger exists; the message names variables, never their values.
-      console.error(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(loadConfig);
   const log = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   const command = process.argv[2] ?? 'serve';
   try {

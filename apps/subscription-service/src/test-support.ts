@@ -142,7 +142,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   const nc = await connectNats({ servers: options.natsUrl ?? testNats!.url, name: `test-${options.label}`, log });
   const js = jetstream(nc, { timeout: options.publishTimeoutMs ?? 1_000 });
   const jsm = await jetstreamManager(nc);
-  const kv = await setupSubscriptionNats(jsm, js, names, { prefix, retentionMs: 3_600_000, idempotencyWindowMs: 60_000, replicas: 1 });
+  const kv = await setupSubscriptionNats(jsm, js, names, { prefix, maxAgeMs: 3_600_000, duplicateWindowMs: 60_000, replicas: 1 });
 
   const registry = new Registry();
   const metrics = createServiceMetrics(registry);

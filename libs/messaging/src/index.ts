@@ -12,6 +12,8 @@ export {
   StorageType,
   DiscardPolicy,
   type HookmeshStreamSettings,
+  streamSettingsFromEnv,
+  type StreamEnv,
   type StreamConfig,
   type ConsumerConfig,
 } from './streams';

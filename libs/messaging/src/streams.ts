@@ -78,6 +78,26 @@ export type HookmeshStreamSettings = {
   deadLetterMaxBytes?: number;
 };
 
+/** The common HOOKMESH_* variables every service's stream settings come from (libs/config's shared schema). */
+export interface StreamEnv {
+  HOOKMESH_STREAM_PREFIX: string;
+  HOOKMESH_RETENTION: number;
+  HOOKMESH_IDEMPOTENCY_WINDOW: number;
+  HOOKMESH_STREAM_REPLICAS: number;
+  HOOKMESH_DEAD_LETTER_MAX_BYTES?: number;
+}
+
+/** The stream settings of a service's environment: one reading for all four services. */
+export function streamSettingsFromEnv(env: StreamEnv): HookmeshStreamSettings {
+  return {
+    prefix: env.HOOKMESH_STREAM_PREFIX,
+    maxAgeMs: env.HOOKMESH_RETENTION,
+    duplicateWindowMs: env.HOOKMESH_IDEMPOTENCY_WINDOW,
+    replicas: env.HOOKMESH_STREAM_REPLICAS,
+    ...(env.HOOKMESH_DEAD_LETTER_MAX_BYTES === undefined ? {} : { deadLetterMaxBytes: env.HOOKMESH_DEAD_LETTER_MAX_BYTES }),
+  };
+}
+
 /** Default size bound of the DEAD stream: 256 MiB. */
 export const DEFAULT_DEAD_LETTER_MAX_BYTES = 256 * 1024 * 1024;
 

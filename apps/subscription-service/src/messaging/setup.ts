@@ -1,22 +1,10 @@
 // The streams and KV bucket subscription-service uses; it owns CONTROL and the KV bucket, so only it updates them.
 import type { NatsNames } from '@hookmesh/contracts';
-import { ensureStream, hookmeshStreamConfigs, openKv, type JetStreamClient, type JetStreamManager, type KV } from '@hookmesh/messaging';
-
-export interface StreamSettings {
-  prefix: string;
-  retentionMs: number;
-  idempotencyWindowMs: number;
-  replicas: number;
-}
+import { ensureStream, hookmeshStreamConfigs, openKv, type HookmeshStreamSettings, type JetStreamClient, type JetStreamManager, type KV } from '@hookmesh/messaging';
 
 /** Ensures CONTROL (owned, updated), EVENTS (created if missing, never updated here) and opens the KV bucket. */
-export async function setupSubscriptionNats(jsm: JetStreamManager, js: JetStreamClient, names: NatsNames, settings: StreamSettings): Promise<KV> {
-  const configs = hookmeshStreamConfigs({
-    prefix: settings.prefix,
-    maxAgeMs: settings.retentionMs,
-    duplicateWindowMs: settings.idempotencyWindowMs,
-    replicas: settings.replicas,
-  });
+export async function setupSubscriptionNats(jsm: JetStreamManager, js: JetStreamClient, names: NatsNames, settings: HookmeshStreamSettings): Promise<KV> {
+  const configs = hookmeshStreamConfigs(settings);
   await ensureStream(jsm, configs.control, { update: true });
   // POST /callbacks/{id}/test publishes to EVENTS; event-ingest owns its settings.
   await ensureStream(jsm, configs.events, { update: false });

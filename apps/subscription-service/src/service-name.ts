@@ -1,0 +1,2 @@
+/** The name this service reports in logs, traces, readiness and its OpenAPI document. */
+export const SERVICE_NAME = 'subscription-service';
