@@ -64,4 +64,33 @@ describe('startTelemetry', () => {
     expect(traceparents).toHaveLength(1);
     expect(traceparents[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
+
+  it('samples with OTEL_TRACES_SAMPLER: a trace left out is not exported, and its context still propagates unsampled', async () => {
+    const bodies: OtlpBody[] = [];
+    const traceparents: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      const header = req.headers['traceparent'];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody);
+        else traceparents.push(typeof header === 'string' ? header : undefined);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // A ratio of 0 leaves every trace out, as a ratio of 0.1 leaves out nine in ten.
+      await run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'emit-span.ts')], {
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
+        timeout: 20_000,
+      });
+    } finally {
+      server.close();
+    }
+    expect(bodies.flatMap((body) => body.resourceSpans)).toHaveLength(0);
+    expect(traceparents).toHaveLength(1);
+    expect(traceparents[0]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  });
 });

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { pidsNamed } from '@hookmesh/testing';
 import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
 import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult } from './pipeline';
+import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 
 export type BenchOptions = {
@@ -30,6 +31,8 @@ export type BenchOptions = {
   drainSeconds: number;
   /** The fairness run: another account's rate, and the flooding account's rate, callbacks and endpoint answer time. */
   fairness: { quietRate: number; floodRate: number; floodCallbacks: number; slowMs: number };
+  /** Whether the services export their traces (to the bench's own OTLP sink), as production does. */
+  traceExport: boolean;
   /** Extra node flags per service (profiling). */
   nodeArgs?: Partial<Record<Service, string[]>>;
   /** Extra service environment. */
@@ -58,6 +61,8 @@ export type BenchReport = {
   ordered1: FanOutResult;
   latency: LatencyResult;
   fairness: FairnessResult;
+  /** What the services exported to the OTLP sink over the whole run (null: export off, or an external stack). */
+  traceExport: OtlpSinkCounts | null;
   memoryMB: MemoryReport;
   cpu: { ceiling: PhaseCpu; fanout1: PhaseCpu; fanout10: PhaseCpu; latency: PhaseCpu };
   /** Seconds from fan-out 10's last arrival until the audit and dispatcher consumers had nothing pending (null: not measured). */
@@ -133,6 +138,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const receiver = await startReceiverProcess();
   // The fairness run's flooded endpoints: every answer takes slowMs.
   const slowReceiver = await startReceiverProcess({ delayMs: options.fairness.slowMs });
+  const sink = options.traceExport ? await startOtlpSink() : null;
   let stack: Stack | undefined;
   try {
     stack =
@@ -140,7 +146,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       (await startStack({
         label: 'bench',
         nodeArgs: options.nodeArgs,
-        env: { HOOKMESH_CONNECTIONS_PER_ORIGIN: String(options.connectionsPerOrigin), ...options.serviceEnv },
+        env: {
+          HOOKMESH_CONNECTIONS_PER_ORIGIN: String(options.connectionsPerOrigin),
+          ...(sink === null ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }),
+          ...options.serviceEnv,
+        },
       }));
     const running = stack;
     log(`stack: ${running.external ? 'external' : `started (pids ${JSON.stringify(running.pids)})`}; receiver pid ${receiver.pid}`);
@@ -268,6 +278,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         connections_per_origin: options.connectionsPerOrigin,
         latency_seconds: options.latencySeconds,
         latency_rate: rate,
+        trace_export: sink === null ? 'off' : 'otlp/http to the bench',
         fairness_quiet_rate: quietRate,
         fairness_flood_rate: floodRate,
         fairness_flood_callbacks: floodCallbacks,
@@ -280,6 +291,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       ordered1,
       latency,
       fairness,
+      traceExport: sink === null || running.external ? null : sink.counts(),
       memoryMB,
       cpu: { ceiling: ceilingCpu, fanout1: fanout1Cpu, fanout10: fanout10Cpu, latency: latencyCpu },
       auditCatchUpSeconds,
@@ -292,6 +304,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     await stack?.stop();
     await receiver.stop();
     await slowReceiver.stop();
+    await sink?.stop();
   }
 }
 
@@ -380,6 +393,11 @@ export function formatReport(report: BenchReport): string {
         .map(([name, seconds]) => `${name} ${seconds}`)
         .join(', '),
     ]),
+    [
+      'traces exported (OTLP/HTTP to the bench)',
+      report.traceExport === null ? 'off' : `${report.traceExport.exports} exports, ${(report.traceExport.bytes / 1024 / 1024).toFixed(1)} MB`,
+      report.traceExport === null ? 'OTEL_EXPORTER_OTLP_ENDPOINT empty: spans made, none sent' : 'every service, default sampler (every trace); the sink counts and discards',
+    ],
     ['lost / duplicates', `${report.lost} / ${report.duplicates}`, `every accepted message_id × callback checked at the receiver`],
     ['load average before → after', `${report.loadAverage.before[0]} → ${report.loadAverage.after[0]}`, `${report.machine.cpus} CPUs, ${report.machine.node}, nats ${report.machine.nats ?? '?'}, postgres ${report.machine.postgres ?? '?'}`],
   ];

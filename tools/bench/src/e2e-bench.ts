@@ -6,6 +6,7 @@
 // BENCH_LATENCY_SECONDS (10; also each half of the fairness run), BENCH_LATENCY_SHARE (0.25), BENCH_LATENCY_RATE (events/s; overrides the share),
 // BENCH_FAIRNESS_RATE (30 events/s of the other account, in bursts every 500 ms), BENCH_FLOOD_RATE (100 events/s), BENCH_FLOOD_CALLBACKS (5),
 // BENCH_FLOOD_SLOW_MS (100: how long the flooded endpoints take to answer), BENCH_DRAIN_SECONDS (60), BENCH_OUT (docs/bench/latest.json),
+// BENCH_TRACE_EXPORT (1: the services export traces to an OTLP sink in the bench; 0: spans made, none exported),
 // BENCH_PROFILE (services to run under --cpu-prof, comma-separated; profiles in tmp/bench-prof/<service>),
 // BENCH_SERVICE_ENV ("KEY=value,KEY=value" for every service), and BENCH_INGEST_URL, BENCH_SUBSCRIPTION_URL,
 // BENCH_AUDIT_URL, BENCH_DISPATCHER_URL, BENCH_JWT_SECRET to measure an already running stack instead.
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     latencyShare: num('BENCH_LATENCY_SHARE', 0.25),
     ...(env['BENCH_LATENCY_RATE'] === undefined ? {} : { latencyRate: num('BENCH_LATENCY_RATE', 1) }),
     drainSeconds,
+    // Production exports its traces: the bench pays for it too unless BENCH_TRACE_EXPORT=0.
+    traceExport: env['BENCH_TRACE_EXPORT'] !== '0',
     fairness: {
       quietRate: num('BENCH_FAIRNESS_RATE', 30),
       floodRate: num('BENCH_FLOOD_RATE', 100),

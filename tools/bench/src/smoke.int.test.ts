@@ -18,6 +18,7 @@ describe('end-to-end benchmark, smoke run', () => {
       latencyShare: 0.25,
       latencyRate: 50,
       drainSeconds: 30,
+      traceExport: true,
       fairness: { quietRate: 30, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
       // The bench must measure this checkout, not a stack some developer left running.
       env: { ...process.env, BENCH_INGEST_URL: '' },
@@ -53,6 +54,11 @@ describe('end-to-end benchmark, smoke run', () => {
     expect(report.latency.fromSentMs.p50).toBeGreaterThan(0);
     expect(report.latency.auditLag.sampled).toBeGreaterThan(0);
     expect(report.latency.auditLag.committed).toBe(report.latency.auditLag.sampled);
+  });
+
+  it('exports the services\' traces to its OTLP sink, as production does', () => {
+    expect(report.traceExport?.exports).toBeGreaterThan(0);
+    expect(report.traceExport?.bytes).toBeGreaterThan(10_000);
   });
 
   it('measures both ceilings and the memory and CPU of every service process', () => {
