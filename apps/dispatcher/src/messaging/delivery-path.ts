@@ -558,6 +558,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   }
 
   async function defer(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void> {
+    lastSeen.set(task.account, deps.now().getTime());
     await context.with(parent, () => comeBackSoon(task, source));
   }
 
