@@ -81,6 +81,33 @@ describe('delivery controls', () => {
     await receiver.close();
   }, 90_000);
 
+  it("attempts each event of a key once when several wakes of the key reach one dispatcher's workers at the same time", async () => {
+    const account = 'orderedonce';
+    // Slow enough that a second wake of the key arrives while the first worker's attempt is in flight.
+    const receiver = await startReceiver(() => ({ status: 200, delayMs: 30 }));
+    const dispatcher = await startTestDispatcher(harness);
+    await putCallback(harness, { account, url: `${receiver.url}/once`, ordered: true, ordered_from_seq: await nextEventSeq(harness) });
+    const keys = ['k-a', 'k-b', 'k-c'];
+    const steps = 10;
+    const ids: string[] = [];
+    for (let step = 1; step <= steps; step += 1) {
+      // Each round's events are published together, so their wakes (one per event) race.
+      const round = await Promise.all(keys.map((key) => publishKeyedEvent(harness, account, 'orderEvent', [{ order_id: key, step, status: 'packed', customer_identifier: 'c' }], key)));
+      ids.push(...round.map(({ record }) => record.message_id));
+    }
+    await waitFor(() => new Set(receiver.requests.map((request) => bodyOf(request).message_id)).size === ids.length, { timeoutMs: 30_000, label: 'every event delivered' });
+    // Nothing more is on its way: a repeat would have arrived by now.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const delivered = receiver.requests.map((request) => bodyOf(request).message_id);
+    expect(delivered.length - new Set(delivered).size).toBe(0);
+    for (const key of keys) {
+      const order = receiver.requests.filter((request) => bodyOf(request).data[0]!.order_id === key).map((request) => bodyOf(request).data[0]!.step);
+      expect({ key, order }).toEqual({ key, order: Array.from({ length: steps }, (_, index) => index + 1) });
+    }
+    await dispatcher.stop();
+    await receiver.close();
+  }, 60_000);
+
   it('finishes a lane whose only wake is older than its last event (the fan-out publishes wakes concurrently, the older may replace the newer)', async () => {
     const account = 'rewoken';
     const receiver = await startReceiver(() => ({ status: 200 }));
