@@ -11,6 +11,7 @@ export interface DispatcherMetrics {
   retries: Counter;
   /** Tasks moved from DELIVERIES to WAITING to wait there (held type, open circuit, not yet due). */
   movedToWaiting: Counter;
+  /** Tasks parked on WAITING until their expected turn (fair share across accounts). */
   parked: Counter;
   /** HTTP attempts running now. */
   inFlight: Gauge;
@@ -109,7 +110,7 @@ export function createDispatcherMetrics(
     }),
     retries: new Counter({ name: 'hookmesh_delivery_retries_total', help: 'Retries scheduled after a failed attempt.', registers: [registry] }),
     parked: new Counter({ name: 'hookmesh_delivery_parked_total', help: 'Tasks whose callback was busy for longer than about one attempt, parked on WAITING until their expected turn.', registers: [registry] }),
-    movedToWaiting: new Counter({ name: 'hookmesh_delivery_moved_to_waiting_total', help: 'Tasks moved from DELIVERIES to WAITING to wait there (held type, open circuit, not yet due).', registers: [registry] }),
+    movedToWaiting: new Counter({ name: 'hookmesh_delivery_moved_to_waiting_total', help: 'Tasks moved from DELIVERIES to WAITING to wait there (held type, open circuit, not yet due, a busy callback\'s far turn).', registers: [registry] }),
     inFlight: new Gauge({ name: 'hookmesh_deliveries_in_flight', help: 'HTTP delivery attempts running now.', registers: [registry] }),
     tasksPublished: new Counter({ name: 'hookmesh_fanout_tasks_published_total', help: 'Delivery tasks published by the fan-out.', registers: [registry] }),
     held: new Counter({

@@ -24,7 +24,7 @@ import type { CallbackSlots } from '../domain/callback-slots';
 import type { CallbackCredentials } from '../domain/credentials';
 import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
-import type { Turns } from '../domain/turns';
+import type { TurnInput, Turns } from '../domain/turns';
 import { parseRetryAfter } from '../domain/retry-after';
 import { routeTask } from '../domain/route';
 import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
@@ -516,17 +516,9 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
       return;
     }
-    const callbackKey = keyOf(task);
-    const averageHoldMs = deps.slots.averageHoldMs(callbackKey);
-    const turn = {
-      callbackKey,
-      account: task.account,
-      inLine: deps.slots.inLine(callbackKey),
-      callbackTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perCallback,
-      accountTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perAccount,
-    };
-    if (!othersActive(task.account, deps.now().getTime()) || deps.turns.estimate(turn) < deps.turns.inLineWindowMs(averageHoldMs)) {
-      // Its turn is near, or no other account waits behind it: from the fan-out it waits on DELIVERIES; one of
+    const turn = othersActive(task.account, deps.now().getTime()) ? farTurnOf(task) : null;
+    if (turn === null) {
+      // No other account waits behind it, or its turn is near: from the fan-out it waits on DELIVERIES; one of
       // DELIVERIES looks again after a recheck.
       if (source.lane === 'due') {
         source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
@@ -537,6 +529,20 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     const turnInMs = deps.turns.join(turn);
     metrics.parked.inc();
     await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + turnInMs).toISOString() }, 'waiting');
+  }
+
+  /** The task's place in its callback's and account's queue, when its turn is more than about one attempt away. */
+  function farTurnOf(task: DeliveryTask): TurnInput | null {
+    const callbackKey = keyOf(task);
+    const averageHoldMs = deps.slots.averageHoldMs(callbackKey);
+    const turn: TurnInput = {
+      callbackKey,
+      account: task.account,
+      inLine: deps.slots.inLine(callbackKey),
+      callbackTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perCallback,
+      accountTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perAccount,
+    };
+    return deps.turns.estimate(turn) < deps.turns.inLineWindowMs(averageHoldMs) ? null : turn;
   }
 
   /**
