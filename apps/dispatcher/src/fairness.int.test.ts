@@ -91,4 +91,32 @@ describe('fairness across accounts', () => {
     expect(parked).toBeGreaterThan(1_000);
     expect(parkedWhenAlone).toBe(0);
   }, 90_000);
+
+  it("parks nothing for an account alone, however long its busy callback's line", async () => {
+    const alone = await startNatsHarness('fairness-alone');
+    try {
+      const dispatcher = await startTestDispatcher(alone, {
+        delivery: { busyRecheckMs: 500 },
+        concurrency: { overall: 100, perCallback: 10, fanout: 32, connectionsPerOrigin: 20, accountShare: 0.5 },
+      });
+      const slow = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 50 }));
+      receivers.push(slow);
+      await putCallback(alone, { account: 'solo', url: `${slow.url}/solo` });
+      // A first round, so the callback's attempt time is known and its turns are estimated, not guessed.
+      await Promise.all(Array.from({ length: 10 }, () => publishEvent(alone, 'solo')));
+      await waitFor(() => slow.requests.length === 10, { timeoutMs: 10_000, label: 'first round arrived' });
+      // 100 at once to 10 slots of 50 ms each: the last in line is about 450 ms away, many attempts beyond the window
+      // that would park it if another account were active.
+      const events = await Promise.all(Array.from({ length: 100 }, () => publishEvent(alone, 'solo')));
+      await waitFor(() => slow.requests.length === 110, { timeoutMs: 30_000, label: 'the line arrived' });
+      const parked = (await dispatcher.registry.getSingleMetric('hookmesh_delivery_parked_total')?.get())?.values[0]?.value ?? 0;
+      await dispatcher.stop();
+
+      expect(parked).toBe(0);
+      const arrived = new Set(slow.requests.map((request) => String(request.headers['webhook-id'])));
+      expect(events.every((event) => arrived.has(event.message_id))).toBe(true);
+    } finally {
+      await alone.close();
+    }
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ export interface DispatcherMetrics {
   attemptDuration: Histogram<'outcome'>;
   /** Retry tasks scheduled (a failed attempt with attempts left). */
   retries: Counter;
-  /** Tasks moved from DELIVERIES to WAITING to wait there (held type, open circuit, not yet due). */
+  /** Tasks moved from DELIVERIES to WAITING to wait there (held type, open circuit, not yet due, a busy callback's far turn). */
   movedToWaiting: Counter;
   /** Tasks parked on WAITING until their expected turn (fair share across accounts). */
   parked: Counter;
