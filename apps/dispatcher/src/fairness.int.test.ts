@@ -92,6 +92,35 @@ describe('fairness across accounts', () => {
     expect(parkedWhenAlone).toBe(0);
   }, 90_000);
 
+  it('lets an account alone keep its backlog in EVENTS: deliveries to its busy fast callback go straight from the fan-out, not through a stored task', async () => {
+    const alone = await startNatsHarness('fairness-inline');
+    try {
+      const dispatcher = await startTestDispatcher(alone, {
+        delivery: { busyRecheckMs: 500 },
+        concurrency: { overall: 100, perCallback: 10, fanout: 32, connectionsPerOrigin: 20, accountShare: 0.5 },
+      });
+      const fast = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 5 }));
+      receivers.push(fast);
+      await putCallback(alone, { account: 'solo', url: `${fast.url}/solo` });
+      const stored = async () => (await dispatcher.registry.getSingleMetric('hookmesh_fanout_tasks_published_total')?.get())?.values[0]?.value ?? 0;
+      await Promise.all(Array.from({ length: 10 }, () => publishEvent(alone, 'solo')));
+      await waitFor(() => fast.requests.length === 10, { timeoutMs: 10_000, label: 'first round arrived' });
+      const storedBefore = await stored();
+      // 300 at once: 32 fan-outs at a time to 10 slots, so two in three find the callback busy.
+      const events = await Promise.all(Array.from({ length: 300 }, () => publishEvent(alone, 'solo')));
+      await waitFor(() => fast.requests.length === 310, { timeoutMs: 30_000, label: 'the backlog arrived' });
+      const storedForBacklog = (await stored()) - storedBefore;
+      await dispatcher.stop();
+
+      // Each one would cost a DELIVERIES store, consume and ack more (when the fan-out never waited in line: 290 of these 300 were stored).
+      expect(storedForBacklog).toBeLessThan(15);
+      const arrived = new Set(fast.requests.map((request) => String(request.headers['webhook-id'])));
+      expect(events.every((event) => arrived.has(event.message_id))).toBe(true);
+    } finally {
+      await alone.close();
+    }
+  }, 60_000);
+
   it("parks nothing for an account alone, however long its busy callback's line", async () => {
     const alone = await startNatsHarness('fairness-alone');
     try {

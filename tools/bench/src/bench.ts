@@ -11,6 +11,7 @@ import { pidsNamed } from '@hookmesh/testing';
 import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
 import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult } from './pipeline';
 import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
+import { countersBetween, readDispatcherCounters, type DispatcherCounters } from './dispatcher-counters';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 
 export type BenchOptions = {
@@ -65,6 +66,8 @@ export type BenchReport = {
   traceExport: OtlpSinkCounts | null;
   memoryMB: MemoryReport;
   cpu: { ceiling: PhaseCpu; fanout1: PhaseCpu; fanout10: PhaseCpu; latency: PhaseCpu };
+  /** The dispatcher's counted work in each fan-out run (null when its /metrics did not answer). */
+  work: { fanout1: DispatcherCounters | null; fanout10: DispatcherCounters | null };
   /** Seconds from fan-out 10's last arrival until the audit and dispatcher consumers had nothing pending (null: not measured). */
   auditCatchUpSeconds: number | null;
   ratios: { fanout1: number; fanout10: number; ordered1: number };
@@ -107,6 +110,9 @@ const ORDERED_KEYS = 1_000;
  * Waits until the dispatcher's and audit's consumers have nothing pending or unacked, so the next phase starts on a
  * quiet stack; returns the seconds it took, or null when the deadline passed first.
  */
+/** Pause after the consumers went quiet, before the next run: longer than the dispatcher's contention window. */
+const PHASE_GAP_MS = 2_500;
+
 async function waitForQuietConsumers(natsUrl: string, prefix: string, deadlineMs: number): Promise<number | null> {
   const names = natsNames(prefix);
   const watched = [
@@ -168,7 +174,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       const prefix = running.settings['stream_prefix'];
       const natsUrl = running.settings['nats'];
       if (prefix === undefined || natsUrl === undefined) return null;
-      return waitForQuietConsumers(natsUrl, prefix, Date.now() + options.drainSeconds * 1000);
+      const seconds = await waitForQuietConsumers(natsUrl, prefix, Date.now() + options.drainSeconds * 1000);
+      // Each run measures its account alone: the dispatcher counts an account as having work for 2 s after its last
+      // task (CONTENTION_WINDOW_MS in its delivery path), and meanwhile shares the fan-out with it.
+      await new Promise((resolve) => setTimeout(resolve, PHASE_GAP_MS));
+      return seconds;
     };
 
     log(`1/4 ceiling: plain undici client, ${options.connectionsPerOrigin} connections, ${options.seconds}s`);
@@ -194,15 +204,20 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         drainSeconds: options.drainSeconds,
       });
     log(`2/4 fan-out 1: batches of ${options.batchSize}, ${options.seconds}s or ${options.maxEvents} events`);
+    const countersNow = () => readDispatcherCounters(running.urls.dispatcher);
     stopMeter = meter();
+    let countersBefore = await countersNow();
     const fanout1 = await fanOut('benchf1', 1);
     const fanout1Cpu = stopMeter();
+    const fanout1Work = countersBetween(countersBefore, await countersNow());
     await quiet();
     log(`    ${Math.round(fanout1.deliveriesPerSecond)} deliveries/s, ${fanout1.arrived}/${fanout1.expected} arrived, ${fanout1.duplicates} duplicates`);
     log(`3/4 fan-out 10: ten callbacks, ${options.seconds}s or ${Math.floor(options.maxEvents / 10)} events`);
     stopMeter = meter();
+    countersBefore = await countersNow();
     const fanout10 = await fanOut('benchf10', 10);
     const fanout10Cpu = stopMeter();
+    const fanout10Work = countersBetween(countersBefore, await countersNow());
     // The latency run starts on a quiet stack: audit may still be writing the fan-out's attempts.
     const auditCatchUpSeconds = await quiet();
     log(`    ${Math.round(fanout10.deliveriesPerSecond)} deliveries/s, ${fanout10.arrived}/${fanout10.expected} arrived, ${fanout10.duplicates} duplicates`);
@@ -294,6 +309,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       traceExport: sink === null || running.external ? null : sink.counts(),
       memoryMB,
       cpu: { ceiling: ceilingCpu, fanout1: fanout1Cpu, fanout10: fanout10Cpu, latency: latencyCpu },
+      work: { fanout1: fanout1Work, fanout10: fanout10Work },
       auditCatchUpSeconds,
       ratios,
       lost,
@@ -383,6 +399,16 @@ export function formatReport(report: BenchReport): string {
         `CPU ms per delivery during ${phase}`,
         ms(perDelivery.reduce((sum, [, seconds]) => sum + seconds, 0)),
         perDelivery.map(([name, seconds]) => `${name} ${ms(seconds)}`).join(', '),
+      ];
+    }),
+    ...(['fanout1', 'fanout10'] as const).map((phase): [string, string, string] => {
+      const work = report.work[phase];
+      if (work === null) return [`dispatcher work during ${phase}`, 'n/a', 'its /metrics did not answer'];
+      const share = (count: number) => `${((100 * count) / Math.max(1, work.attempts)).toFixed(1)} %`;
+      return [
+        `tasks stored per attempt during ${phase}`,
+        share(work.tasksStored),
+        `${work.attempts} attempts, ${work.tasksStored} first stored as tasks (the rest straight from the fan-out), ${work.parked} parked, ${work.movedToWaiting} moved to WAITING`,
       ];
     }),
     ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [

@@ -75,6 +75,16 @@ describe('end-to-end benchmark, smoke run', () => {
     expect(formatReport(report)).toContain('ordered fan-out 1 (1,000 keys): deliveries/s');
     expect(formatReport(report)).toContain('CPU ms per delivery during fanout1');
   });
+
+  it("counts the dispatcher's work in each fan-out run: every delivery an attempt, some stored as tasks first", () => {
+    for (const phase of ['fanout1', 'fanout10'] as const) {
+      const work = report.work[phase];
+      expect(work).not.toBeNull();
+      expect(work!.attempts).toBeGreaterThanOrEqual(report[phase].arrived);
+      expect(work!.tasksStored).toBeLessThanOrEqual(work!.attempts);
+    }
+    expect(formatReport(report)).toContain('tasks stored per attempt during fanout1');
+  });
 });
 
 describe('counting at the receiver', () => {

@@ -9,7 +9,8 @@ export interface CallbackSlots {
   tryAcquire(callbackId: string): (() => void) | null;
   /**
    * Takes a slot now, or waits in line for one when the expected wait (place in line × recent attempt time ÷ limit)
-   * is under `maxWaitMs`; resolves null when it is not worth waiting or the wait ran out.
+   * is under `maxWaitMs` (before any attempt time is known: when at most `limit` wait ahead); resolves null when it
+   * is not worth waiting or the wait ran out.
    */
   acquire(callbackId: string, maxWaitMs: number): Promise<(() => void) | null>;
   /** Attempts running to this callback now. */
@@ -75,9 +76,11 @@ export function createCallbackSlots(limit: number, now: () => number = () => per
     acquire(callbackId, maxWaitMs) {
       const line = lineOf(callbackId);
       if (line.running < limit && line.waiting.length === 0) return Promise.resolve(take(line));
-      if (line.averageHoldMs === undefined) return Promise.resolve(null);
-      const expectedWaitMs = ((line.waiting.length + 1) / limit) * line.averageHoldMs;
-      if (expectedWaitMs >= maxWaitMs) return Promise.resolve(null);
+      if (line.averageHoldMs === undefined) {
+        // Nothing says yet how long its attempts take: a task waits for the first round of them to end (one slot
+        // each, bounded by maxWaitMs), not behind a second round.
+        if (line.waiting.length >= limit) return Promise.resolve(null);
+      } else if (((line.waiting.length + 1) / limit) * line.averageHoldMs >= maxWaitMs) return Promise.resolve(null);
       return new Promise((resolve) => {
         const waiter = (release: (() => void) | null) => {
           clearTimeout(timer);

@@ -16,10 +16,24 @@ describe('createCallbackSlots', () => {
     expect(slots.inUse('a')).toBe(1);
   });
 
-  it('turns a task away at once while nothing says how long the busy callback takes', async () => {
+  it("lets a fresh callback's tasks wait for its first round of attempts, and turns away those behind a second", async () => {
+    const slots = createCallbackSlots(2);
+    const running = [slots.tryAcquire('a')!, slots.tryAcquire('a')!];
+    // Nothing says yet how long 'a' takes: two may wait for the two attempts running, a third would be a round later.
+    const queued = [slots.acquire('a', 500), slots.acquire('a', 500)];
+    await expect(slots.acquire('a', 500)).resolves.toBeNull();
+    expect(slots.inLine('a')).toBe(2);
+    for (const release of running) release();
+    const handed = await Promise.all(queued);
+    expect(handed.every((release) => release !== null)).toBe(true);
+    expect(slots.inUse('a')).toBe(2);
+  });
+
+  it("lets a fresh callback's waiting task go when the first round outlasts the longest wait", async () => {
     const slots = createCallbackSlots(1);
     slots.tryAcquire('a');
-    await expect(slots.acquire('a', 500)).resolves.toBeNull();
+    await expect(slots.acquire('a', 20)).resolves.toBeNull();
+    expect(slots.inLine('a')).toBe(0);
   });
 
   it('lets a task wait in line for a quick callback and hands it the next freed slot before a newcomer', async () => {

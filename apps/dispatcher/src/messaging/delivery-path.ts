@@ -24,7 +24,7 @@ import type { CallbackSlots } from '../domain/callback-slots';
 import type { CallbackCredentials } from '../domain/credentials';
 import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
-import type { TurnInput, Turns } from '../domain/turns';
+import { MIN_IN_LINE_WINDOW_MS, type TurnInput, type Turns } from '../domain/turns';
 import { parseRetryAfter } from '../domain/retry-after';
 import { routeTask } from '../domain/route';
 import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
@@ -190,8 +190,9 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   }
 
   /**
-   * A slot of the callback and of its account. A task on a lane may wait in line for them when they will come sooner
-   * than a recheck would bring it back; one from the fan-out never waits (it is stored instead, at its turn).
+   * A slot of the callback and of its account. A task may wait in line for them when they will come sooner than its
+   * other way would: a task on a lane sooner than a recheck would bring it back; one from the fan-out sooner than
+   * `inlineWaitMs` allows (else it is stored, at its turn).
    */
   async function claimSlot(task: DeliveryTask, source: TaskSource): Promise<Slot | null> {
     // The callback's slot first, the account's only once it is ours: a task waiting in its callback's line must not
@@ -199,9 +200,10 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     // other task of the account is turned away (and comes back, and is turned away again). A task on a lane waits
     // in line for the account's slot as for the callback's, rather than going back to JetStream at once.
     const callbackKey = keyOf(task);
-    const releaseCallback = source.lane === 'inline' ? deps.slots.tryAcquire(callbackKey) : await deps.slots.acquire(callbackKey, settings.busyRecheckMs);
+    const maxWaitMs = source.lane === 'inline' ? inlineWaitMs(task.account) : settings.busyRecheckMs;
+    const releaseCallback = await deps.slots.acquire(callbackKey, maxWaitMs);
     if (releaseCallback === null) return null;
-    const releaseAccount = source.lane === 'inline' ? deps.accountSlots.tryAcquire(task.account) : await deps.accountSlots.acquire(task.account, settings.busyRecheckMs);
+    const releaseAccount = await deps.accountSlots.acquire(task.account, maxWaitMs);
     if (releaseAccount === null) {
       releaseCallback();
       return null;
@@ -215,6 +217,16 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
         if (deps.slots.inUse(callbackKey) === 0) deps.turns.idle(callbackKey);
       },
     };
+  }
+
+  /**
+   * How long a task of the fan-out may wait in line, holding its event and a fan-out worker. While no other account
+   * has work, as long as a lane task: a backlog then waits in EVENTS, where it is already stored, instead of costing a
+   * task store, a consume and an ack more per delivery. While another has, only a fast endpoint's short line
+   * (MIN_IN_LINE_WINDOW_MS): the fan-out is shared, and a busy callback's tasks must not hold it in front of others.
+   */
+  function inlineWaitMs(account: string): number {
+    return othersActive(account, deps.now().getTime()) ? MIN_IN_LINE_WINDOW_MS : settings.busyRecheckMs;
   }
 
   /** Makes the HTTP attempt inside its client span, then settles it: records and next task stored before the ack. */
