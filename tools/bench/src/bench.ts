@@ -11,7 +11,7 @@ import { pidsNamed } from '@hookmesh/testing';
 import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
 import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult } from './pipeline';
 import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
-import { countersBetween, readDispatcherCounters, type DispatcherCounters } from './dispatcher-counters';
+import { countersBetween, readDispatcherCounters, readStreamStores, storesBetween, type DispatcherCounters, type StreamStores } from './dispatcher-counters';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 
 export type BenchOptions = {
@@ -68,6 +68,8 @@ export type BenchReport = {
   cpu: { ceiling: PhaseCpu; fanout1: PhaseCpu; fanout10: PhaseCpu; latency: PhaseCpu };
   /** The dispatcher's counted work in each fan-out run (null when its /metrics did not answer). */
   work: { fanout1: DispatcherCounters | null; fanout10: DispatcherCounters | null };
+  /** Messages each stream stored during each fan-out run (null when the stack's NATS is unknown). */
+  stores: { fanout1: StreamStores | null; fanout10: StreamStores | null };
   /** Seconds from fan-out 10's last arrival until the audit and dispatcher consumers had nothing pending (null: not measured). */
   auditCatchUpSeconds: number | null;
   ratios: { fanout1: number; fanout10: number; ordered1: number };
@@ -205,19 +207,27 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       });
     log(`2/4 fan-out 1: batches of ${options.batchSize}, ${options.seconds}s or ${options.maxEvents} events`);
     const countersNow = () => readDispatcherCounters(running.urls.dispatcher);
+    const storesNow = async () =>
+      running.settings['nats'] === undefined || running.settings['stream_prefix'] === undefined
+        ? null
+        : readStreamStores(String(running.settings['nats']), String(running.settings['stream_prefix']));
     stopMeter = meter();
     let countersBefore = await countersNow();
+    let storesBefore = await storesNow();
     const fanout1 = await fanOut('benchf1', 1);
     const fanout1Cpu = stopMeter();
     const fanout1Work = countersBetween(countersBefore, await countersNow());
+    const fanout1Stores = storesBetween(storesBefore, await storesNow());
     await quiet();
     log(`    ${Math.round(fanout1.deliveriesPerSecond)} deliveries/s, ${fanout1.arrived}/${fanout1.expected} arrived, ${fanout1.duplicates} duplicates`);
     log(`3/4 fan-out 10: ten callbacks, ${options.seconds}s or ${Math.floor(options.maxEvents / 10)} events`);
     stopMeter = meter();
     countersBefore = await countersNow();
+    storesBefore = await storesNow();
     const fanout10 = await fanOut('benchf10', 10);
     const fanout10Cpu = stopMeter();
     const fanout10Work = countersBetween(countersBefore, await countersNow());
+    const fanout10Stores = storesBetween(storesBefore, await storesNow());
     // The latency run starts on a quiet stack: audit may still be writing the fan-out's attempts.
     const auditCatchUpSeconds = await quiet();
     log(`    ${Math.round(fanout10.deliveriesPerSecond)} deliveries/s, ${fanout10.arrived}/${fanout10.expected} arrived, ${fanout10.duplicates} duplicates`);
@@ -310,6 +320,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       memoryMB,
       cpu: { ceiling: ceilingCpu, fanout1: fanout1Cpu, fanout10: fanout10Cpu, latency: latencyCpu },
       work: { fanout1: fanout1Work, fanout10: fanout10Work },
+      stores: { fanout1: fanout1Stores, fanout10: fanout10Stores },
       auditCatchUpSeconds,
       ratios,
       lost,
@@ -409,6 +420,17 @@ export function formatReport(report: BenchReport): string {
         `tasks stored per attempt during ${phase}`,
         share(work.tasksStored),
         `${work.attempts} attempts, ${work.tasksStored} first stored as tasks (the rest straight from the fan-out), ${work.parked} parked, ${work.movedToWaiting} moved to WAITING`,
+      ];
+    }),
+    ...(['fanout1', 'fanout10'] as const).map((phase): [string, string, string] => {
+      const stores = report.stores[phase];
+      if (stores === null) return [`JetStream stores per delivery during ${phase}`, 'n/a', "the stack's NATS is not known"];
+      const deliveries = Math.max(1, report[phase].arrived);
+      const total = stores.events + stores.deliveries + stores.waiting + stores.ordered + stores.audit;
+      return [
+        `JetStream stores per delivery during ${phase}`,
+        (total / deliveries).toFixed(2),
+        `EVENTS ${stores.events}, DELIVERIES ${stores.deliveries}, WAITING ${stores.waiting}, ORDERED ${stores.ordered}, AUDIT ${stores.audit} for ${report[phase].arrived} deliveries`,
       ];
     }),
     ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [

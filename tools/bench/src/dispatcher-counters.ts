@@ -1,6 +1,9 @@
-// Counted work of the dispatcher during a run, read off its /metrics: how many deliveries went out straight from the
-// fan-out and how many were stored as tasks first (each stored task is a JetStream store, a consume and an ack more).
-// Counts, unlike seconds, do not move with the VM's speed.
+// Counted work during a run, which unlike seconds does not move with the VM's speed: the dispatcher's counters off its
+// /metrics (how many deliveries went out straight from the fan-out, how many were stored as tasks first) and the
+// messages each stream stored (every one a store, a consume and an ack).
+import { natsNames } from '@hookmesh/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 
 /** The dispatcher counters a run reports, summed over their labels. */
 export type DispatcherCounters = { attempts: number; tasksStored: number; parked: number; movedToWaiting: number };
@@ -45,5 +48,39 @@ export function countersBetween(before: DispatcherCounters | null, after: Dispat
     tasksStored: after.tasksStored - before.tasksStored,
     parked: after.parked - before.parked,
     movedToWaiting: after.movedToWaiting - before.movedToWaiting,
+  };
+}
+
+/** Messages stored on each stream of the pipeline so far (its last sequence: deleted and acked ones count too). */
+export type StreamStores = { events: number; deliveries: number; waiting: number; ordered: number; audit: number };
+
+/** The streams' last sequences now; null when NATS or a stream does not answer. */
+export async function readStreamStores(natsUrl: string, prefix: string): Promise<StreamStores | null> {
+  const names = natsNames(prefix);
+  const nc = await connect({ servers: natsUrl, timeout: 5_000 }).catch(() => null);
+  if (nc === null) return null;
+  try {
+    const jsm = await jetstreamManager(nc);
+    const lastSeq = async (stream: string) => (await jsm.streams.info(stream)).state.last_seq;
+    const [events, deliveries, waiting, ordered, audit] = await Promise.all(
+      [names.streams.events, names.streams.deliveries, names.streams.waiting, names.streams.ordered, names.streams.audit].map(lastSeq),
+    );
+    return { events: events!, deliveries: deliveries!, waiting: waiting!, ordered: ordered!, audit: audit! };
+  } catch {
+    return null;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Messages each stream stored between two readings. */
+export function storesBetween(before: StreamStores | null, after: StreamStores | null): StreamStores | null {
+  if (before === null || after === null) return null;
+  return {
+    events: after.events - before.events,
+    deliveries: after.deliveries - before.deliveries,
+    waiting: after.waiting - before.waiting,
+    ordered: after.ordered - before.ordered,
+    audit: after.audit - before.audit,
   };
 }

@@ -84,6 +84,10 @@ describe('end-to-end benchmark, smoke run', () => {
       expect(work!.tasksStored).toBeLessThanOrEqual(work!.attempts);
     }
     expect(formatReport(report)).toContain('tasks stored per attempt during fanout1');
+    // Every event is stored once, every delivery leaves at least one audit record behind it.
+    expect(report.stores.fanout1?.events).toBe(report.fanout1.events);
+    expect(report.stores.fanout1?.audit).toBeGreaterThan(0);
+    expect(formatReport(report)).toContain('JetStream stores per delivery during fanout1');
   });
 });
 
