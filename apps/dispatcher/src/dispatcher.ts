@@ -251,6 +251,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
           planner,
           path,
           quick: (callback) => (slots.averageHoldMs(`${callback.account}/${callback.id}`) ?? 0) < INLINE_MAX_AVERAGE_MS,
+          perAccountInline: Math.max(1, Math.floor(options.concurrency.fanout * (options.concurrency.accountShare ?? 0.5))),
           deadLetters: deadLettersOf('events', names.consumers.dispatcherFanout),
           now,
           random,

@@ -92,6 +92,44 @@ describe('fairness across accounts', () => {
     expect(parkedWhenAlone).toBe(0);
   }, 90_000);
 
+  it("keeps part of the fan-out free for other accounts: one account's slow inline attempts cannot hold every fan-out worker", async () => {
+    const shared = await startNatsHarness('fairness-fanout-share');
+    try {
+      // Four fan-out workers, half of them an account's share while another account has work.
+      const dispatcher = await startTestDispatcher(shared, {
+        delivery: { busyRecheckMs: 500 },
+        concurrency: { overall: 32, perCallback: 10, fanout: 4, connectionsPerOrigin: 20, accountShare: 0.5 },
+      });
+      const slow = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 800 }));
+      const fast = await startReceiver();
+      receivers.push(slow, fast);
+      await putCallback(shared, { account: 'hog', url: `${slow.url}/hog` });
+      await putCallback(shared, { account: 'other', url: `${fast.url}/other` });
+      const stored = async () => (await dispatcher.registry.getSingleMetric('hookmesh_fanout_tasks_published_total')?.get())?.values[0]?.value ?? 0;
+      await publishEvent(shared, 'other');
+      await waitFor(() => fast.requests.length === 1, { timeoutMs: 10_000, label: 'first delivery of the other account' });
+
+      // Six events at once to an 800 ms endpoint with ten free slots: without a share, each would hold a fan-out worker
+      // for its attempt, all four of them, and the other account's next event would wait for one.
+      const hogEvents = await Promise.all(Array.from({ length: 6 }, () => publishEvent(shared, 'hog')));
+      await sleep(150);
+      const sent = Date.now();
+      await publishEvent(shared, 'other');
+      await waitFor(() => fast.requests.length === 2, { timeoutMs: 10_000, label: 'the other account delivered while the hog waits' });
+      const otherLatency = fast.requests[1]!.at - sent;
+      const storedForHog = await stored();
+      await waitFor(() => slow.requests.length === hogEvents.length, { timeoutMs: 20_000, label: "the hog's deliveries arrived" });
+      await dispatcher.stop();
+
+      // With every worker held the other account's event waited about 650 ms or more.
+      expect(otherLatency).toBeLessThan(400);
+      // Two events attempted inline (the share), the other four stored as tasks.
+      expect(storedForHog).toBeGreaterThanOrEqual(4);
+    } finally {
+      await shared.close();
+    }
+  }, 60_000);
+
   it('lets an account alone keep its backlog in EVENTS: deliveries to its busy fast callback go straight from the fan-out, not through a stored task', async () => {
     const alone = await startNatsHarness('fairness-inline');
     try {

@@ -127,6 +127,8 @@ export interface DeliveryPath {
    * when its turn is near, parked on WAITING until its turn otherwise.
    */
   defer(task: DeliveryTask, source: TaskSource, parent: Context): Promise<void>;
+  /** Whether another account than this one has had a task here lately (then the shared parts are shared fairly). */
+  othersActive(account: string): boolean;
 }
 
 /** How recently another account must have had a task here for a backlog to step aside for it. */
@@ -580,7 +582,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     await context.with(parent, () => comeBackSoon(task, source));
   }
 
-  return { deliver, defer };
+  return { deliver, defer, othersActive: (account) => othersActive(account, deps.now().getTime()) };
 }
 
 function keyOf(task: DeliveryTask): string {

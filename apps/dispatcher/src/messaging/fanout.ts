@@ -29,6 +29,12 @@ export interface FanOutDeps {
   path?: DeliveryPath;
   /** Whether a callback's attempts are quick enough to make inline (a slow endpoint would hold the event). */
   quick?: (callback: CallbackState) => boolean;
+  /**
+   * How many events of one account may be in the fan-out at once with attempts made inline while another account
+   * has work (the fan-out's workers are shared: one account's slow attempts must not hold them all). Beyond it, that
+   * account's deliveries are stored at their turn. Unbounded when absent.
+   */
+  perAccountInline?: number;
   /** Where a message that is not an EventRecord is kept before it is terminated. */
   deadLetters: DeadLetters;
   now: () => Date;
@@ -43,6 +49,8 @@ export interface FanOutDeps {
  */
 export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<void> {
   const { view, localDisables, publishers, log, tracer } = deps;
+  // Events of each account in the fan-out now.
+  const inFanOut = new Map<string, number>();
 
   return async function fanOut(msg: JsMsg): Promise<void> {
     const decoded = decodeMessage(EventRecord, msg);
@@ -72,7 +80,16 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
           });
           span.setAttribute('hookmesh.deliveries', plan.length);
           const active = context.active();
-          await Promise.all(plan.map((planned) => deliverOrStore(planned, byId.get(planned.task.callback_id), event, msg, active)));
+          const held = (inFanOut.get(event.account) ?? 0) + 1;
+          inFanOut.set(event.account, held);
+          try {
+            const inline = deps.perAccountInline === undefined || held <= deps.perAccountInline || deps.path?.othersActive(event.account) !== true;
+            await Promise.all(plan.map((planned) => deliverOrStore(planned, byId.get(planned.task.callback_id), event, msg, active, inline)));
+          } finally {
+            const left = (inFanOut.get(event.account) ?? 1) - 1;
+            if (left === 0) inFanOut.delete(event.account);
+            else inFanOut.set(event.account, left);
+          }
           publishers.ack(msg);
           log.debug({ message_id: event.message_id, account: event.account, deliveries: plan.length }, 'event fanned out');
         } catch (error) {
@@ -96,6 +113,7 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
     event: EventRecord,
     msg: JsMsg,
     parent: ReturnType<typeof context.active>,
+    inline: boolean,
   ): Promise<void> {
     const { task } = planned;
     // The ordered workers read the same rule off the callback state: keyed events stored from ordered_from_seq on.
@@ -111,8 +129,9 @@ export function createFanOutHandler(deps: FanOutDeps): (msg: JsMsg) => Promise<v
     }
     if (deps.path !== undefined && callback !== undefined && task.not_before === undefined) {
       const source: TaskSource = { lane: 'inline', settled: () => undefined, nak: () => undefined, working: () => msg.working() };
-      // A slow endpoint is not attempted here (it would hold the event): its task is stored at its turn.
-      if (deps.quick?.(callback) ?? true) await deps.path.deliver(task, source, parent);
+      // A slow endpoint is not attempted here (it would hold the event), nor one of an account holding its share of
+      // the fan-out while others have work: its task is stored at its turn.
+      if (inline && (deps.quick?.(callback) ?? true)) await deps.path.deliver(task, source, parent);
       else await deps.path.defer(task, source, parent);
       return;
     }
