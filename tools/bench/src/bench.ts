@@ -67,9 +67,9 @@ export type BenchReport = {
   memoryMB: MemoryReport;
   cpu: { ceiling: PhaseCpu; fanout1: PhaseCpu; fanout10: PhaseCpu; latency: PhaseCpu };
   /** The dispatcher's counted work in each fan-out run (null when its /metrics did not answer). */
-  work: { fanout1: DispatcherCounters | null; fanout10: DispatcherCounters | null };
-  /** Messages each stream stored during each fan-out run (null when the stack's NATS is unknown). */
-  stores: { fanout1: StreamStores | null; fanout10: StreamStores | null };
+  work: { fanout1: DispatcherCounters | null; fanout10: DispatcherCounters | null; fairness: DispatcherCounters | null };
+  /** Messages each stream stored during each fan-out run and the fairness run (null when the stack's NATS is unknown). */
+  stores: { fanout1: StreamStores | null; fanout10: StreamStores | null; fairness: StreamStores | null };
   /** Seconds from fan-out 10's last arrival until the audit and dispatcher consumers had nothing pending (null: not measured). */
   auditCatchUpSeconds: number | null;
   ratios: { fanout1: number; fanout10: number; ordered1: number };
@@ -253,7 +253,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     await quiet();
     const { quietRate, floodRate, floodCallbacks, slowMs } = options.fairness;
     log(`5/5 fairness: another account at ${quietRate} events/s alone, then while one posts ${floodRate} events/s to ${floodCallbacks} endpoints answering in ${slowMs} ms, ${options.latencySeconds}s each`);
+    countersBefore = await countersNow();
+    storesBefore = await storesNow();
     const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds });
+    const fairnessWork = countersBetween(countersBefore, await countersNow());
+    const fairnessStores = storesBetween(storesBefore, await storesNow());
     log(`    p95 ${fairness.alone.fromAcceptedMs.p95.toFixed(1)} → ${fairness.duringFlood.fromAcceptedMs.p95.toFixed(1)} ms; flood ${fairness.flood.arrived}/${fairness.flood.expected} arrived`);
     const memoryMB = memory.stop();
 
@@ -319,8 +323,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       traceExport: sink === null || running.external ? null : sink.counts(),
       memoryMB,
       cpu: { ceiling: ceilingCpu, fanout1: fanout1Cpu, fanout10: fanout10Cpu, latency: latencyCpu },
-      work: { fanout1: fanout1Work, fanout10: fanout10Work },
-      stores: { fanout1: fanout1Stores, fanout10: fanout10Stores },
+      work: { fanout1: fanout1Work, fanout10: fanout10Work, fairness: fairnessWork },
+      stores: { fanout1: fanout1Stores, fanout10: fanout10Stores, fairness: fairnessStores },
       auditCatchUpSeconds,
       ratios,
       lost,
@@ -412,7 +416,7 @@ export function formatReport(report: BenchReport): string {
         perDelivery.map(([name, seconds]) => `${name} ${ms(seconds)}`).join(', '),
       ];
     }),
-    ...(['fanout1', 'fanout10'] as const).map((phase): [string, string, string] => {
+    ...(['fanout1', 'fanout10', 'fairness'] as const).map((phase): [string, string, string] => {
       const work = report.work[phase];
       if (work === null) return [`dispatcher work during ${phase}`, 'n/a', 'its /metrics did not answer'];
       const share = (count: number) => `${((100 * count) / Math.max(1, work.attempts)).toFixed(1)} %`;
@@ -422,15 +426,16 @@ export function formatReport(report: BenchReport): string {
         `${work.attempts} attempts, ${work.tasksStored} first stored as tasks (the rest straight from the fan-out), ${work.parked} parked, ${work.movedToWaiting} moved to WAITING`,
       ];
     }),
-    ...(['fanout1', 'fanout10'] as const).map((phase): [string, string, string] => {
+    ...(['fanout1', 'fanout10', 'fairness'] as const).map((phase): [string, string, string] => {
       const stores = report.stores[phase];
       if (stores === null) return [`JetStream stores per delivery during ${phase}`, 'n/a', "the stack's NATS is not known"];
-      const deliveries = Math.max(1, report[phase].arrived);
+      const arrived = phase === 'fairness' ? report.fairness.alone.arrived + report.fairness.duringFlood.arrived + report.fairness.flood.arrived : report[phase].arrived;
+      const deliveries = Math.max(1, arrived);
       const total = stores.events + stores.deliveries + stores.waiting + stores.ordered + stores.audit;
       return [
         `JetStream stores per delivery during ${phase}`,
         (total / deliveries).toFixed(2),
-        `EVENTS ${stores.events}, DELIVERIES ${stores.deliveries}, WAITING ${stores.waiting}, ORDERED ${stores.ordered}, AUDIT ${stores.audit} for ${report[phase].arrived} deliveries`,
+        `EVENTS ${stores.events}, DELIVERIES ${stores.deliveries}, WAITING ${stores.waiting}, ORDERED ${stores.ordered}, AUDIT ${stores.audit} for ${arrived} deliveries`,
       ];
     }),
     ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [
