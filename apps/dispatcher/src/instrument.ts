@@ -6,4 +6,6 @@ import { SERVICE_NAME } from './service-name';
 export const telemetry = startTelemetry({
   serviceName: process.env['OTEL_SERVICE_NAME'] || SERVICE_NAME,
   otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined,
+  // Each attempt's client span is the delivery path's own (with the customer's traceparent); undici's only user here.
+  undici: false,
 });

@@ -41,6 +41,30 @@ describe('startTelemetry', () => {
     expect(fetchSpan!.traceId).toBe(work!.traceId);
   });
 
+  it('makes no span for undici requests when asked not to (a service that makes its own client spans)', async () => {
+    const bodies: OtlpBody[] = [];
+    const collector = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    try {
+      await run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'emit-span.ts')], {
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, FIXTURE_UNDICI: 'off' },
+        timeout: 20_000,
+      });
+    } finally {
+      collector.close();
+    }
+    const spans = bodies.flatMap((body) => body.resourceSpans).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(spans.map((span) => span.name)).toEqual(['fixture-work']);
+  });
+
   it('propagates W3C trace context on outgoing requests when nothing is exported', async () => {
     const traceparents: Array<string | undefined> = [];
     const target = createServer((req, res) => {

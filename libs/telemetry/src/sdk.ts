@@ -22,6 +22,11 @@ export type StartTelemetryOptions = {
   otlpEndpoint?: string | undefined;
   /** Extra span processors, e.g. an in-memory exporter in tests. */
   spanProcessors?: SpanProcessor[];
+  /**
+   * Whether undici's requests get client spans (default true). Off where the service makes its own client span
+   * for every request it sends (the dispatcher's attempts): the instrumentation would still run on each request.
+   */
+  undici?: boolean;
 };
 
 /**
@@ -54,7 +59,7 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation(),
-      new UndiciInstrumentation(),
+      ...(options.undici === false ? [] : [new UndiciInstrumentation()]),
     ],
   });
   let stopped: Promise<void> | undefined;
