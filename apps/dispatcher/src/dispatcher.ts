@@ -8,6 +8,7 @@ import {
   openKv,
   runConsumer,
   createDeadLetters,
+  createPubAckInbox,
   type NatsConnection,
   type RunningConsumer,
 } from '@hookmesh/messaging';
@@ -151,7 +152,8 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
     () => view.size(),
     () => circuits.counts(now().getTime()),
   );
-  const publishers = createPublishers(js, names);
+  // Task and audit PubAcks come back on the connection's own inbox: cheaper per publish than nats.js's request path.
+  const publishers = createPublishers(createPubAckInbox(nc), names);
   const deadLettersOf = (source: 'events' | 'deliveries' | 'waiting' | 'ordered', consumer: string) =>
     createDeadLetters({
       js,

@@ -1,7 +1,7 @@
 // createApp(deps): the event-ingest express app with its routes, probes and metrics; main.ts listens.
 import { buildOpenApiDocument, newMessageId, routesFor, type NatsNames } from '@hookmesh/contracts';
 import { createHttpApp, methodNotAllowed, type RateLimiter, type TokenVerifier } from '@hookmesh/http';
-import { pingNats, type JetStreamClient, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
+import { pingNats, type AckedPublisher, type JetStreamManager, type NatsConnection } from '@hookmesh/messaging';
 import { trace } from '@opentelemetry/api';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -18,7 +18,8 @@ export interface AppDeps {
   log: Logger;
   registry: Registry;
   nc: NatsConnection;
-  js: JetStreamClient;
+  /** Publishes the events and duplicate reports: the connection's PubAck inbox (createPubAckInbox). */
+  js: AckedPublisher;
   jsm: JetStreamManager;
   names: NatsNames;
   /** The event catalog, loaded from the subscription state (startIngestCatalog). */

@@ -6,7 +6,7 @@ import { natsNames } from '@hookmesh/contracts';
 import { createTokenVerifier, startHttpServer } from '@hookmesh/http';
 import { createShutdown } from '@hookmesh/lifecycle';
 import { createLogger } from '@hookmesh/logging';
-import { connectNats, jetstream, jetstreamManager, openKv, streamSettingsFromEnv } from '@hookmesh/messaging';
+import { connectNats, createPubAckInbox, jetstream, jetstreamManager, openKv, streamSettingsFromEnv } from '@hookmesh/messaging';
 import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app';
@@ -60,7 +60,8 @@ async function main(command: string | undefined): Promise<void> {
     log,
     registry,
     nc,
-    js,
+    // Each event's PubAck comes back on the connection's own inbox: cheaper per publish than nats.js's request path.
+    js: createPubAckInbox(nc),
     jsm,
     names,
     catalog,

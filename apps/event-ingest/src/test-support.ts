@@ -4,6 +4,7 @@ import { createTokenVerifier, signDevToken, startHttpServer, type Scope } from '
 import { createSharedRateLimiter } from '@hookmesh/rate-limit';
 import {
   connectNats,
+  createPubAckInbox,
   jetstream,
   jetstreamManager,
   openKv,
@@ -86,7 +87,8 @@ export async function startTestIngest(options: StartTestIngestOptions): Promise<
     log,
     registry,
     nc,
-    js,
+    // Each event's PubAck comes back on the connection's own inbox: cheaper per publish than nats.js's request path.
+    js: createPubAckInbox(nc),
     jsm,
     names,
     catalog,

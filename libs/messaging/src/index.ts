@@ -18,6 +18,7 @@ export {
   type ConsumerConfig,
 } from './streams';
 export { publishJson, encodeJson, type PublishOptions } from './publish';
+export { createPubAckInbox, type AckedPublisher, type PubAckInbox } from './puback-inbox';
 export { deadlineIn, beforeDeadline, DeadlineExceeded, type Deadline } from './deadline';
 export { runConsumer, runBatchConsumer, consumerLag, type RunningConsumer, type RunConsumerOptions, type RunBatchConsumerOptions } from './consume';
 export { decodeMessage, decodeValue, terminateMessage, type Decoded } from './decode';

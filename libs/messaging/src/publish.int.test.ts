@@ -1,18 +1,22 @@
 // publishJson's budget: one deadline for the whole publish, whatever the link does.
 import { createTestNats, startTcpProxy, type TcpProxy, type TestNats } from '@hookmesh/testing';
 import pino from 'pino';
-import { DeadlineExceeded, connectNats, deadlineIn, ensureStream, jetstream, jetstreamManager, publishJson, type NatsConnection } from './index';
+import { DeadlineExceeded, connectNats, createPubAckInbox, deadlineIn, ensureStream, jetstream, jetstreamManager, publishJson, type AckedPublisher, type NatsConnection } from './index';
 
 const log = pino({ level: 'silent' });
 
-describe('publishJson within its deadline', () => {
+// The same promises through nats.js's js.publish and through the connection's own PubAck inbox.
+describe.each([
+  ['js.publish', (nc: NatsConnection): AckedPublisher => jetstream(nc)],
+  ['a PubAck inbox', (nc: NatsConnection): AckedPublisher => createPubAckInbox(nc)],
+] as const)('publishJson within its deadline, through %s', (_name, publisherOf) => {
   let testNats: TestNats;
   let proxy: TcpProxy;
   let nc: NatsConnection;
   let subject: string;
 
   beforeAll(async () => {
-    testNats = await createTestNats('pubdl');
+    testNats = await createTestNats("pubdl");
     proxy = await startTcpProxy({ port: Number(new URL(testNats.url).port) });
     nc = await connectNats({ servers: `nats://127.0.0.1:${proxy.port}`, name: 'publish-deadline-test', log });
     subject = `${testNats.prefix}work`;
@@ -26,7 +30,7 @@ describe('publishJson within its deadline', () => {
   });
 
   it('gives up after its budget, not once per try, when the link stalls', async () => {
-    const js = jetstream(nc);
+    const js = publisherOf(nc);
     await expect(publishJson(js, `${subject}.a`, { n: 1 }, { msgID: 'before', timeoutMs: 600 })).resolves.toMatchObject({ duplicate: false });
     proxy.hold();
     const started = Date.now();
@@ -39,7 +43,7 @@ describe('publishJson within its deadline', () => {
   });
 
   it('shares one deadline between the publishes of one request', async () => {
-    const js = jetstream(nc);
+    const js = publisherOf(nc);
     const deadline = deadlineIn(700);
     await publishJson(js, `${subject}.b`, { n: 1 }, { msgID: 'shared-1', deadline });
     // The request spends part of its budget elsewhere; the next publish may only wait for the rest.
@@ -52,7 +56,7 @@ describe('publishJson within its deadline', () => {
   });
 
   it('tries again after "no responders" until the deadline, then says so', async () => {
-    const js = jetstream(nc);
+    const js = publisherOf(nc);
     const started = Date.now();
     // No stream listens on this subject: every try is refused at once, and the retries stay inside the budget.
     await expect(publishJson(js, `${testNats.prefix}nostream.x`, { n: 1 }, { msgID: 'nobody', timeoutMs: 800 })).rejects.toBeInstanceOf(DeadlineExceeded);

@@ -1,6 +1,7 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { PubAck } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { DeadlineExceeded, deadlineIn, type Deadline } from './deadline';
+import type { AckedPublisher } from './puback-inbox';
 import { headersWithTraceContext } from './trace-context';
 
 export type PublishOptions = {
@@ -37,9 +38,10 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Publishes JSON to JetStream and resolves only once the stream stored it (PubAck), with the trace context in the
  * headers. `duplicate` on the ack tells a repeat. Tries again after "no responders" while the deadline allows;
  * each try waits for its PubAck only as long as the deadline has left, so a stalled link costs the budget once,
- * not once per try. Rejects with DeadlineExceeded when the budget runs out.
+ * not once per try. Rejects with DeadlineExceeded when the budget runs out. `js` is a JetStream client or, cheaper per
+ * publish, the connection's PubAck inbox.
  */
-export async function publishJson(js: JetStreamClient, subject: string, value: unknown, options: PublishOptions): Promise<PubAck> {
+export async function publishJson(js: AckedPublisher, subject: string, value: unknown, options: PublishOptions): Promise<PubAck> {
   const deadline = options.deadline ?? deadlineIn(options.timeoutMs ?? 5_000);
   const payload = encodeJson(value);
   const headers = headersWithTraceContext(options.headers);

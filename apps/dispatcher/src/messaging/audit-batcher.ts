@@ -1,11 +1,11 @@
 // Audit records leave the dispatcher in batches: one AUDIT message per account per flush instead of one per record.
 import { randomUUID } from 'node:crypto';
 import { AUDIT_BATCH_MAX_RECORDS, auditBatchEntryJson, auditBatchJson, type AuditRecord, type NatsNames } from '@hookmesh/contracts';
-import type { JetStreamClient } from '@hookmesh/messaging';
+import type { AckedPublisher } from '@hookmesh/messaging';
 import { context, propagation } from '@opentelemetry/api';
 
 export interface AuditBatcherOptions {
-  js: JetStreamClient;
+  js: AckedPublisher;
   names: NatsNames;
   /** How long to wait for the PubAck of one batch. */
   timeoutMs: number;

@@ -12,7 +12,7 @@ import {
   type OperationalEventType,
   type OrderedWake,
 } from '@hookmesh/contracts';
-import { publishJson, type JetStreamClient, type JsMsg, type PubAck } from '@hookmesh/messaging';
+import { publishJson, type AckedPublisher, type JsMsg, type PubAck } from '@hookmesh/messaging';
 import { context } from '@opentelemetry/api';
 import { createAuditBatcher } from './audit-batcher';
 
@@ -66,8 +66,8 @@ export function createTurnBatcher(): <T>(start: () => Promise<T>) => Promise<T> 
     });
 }
 
-/** Binds the publishers to one JetStream client and installation names. */
-export function createPublishers(js: JetStreamClient, names: NatsNames, options: { timeoutMs?: number } = {}): DispatcherPublishers {
+/** Binds the publishers to one publisher (the connection's PubAck inbox, or a JetStream client) and installation names. */
+export function createPublishers(js: AckedPublisher, names: NatsNames, options: { timeoutMs?: number } = {}): DispatcherPublishers {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const inThisTurn = createTurnBatcher();
   // A task moving to WAITING keeps its id only if nothing about it changed; a re-announced or re-scheduled copy is new.

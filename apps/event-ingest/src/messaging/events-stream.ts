@@ -8,7 +8,7 @@ import {
   hookmeshStreamConfigs,
   publishJson,
   type HookmeshStreamSettings,
-  type JetStreamClient,
+  type AckedPublisher,
   type JetStreamManager,
   type NatsConnection,
   type Deadline,
@@ -68,7 +68,8 @@ export interface EventPublisher {
 
 export interface EventPublisherOptions {
   nc: NatsConnection;
-  js: JetStreamClient;
+  /** Where events are published: the connection's PubAck inbox (or a JetStream client). */
+  js: AckedPublisher;
   jsm: JetStreamManager;
   names: NatsNames;
   connection: ConnectionState;
