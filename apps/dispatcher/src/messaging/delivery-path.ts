@@ -24,7 +24,7 @@ import type { CallbackSlots } from '../domain/callback-slots';
 import type { CallbackCredentials } from '../domain/credentials';
 import type { DeliveryPlan, DeliveryPlanner } from '../domain/delivery-plan';
 import type { LocalDisables } from '../domain/local-disables';
-import { MIN_IN_LINE_WINDOW_MS, type TurnInput, type Turns } from '../domain/turns';
+import { MIN_IN_LINE_WINDOW_MS, type Turns } from '../domain/turns';
 import { parseRetryAfter } from '../domain/retry-after';
 import { routeTask } from '../domain/route';
 import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
@@ -192,9 +192,8 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   }
 
   /**
-   * A slot of the callback and of its account. A task may wait in line for them when they will come sooner than its
-   * other way would: a task on a lane sooner than a recheck would bring it back; one from the fan-out sooner than
-   * `inlineWaitMs` allows (else it is stored, at its turn).
+   * A slot of the callback and of its account. A task may wait in line for them when they will come sooner than
+   * `lineWaitMs` allows (else it comes back or is stored, at its turn).
    */
   async function claimSlot(task: DeliveryTask, source: TaskSource): Promise<Slot | null> {
     // The callback's slot first, the account's only once it is ours: a task waiting in its callback's line must not
@@ -202,7 +201,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     // other task of the account is turned away (and comes back, and is turned away again). A task on a lane waits
     // in line for the account's slot as for the callback's, rather than going back to JetStream at once.
     const callbackKey = keyOf(task);
-    const maxWaitMs = source.lane === 'inline' ? inlineWaitMs(task.account) : settings.busyRecheckMs;
+    const maxWaitMs = lineWaitMs(task.account, source);
     const releaseCallback = await deps.slots.acquire(callbackKey, maxWaitMs);
     if (releaseCallback === null) return null;
     const releaseAccount = await deps.accountSlots.acquire(task.account, maxWaitMs);
@@ -222,13 +221,16 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   }
 
   /**
-   * How long a task of the fan-out may wait in line, holding its event and a fan-out worker. While no other account
-   * has work, as long as a lane task: a backlog then waits in EVENTS, where it is already stored, instead of costing a
-   * task store, a consume and an ack more per delivery. While another has, only a fast endpoint's short line
-   * (MIN_IN_LINE_WINDOW_MS): the fan-out is shared, and a busy callback's tasks must not hold it in front of others.
+   * How long a task may wait in line for a slot, holding a worker meanwhile (and, from the fan-out, its event). A
+   * task of WAITING: as long as a recheck would take to bring it back. One of the fan-out or of DELIVERIES, whose
+   * workers every account shares: while no other account has work, as long too (from the fan-out, a backlog then
+   * waits in EVENTS, where it is stored already, instead of costing a task store, a consume and an ack more per
+   * delivery); while another has, only a fast endpoint's short line (MIN_IN_LINE_WINDOW_MS), so a busy callback's
+   * tasks do not hold those workers in front of other accounts' tasks but step aside to their turn.
    */
-  function inlineWaitMs(account: string): number {
-    return othersActive(account, deps.now().getTime()) ? MIN_IN_LINE_WINDOW_MS : settings.busyRecheckMs;
+  function lineWaitMs(account: string, source: TaskSource): number {
+    if (source.lane === 'waiting' || !othersActive(account, deps.now().getTime())) return settings.busyRecheckMs;
+    return MIN_IN_LINE_WINDOW_MS;
   }
 
   /** Makes the HTTP attempt inside its client span, then settles it: records and next task stored before the ack. */
@@ -530,33 +532,35 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
       return;
     }
-    const turn = othersActive(task.account, deps.now().getTime()) ? farTurnOf(task) : null;
-    if (turn === null) {
-      // No other account waits behind it, or its turn is near: from the fan-out it waits on DELIVERIES; one of
-      // DELIVERIES looks again after a recheck.
-      if (source.lane === 'due') {
-        source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
-        return;
-      }
-      return store(task, source, task, 'due');
+    if (!othersActive(task.account, deps.now().getTime())) {
+      // No other account waits behind it: from the fan-out it waits on DELIVERIES; one of DELIVERIES looks again
+      // after a recheck.
+      return recheckOnDeliveries(task, source);
     }
-    const turnInMs = deps.turns.join(turn);
-    metrics.parked.inc();
-    await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + turnInMs).toISOString() }, 'waiting');
-  }
-
-  /** The task's place in its callback's and account's queue, when its turn is more than about one attempt away. */
-  function farTurnOf(task: DeliveryTask): TurnInput | null {
+    // It takes its place in its callback's and account's queue, so the tasks turned away after it see it ahead of
+    // them (those rechecking on DELIVERIES included: uncounted, every later task would find its turn near too, and
+    // the rechecks would pile up on DELIVERIES, each one ack-pending there until it comes back).
     const callbackKey = keyOf(task);
     const averageHoldMs = deps.slots.averageHoldMs(callbackKey);
-    const turn: TurnInput = {
+    const turnInMs = deps.turns.join({
       callbackKey,
       account: task.account,
       inLine: deps.slots.inLine(callbackKey),
       callbackTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perCallback,
       accountTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perAccount,
-    };
-    return deps.turns.estimate(turn) < deps.turns.inLineWindowMs(averageHoldMs) ? null : turn;
+    });
+    if (turnInMs < deps.turns.inLineWindowMs(averageHoldMs)) return recheckOnDeliveries(task, source);
+    metrics.parked.inc();
+    await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + turnInMs).toISOString() }, 'waiting');
+  }
+
+  /** A task whose turn is near: one of DELIVERIES comes back after a recheck, one of the fan-out is stored there. */
+  async function recheckOnDeliveries(task: DeliveryTask, source: TaskSource): Promise<void> {
+    if (source.lane === 'due') {
+      source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
+      return;
+    }
+    await store(task, source, task, 'due');
   }
 
   /**
