@@ -10,7 +10,8 @@ type OtlpSpan = { name: string; traceId: string; spanId: string; parentSpanId?: 
 type OtlpBody = { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
 
 describe('startTelemetry', () => {
-  it('exports a service trace over OTLP/HTTP, with outgoing fetches as child spans', async () => {
+  /** Runs the fixture against a local OTLP collector with `env` added; resolves with what it exported. */
+  async function exportedBy(env: Record<string, string>): Promise<OtlpBody[]> {
     const bodies: OtlpBody[] = [];
     const collector = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -24,13 +25,17 @@ describe('startTelemetry', () => {
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
     try {
       await run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'emit-span.ts')], {
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, ...env },
         timeout: 20_000,
       });
     } finally {
       collector.close();
     }
-    const resources = bodies.flatMap((body) => body.resourceSpans);
+    return bodies;
+  }
+
+  it('exports a service trace over OTLP/HTTP, with outgoing fetches as child spans', async () => {
+    const resources = (await exportedBy({})).flatMap((body) => body.resourceSpans);
     const serviceNames = resources.flatMap((r) => r.resource.attributes).filter((a) => a.key === 'service.name');
     expect(serviceNames.map((a) => a.value.stringValue)).toContain('telemetry-fixture');
     const spans = resources.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
@@ -42,26 +47,7 @@ describe('startTelemetry', () => {
   });
 
   it('makes no span for undici requests when asked not to (a service that makes its own client spans)', async () => {
-    const bodies: OtlpBody[] = [];
-    const collector = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        if (req.url === '/v1/traces') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-    try {
-      await run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'emit-span.ts')], {
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, FIXTURE_UNDICI: 'off' },
-        timeout: 20_000,
-      });
-    } finally {
-      collector.close();
-    }
-    const spans = bodies.flatMap((body) => body.resourceSpans).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    const spans = (await exportedBy({ FIXTURE_UNDICI: 'off' })).flatMap((body) => body.resourceSpans).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
     expect(spans.map((span) => span.name)).toEqual(['fixture-work']);
   });
 
