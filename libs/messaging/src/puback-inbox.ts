@@ -37,8 +37,9 @@ type PubAckReply = { stream?: string; seq?: number; duplicate?: boolean; domain?
 
 /**
  * Subscribes `<inbox prefix>.<nuid>.*` on the connection and returns a publisher whose PubAcks arrive there.
- * `retries` counts the tries after "no responders" (default one try: publishJson retries within its deadline
- * itself); a timed-out try is not repeated (it may have been stored). A reply after the timeout is dropped.
+ * `retries` is how many tries a publish gets while the answer is "no responders" (default one: publishJson tries
+ * again within its deadline itself); a timed-out try is not repeated (it may have been stored). A reply after the
+ * timeout is dropped.
  */
 export function createPubAckInbox(nc: NatsConnection): PubAckInbox {
   const prefix = createInbox();
