@@ -11,7 +11,7 @@ import { pidsNamed } from '@hookmesh/testing';
 import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
 import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult } from './pipeline';
 import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
-import { countersBetween, readDispatcherCounters, readStreamStores, storesBetween, type DispatcherCounters, type StreamStores } from './dispatcher-counters';
+import { countsBetween, readDispatcherCounters, readStreamStores, type DispatcherCounters, type StreamStores } from './dispatcher-counters';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 
 export type BenchOptions = {
@@ -216,8 +216,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     let storesBefore = await storesNow();
     const fanout1 = await fanOut('benchf1', 1);
     const fanout1Cpu = stopMeter();
-    const fanout1Work = countersBetween(countersBefore, await countersNow());
-    const fanout1Stores = storesBetween(storesBefore, await storesNow());
+    const fanout1Work = countsBetween(countersBefore, await countersNow());
+    const fanout1Stores = countsBetween(storesBefore, await storesNow());
     await quiet();
     log(`    ${Math.round(fanout1.deliveriesPerSecond)} deliveries/s, ${fanout1.arrived}/${fanout1.expected} arrived, ${fanout1.duplicates} duplicates`);
     log(`3/4 fan-out 10: ten callbacks, ${options.seconds}s or ${Math.floor(options.maxEvents / 10)} events`);
@@ -226,8 +226,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     storesBefore = await storesNow();
     const fanout10 = await fanOut('benchf10', 10);
     const fanout10Cpu = stopMeter();
-    const fanout10Work = countersBetween(countersBefore, await countersNow());
-    const fanout10Stores = storesBetween(storesBefore, await storesNow());
+    const fanout10Work = countsBetween(countersBefore, await countersNow());
+    const fanout10Stores = countsBetween(storesBefore, await storesNow());
     // The latency run starts on a quiet stack: audit may still be writing the fan-out's attempts.
     const auditCatchUpSeconds = await quiet();
     log(`    ${Math.round(fanout10.deliveriesPerSecond)} deliveries/s, ${fanout10.arrived}/${fanout10.expected} arrived, ${fanout10.duplicates} duplicates`);
@@ -256,8 +256,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     countersBefore = await countersNow();
     storesBefore = await storesNow();
     const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds });
-    const fairnessWork = countersBetween(countersBefore, await countersNow());
-    const fairnessStores = storesBetween(storesBefore, await storesNow());
+    const fairnessWork = countsBetween(countersBefore, await countersNow());
+    const fairnessStores = countsBetween(storesBefore, await storesNow());
     log(`    p95 ${fairness.alone.fromAcceptedMs.p95.toFixed(1)} → ${fairness.duringFlood.fromAcceptedMs.p95.toFixed(1)} ms; flood ${fairness.flood.arrived}/${fairness.flood.expected} arrived`);
     const memoryMB = memory.stop();
 

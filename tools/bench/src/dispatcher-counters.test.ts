@@ -1,4 +1,4 @@
-import { countersBetween, parseDispatcherCounters } from './dispatcher-counters';
+import { countsBetween, parseDispatcherCounters } from './dispatcher-counters';
 
 describe('parseDispatcherCounters', () => {
   it('sums every label set of each counter and ignores the others', () => {
@@ -17,7 +17,7 @@ describe('parseDispatcherCounters', () => {
   it('reports the change between two readings, or null when one is missing', () => {
     const before = { attempts: 10, tasksStored: 4, parked: 0, movedToWaiting: 1 };
     const after = { attempts: 110, tasksStored: 24, parked: 2, movedToWaiting: 1 };
-    expect(countersBetween(before, after)).toEqual({ attempts: 100, tasksStored: 20, parked: 2, movedToWaiting: 0 });
-    expect(countersBetween(null, after)).toBeNull();
+    expect(countsBetween(before, after)).toEqual({ attempts: 100, tasksStored: 20, parked: 2, movedToWaiting: 0 });
+    expect(countsBetween(null, after)).toBeNull();
   });
 });

@@ -40,15 +40,10 @@ export async function readDispatcherCounters(dispatcherUrl: string): Promise<Dis
   }
 }
 
-/** What changed between two readings. */
-export function countersBetween(before: DispatcherCounters | null, after: DispatcherCounters | null): DispatcherCounters | null {
+/** What changed between two readings of the same counts (null when either is missing). */
+export function countsBetween<T extends Record<string, number>>(before: T | null, after: T | null): T | null {
   if (before === null || after === null) return null;
-  return {
-    attempts: after.attempts - before.attempts,
-    tasksStored: after.tasksStored - before.tasksStored,
-    parked: after.parked - before.parked,
-    movedToWaiting: after.movedToWaiting - before.movedToWaiting,
-  };
+  return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - (before[key] ?? 0)])) as T;
 }
 
 /** Messages stored on each stream of the pipeline so far (its last sequence: deleted and acked ones count too). */
@@ -71,16 +66,4 @@ export async function readStreamStores(natsUrl: string, prefix: string): Promise
   } finally {
     await nc.close();
   }
-}
-
-/** Messages each stream stored between two readings. */
-export function storesBetween(before: StreamStores | null, after: StreamStores | null): StreamStores | null {
-  if (before === null || after === null) return null;
-  return {
-    events: after.events - before.events,
-    deliveries: after.deliveries - before.deliveries,
-    waiting: after.waiting - before.waiting,
-    ordered: after.ordered - before.ordered,
-    audit: after.audit - before.audit,
-  };
 }
