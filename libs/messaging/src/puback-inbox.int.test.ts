@@ -41,6 +41,10 @@ describe('createPubAckInbox', () => {
   it("fails as js.publish does: no responders as JetStreamNotEnabled, the stream's refusal as JetStreamApiError, silence as TimeoutError", async () => {
     const inbox = createPubAckInbox(nc);
     await expect(inbox.publish(`${testNats.prefix}nostream.x`, bytes('{}'), { timeout: 2_000 })).rejects.toMatchObject({ name: 'JetStreamNotEnabled' });
+    // With retries (the audit batcher's three), "no responders" is tried again after 250 and 500 ms before it fails.
+    const retried = Date.now();
+    await expect(inbox.publish(`${testNats.prefix}nostream.y`, bytes('{}'), { timeout: 2_000, retries: 3 })).rejects.toMatchObject({ name: 'JetStreamNotEnabled' });
+    expect(Date.now() - retried).toBeGreaterThanOrEqual(700);
     await inbox.publish(`${subject}-full.a`, bytes('{}'), { msgID: 'f1', timeout: 2_000 });
     await inbox.publish(`${subject}-full.a`, bytes('{}'), { msgID: 'f2', timeout: 2_000 });
     await expect(inbox.publish(`${subject}-full.a`, bytes('{}'), { msgID: 'f3', timeout: 2_000 })).rejects.toMatchObject({ name: 'JetStreamApiError' });
