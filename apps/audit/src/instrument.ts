@@ -1,4 +1,4 @@
-// Loaded first by main.ts: OpenTelemetry must patch http, express and pg before anything requires them.
+// Loaded first by main.ts: OpenTelemetry must patch http and pg before anything requires them.
 import { startTelemetry } from '@hookmesh/telemetry';
 import { SERVICE_NAME } from './service-name';
 

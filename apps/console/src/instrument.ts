@@ -1,4 +1,4 @@
-// Loaded first by main.ts: OpenTelemetry must patch http, express and pg before anything requires them.
+// Loaded first by main.ts: OpenTelemetry must patch http and pg before anything requires them.
 import { startTelemetry } from '@hookmesh/telemetry';
 
 // The only env read outside main.ts, because it has to happen before main.ts's other imports run.

@@ -1,4 +1,4 @@
-// Starts OpenTelemetry before undici, express, http and the NATS client are first required: main.ts imports this file first.
+// Starts OpenTelemetry before undici, http and the NATS client are first required: main.ts imports this file first.
 import { startTelemetry } from '@hookmesh/telemetry';
 import { SERVICE_NAME } from './service-name';
 

@@ -1,4 +1,4 @@
-// Starts OpenTelemetry before express, pg and undici are first required; main.ts imports this file first.
+// Starts OpenTelemetry before http, pg and undici are first required; main.ts imports this file first.
 import { startTelemetry } from '@hookmesh/telemetry';
 import { SERVICE_NAME } from './service-name';
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { context, INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { Router, type Request, type Response } from 'express';
-import { routeTemplateOf } from './request-context';
-import { startTestApp, type TestApp } from './test-support';
+import { createRequestContext, routeTemplateOf } from './request-context';
+import { captureLog, startTestApp, type TestApp } from './test-support';
 
 describe('routeTemplateOf', () => {
   let app: TestApp;
@@ -45,5 +48,41 @@ describe('routeTemplateOf', () => {
 
   it('forgets a mount the request fell through', async () => {
     expect(await templateOf('/acme/api/v2/other')).toEqual({ route: '/:account/api/v2/other', baseUrl: '' });
+  });
+});
+
+describe('createRequestContext and the server span', () => {
+  const contextManager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(contextManager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+    contextManager.disable();
+  });
+
+  // What the http instrumentation leaves in the request's context: the RPC metadata it reads the route from when
+  // the response ends, to name the span "POST /:account/api/v1/events" and set http.route.
+  const runRequest = (rpc: RPCMetadata, setRoute: (req: Request) => void): void => {
+    const req = { method: 'POST', baseUrl: '', params: {}, get: () => undefined } as unknown as Request;
+    const res = { locals: {}, setHeader: () => undefined, once: () => undefined } as unknown as Response;
+    context.with(setRPCMetadata(context.active(), rpc), () => createRequestContext(captureLog().log)(req, res, () => setRoute(req)));
+  };
+
+  it('gives the http instrumentation the matched route template', () => {
+    const rpc: RPCMetadata = { type: RPCType.HTTP, span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT) };
+    runRequest(rpc, (req) => {
+      // As express does on entering a mount: the mount's params first, then its path.
+      req.params = { account: 'acme' };
+      req.baseUrl = '/acme/api/v1';
+      req.route = { path: '/events' };
+    });
+    expect(rpc.route).toBe('/:account/api/v1/events');
+  });
+
+  it('leaves an unmatched request without a route', () => {
+    const rpc: RPCMetadata = { type: RPCType.HTTP, span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT) };
+    runRequest(rpc, () => undefined);
+    expect(rpc.route).toBeUndefined();
   });
 });

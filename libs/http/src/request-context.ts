@@ -1,5 +1,7 @@
 // Per-request plumbing: request id, a child logger, the matched route template and the access-log line.
 import { randomUUID } from 'node:crypto';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -71,7 +73,7 @@ function templatize(concrete: string, params: Readonly<Record<string, unknown>>)
  * router. So we watch the router set baseUrl (when it enters a mount, req.params holds exactly
  * that mount's params) and route (when a route matches) and derive the template at those moments.
  */
-function trackRouteTemplate(req: RequestWithTemplate): void {
+function trackRouteTemplate(req: RequestWithTemplate, matched: (template: string) => void): void {
   const mounts: Array<{ url: string; template: string }> = [{ url: req.baseUrl, template: req.baseUrl }];
   const top = (): { url: string; template: string } => mounts[mounts.length - 1] ?? { url: '', template: '' };
   const within = (url: string, parent: string): boolean => url === parent || parent === '' || url.startsWith(`${parent}/`);
@@ -95,7 +97,10 @@ function trackRouteTemplate(req: RequestWithTemplate): void {
     set: (value: unknown) => {
       route = value;
       const path = (value as { path?: unknown } | undefined)?.path;
-      if (typeof path === 'string') req[ROUTE_TEMPLATE] = `${top().template}${path}`;
+      if (typeof path !== 'string') return;
+      const template = `${top().template}${path}`;
+      req[ROUTE_TEMPLATE] = template;
+      matched(template);
     },
   });
 }
@@ -121,7 +126,13 @@ export function createRequestContext(log: Logger, newId: () => string = randomUU
     res.locals.requestId = requestId;
     res.locals.log = requestLog;
     res.setHeader('X-Request-Id', requestId);
-    trackRouteTemplate(req);
+    // The http instrumentation names its server span after the route it finds in the request's RPC metadata when
+    // the response ends ("POST /:account/api/v1/events", with http.route); without express's instrumentation,
+    // this is where the route is known.
+    const rpc = getRPCMetadata(context.active());
+    trackRouteTemplate(req, (template) => {
+      if (rpc?.type === RPCType.HTTP) rpc.route = template;
+    });
 
     let logged = false;
     const logLine = (aborted: boolean): void => {

@@ -1,7 +1,6 @@
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -30,9 +29,11 @@ export type StartTelemetryOptions = {
 };
 
 /**
- * Starts tracing with http, express, pg and undici instrumentation, built from the SDK pieces Hookmesh uses
- * (a Node tracer provider, the OTLP/HTTP trace exporter, four instrumentations): the all-in-one NodeSDK would
- * bring gRPC, protobuf, metrics and logs exporters that nothing here uses, and most of the images' weight.
+ * Starts tracing with http, pg and undici instrumentation, built from the SDK pieces Hookmesh uses (a Node tracer
+ * provider, the OTLP/HTTP trace exporter, three instrumentations): the all-in-one NodeSDK would bring gRPC, protobuf,
+ * metrics and logs exporters that nothing here uses, and most of the images' weight. No express instrumentation: it
+ * wraps every middleware layer and makes a span for each, about 30 % of a one-event request's CPU in event-ingest
+ * (docs/benchmarks.md); libs/http names the server span after its route instead (request-context.ts).
  * Call it before the instrumented modules are first required (each app's instrument.ts).
  * A tracer provider is registered even when export is off, so spans are made and W3C trace context propagated:
  * trace ids still reach logs, NATS headers, audit records and customer requests (traceparent).
@@ -57,7 +58,6 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
         // Probes and scrapes would drown the real traces.
         ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''),
       }),
-      new ExpressInstrumentation(),
       new PgInstrumentation(),
       ...(options.undici === false ? [] : [new UndiciInstrumentation()]),
     ],

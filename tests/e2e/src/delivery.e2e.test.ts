@@ -259,6 +259,9 @@ describe('Hookmesh end to end', () => {
       expect(chain[0]).toBe('dispatcher');
       expect(chain.at(-1)).toBe('event-ingest');
     }
+    // The request span at the root is named after its route (libs/http sets it; no express instrumentation).
+    const ingestRoots = spans.filter((span) => span.service === 'event-ingest' && span.parentSpanId === undefined);
+    expect(ingestRoots.map((span) => [span.name, span.attributes['http.route']])).toEqual([['POST /:account/api/v1/events', '/:account/api/v1/events']]);
     const auditSpans = spans.filter((span) => span.service === 'audit');
     expect(auditSpans.length).toBeGreaterThan(0);
     expect(auditSpans.some((span) => ancestry(span).includes('dispatcher'))).toBe(true);
