@@ -32,7 +32,7 @@ export type StartTelemetryOptions = {
  * Starts tracing with http, pg and undici instrumentation, built from the SDK pieces Hookmesh uses (a Node tracer
  * provider, the OTLP/HTTP trace exporter, three instrumentations): the all-in-one NodeSDK would bring gRPC, protobuf,
  * metrics and logs exporters that nothing here uses, and most of the images' weight. No express instrumentation: it
- * wraps every middleware layer and makes a span for each, about a quarter of a one-event request's CPU in event-ingest
+ * wraps every middleware layer and makes a span for each, about 30 % of a one-event request's CPU in event-ingest
  * (docs/benchmarks.md); libs/http names the server span after its route instead (request-context.ts).
  * Call it before the instrumented modules are first required (each app's instrument.ts).
  * A tracer provider is registered even when export is off, so spans are made and W3C trace context propagated:
