@@ -39,6 +39,17 @@ describe('per-callback rate limits', () => {
     expect(await replicas[1]!.admit(late)).toEqual({ allowed: true });
   });
 
+  it('turns an attempt away when reserving its place ran into the closing moments of the window', async () => {
+    const window = 1_800_000_000_000;
+    const readings = [window + 600, window + 800];
+    const rates = await openKv(harness.js, harness.names.rates.bucket);
+    const throttles = await openKv(harness.js, harness.names.throttles.bucket);
+    const limiter = createRateLimits({ rates, throttles, names: harness.names, log: pino({ level: 'silent' }), now: () => readings.shift() ?? window + 800, random: () => 0 });
+    // Open when asked, closing once the bucket has answered: it waits for the next window instead.
+    expect(await limiter.admit({ account: 'limits', id: 'cb-slow', rate_limit: { per_second: 10 } })).toEqual({ allowed: false, retryInMs: 200 });
+    expect(readings).toHaveLength(0);
+  });
+
   it('lets a per-minute limit use all but the last quarter second of its minute', async () => {
     const minute = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
     const clock = { now: minute + 59_000 };

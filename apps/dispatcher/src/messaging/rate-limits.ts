@@ -95,18 +95,20 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       const state = windowOf(key);
       // Nothing is admitted in a window's last moments: an attempt admitted there could reach the receiver in the next
       // clock second, on top of that window's own (a fixed window's double burst at its edge).
-      const closing = at - start >= windowMs - edgeGuardMs(windowMs);
-      if (!closing && state.reserved === 0) state.reserved = await reserve(key, allowed, Math.max(1, Math.floor(allowed / 20)));
-      if (!closing && state.reserved > 0) {
+      const closesAt = start + windowMs - edgeGuardMs(windowMs);
+      if (at < closesAt && state.reserved === 0) state.reserved = await reserve(key, allowed, Math.max(1, Math.floor(allowed / 20)));
+      // The reservation's round trips may have run into the closing moments (a loaded process): the clock is read again.
+      const admittedAt = state.reserved > 0 ? now() : at;
+      if (admittedAt < closesAt && state.reserved > 0) {
         state.reserved -= 1;
         return { allowed: true };
       }
       // Full: the n-th delivery turned away waits for the window that has room for it, plus a little spread.
       const place = state.deferred;
       state.deferred += 1;
-      noteThrottle(callback, at);
+      noteThrottle(callback, admittedAt);
       const windowsAhead = Math.floor(place / allowed);
-      const retryInMs = start + windowMs - at + windowsAhead * windowMs + Math.floor(random() * Math.min(windowMs / 10, 100));
+      const retryInMs = Math.max(0, start + windowMs - admittedAt) + windowsAhead * windowMs + Math.floor(random() * Math.min(windowMs / 10, 100));
       return { allowed: false, retryInMs };
     },
   };
