@@ -2,7 +2,8 @@
 // an overall deadline, the response body read up to a cap, and every connection dialled through the SSRF guard.
 import { createGuardedConnector, type Resolver } from '@hookmesh/egress';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import type { ErrorClass } from '@hookmesh/contracts';
 import { classifyRequestError } from '../domain/error-class';
 
@@ -59,28 +60,21 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivateTargets)) {
       return { kind: 'error', errorClass: 'ssrf_blocked', message: `refusing a ${url.protocol.replace(':', '')} callback URL: only https is allowed`, latencyMs: 0 };
     }
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, input.timeoutMs);
-    try {
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: input.headers,
-        body: input.body,
-        signal: controller.signal,
+    return await new Promise<SendWebhookResult>((resolve) => {
+      const attempt = new AttemptHandler(options.excerptMaxBytes, (outcome) => {
+        clearTimeout(timer);
+        if (outcome.kind === 'response') resolve({ ...outcome, latencyMs: latency() });
+        else if (outcome.timedOut) resolve({ kind: 'error', errorClass: 'timeout', message: `no complete answer within ${input.timeoutMs} ms`, latencyMs: latency() });
+        else resolve({ kind: 'error', errorClass: classifyRequestError(outcome.error), message: describeError(outcome.error), latencyMs: latency() });
       });
-      const excerpt = await readExcerpt(response.body, options.excerptMaxBytes);
-      return { kind: 'response', status: response.statusCode, headers: response.headers, excerpt, latencyMs: latency() };
-    } catch (error) {
-      if (timedOut) return { kind: 'error', errorClass: 'timeout', message: `no complete answer within ${input.timeoutMs} ms`, latencyMs: latency() };
-      return { kind: 'error', errorClass: classifyRequestError(error), message: describeError(error), latencyMs: latency() };
-    } finally {
-      clearTimeout(timer);
-    }
+      // Declared after the handler, which only calls back once dispatched, below.
+      const timer = setTimeout(() => attempt.timeOut(), input.timeoutMs);
+      try {
+        agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers: input.headers, body: input.body }, attempt);
+      } catch (error) {
+        attempt.onResponseError(undefined, error instanceof Error ? error : new Error(String(error)));
+      }
+    });
   }
 
   return {
@@ -97,23 +91,78 @@ function safeUrl(raw: string): URL | undefined {
   }
 }
 
-/** Reads at most `maxBytes` of the body; a longer body is cut off (its connection is then not reused). */
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  for await (const chunk of body) {
-    const room = maxBytes - kept;
+type AttemptOutcome =
+  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; excerpt: string }
+  | { kind: 'failed'; error: Error; timedOut: boolean };
+
+/**
+ * One POST through undici's dispatch handler API: the status, the headers and at most `maxBytes` of the body,
+ * without the response stream, abort signal and async resource that `request` makes for every call. A longer body is
+ * cut off and its connection closed. The deadline answers at once, also for a request still waiting for a
+ * connection, which is aborted when it gets one.
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private timedOut = false;
+  private done = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly finish: (outcome: AttemptOutcome) => void,
+  ) {}
+
+  timeOut(): void {
+    this.timedOut = true;
+    this.controller?.abort(new Error('attempt deadline'));
+    this.settle({ kind: 'failed', error: new Error('attempt deadline'), timedOut: true });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.timedOut) controller.abort(new Error('attempt deadline'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // A 1xx answer is informational: the final status follows.
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const room = this.maxBytes - this.kept;
     if (room > 0) {
       const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      chunks.push(part);
-      kept += part.length;
+      this.chunks.push(part);
+      this.kept += part.length;
     }
-    if (kept >= maxBytes) {
-      body.destroy();
-      break;
+    if (this.kept >= this.maxBytes) {
+      this.respond();
+      controller.abort(new Error('response excerpt complete'));
     }
   }
-  return Buffer.concat(chunks).toString('utf8');
+
+  onResponseEnd(): void {
+    this.respond();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.settle({ kind: 'failed', error, timedOut: this.timedOut });
+  }
+
+  private respond(): void {
+    this.settle({ kind: 'response', status: this.status, headers: this.headers, excerpt: Buffer.concat(this.chunks).toString('utf8') });
+  }
+
+  private settle(outcome: AttemptOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.finish(outcome);
+  }
 }
 
 /** A one-line reason for the audit record: the error's own message and code, never request data. */
