@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { eventTypes, natsNames } from '@hookmesh/contracts';
 import { signDevToken } from '@hookmesh/http';
+import { createTestNats } from '@hookmesh/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Pool } from 'undici';
@@ -148,7 +149,9 @@ async function main(): Promise<void> {
   if (built.status !== 0 || !existsSync(bundle)) throw new Error('could not bundle apps/event-ingest');
 
   const runId = randomBytes(4).toString('hex');
-  const prefix = `bench${runId}_`;
+  // Its own stream prefix, and every stream and bucket under it deleted at the end (event-ingest makes more than EVENTS).
+  const testNats = await createTestNats('bench', { url: natsUrl });
+  const prefix = testNats.prefix;
   const secret = randomBytes(32).toString('base64url');
   const account = 'bench';
   const port = await freePort();
@@ -206,8 +209,8 @@ async function main(): Promise<void> {
     await pool.close();
     child.kill('SIGTERM');
     await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
-    await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
+    await testNats.cleanup();
   }
 }
 
