@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@hookmesh/testing';
 import { createWebhookClient, type WebhookClient } from './webhook-client';
 
 const portOf = (server: Server | TcpServer) => (server.address() as AddressInfo).port;
@@ -33,6 +34,28 @@ describe('the webhook client', () => {
       const result = await client.send({ url: `https://127.0.0.1:${portOf(silent)}/hook`, headers: {}, body: Buffer.from('{}'), timeoutMs: 300 });
       expect(result).toMatchObject({ kind: 'error', errorClass: 'timeout' });
       expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await close(silent);
+    }
+  });
+
+  it('fails at once past connectionsPerOrigin attempts still waiting for a connection to one origin, until those are let go', async () => {
+    const silent = await listen(createTcpServer((socket) => sockets.add(socket)));
+    const url = `https://127.0.0.1:${portOf(silent)}/hook`;
+    const attempt = () => client.send({ url, headers: {}, body: Buffer.from('{}'), timeoutMs: 200 });
+    try {
+      // Two (connectionsPerOrigin) answered at their deadline while undici still waits for their connections.
+      expect(await Promise.all([attempt(), attempt()])).toMatchObject([{ errorClass: 'timeout' }, { errorClass: 'timeout' }]);
+      // The next is refused before it queues behind them.
+      expect(await attempt()).toMatchObject({ kind: 'error', errorClass: 'connect', message: expect.stringContaining('still waiting for a connection'), latencyMs: 0 });
+      // The endpoint hangs up: the waiting connections fail, and the origin is taken again.
+      for (const socket of sockets) socket.destroy();
+      const again = await waitFor(async () => {
+        const result = await attempt();
+        return result.kind === 'error' && result.message.includes('still waiting') ? undefined : result;
+      }, { timeoutMs: 5_000, intervalMs: 50, label: 'the origin taken again' });
+      expect(again).toMatchObject({ kind: 'error' });
     } finally {
       for (const socket of sockets) socket.destroy();
       await close(silent);

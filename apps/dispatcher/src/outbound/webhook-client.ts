@@ -51,6 +51,19 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
     }),
   });
 
+  // Attempts answered at their deadline before they had a connection stay queued in undici until one comes (they are
+  // aborted then) or the connect fails. At most connectionsPerOrigin of them per origin: past that, an attempt to the
+  // origin fails at once, so an endpoint that never completes a connection cannot make that queue grow without end.
+  const unconnected = new Map<string, number>();
+  const waitingForConnection = (origin: string) => ({
+    add: () => unconnected.set(origin, (unconnected.get(origin) ?? 0) + 1),
+    remove: () => {
+      const left = (unconnected.get(origin) ?? 1) - 1;
+      if (left > 0) unconnected.set(origin, left);
+      else unconnected.delete(origin);
+    },
+  });
+
   async function send(input: SendWebhookInput): Promise<SendWebhookResult> {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
@@ -60,8 +73,11 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowPrivateTargets)) {
       return { kind: 'error', errorClass: 'ssrf_blocked', message: `refusing a ${url.protocol.replace(':', '')} callback URL: only https is allowed`, latencyMs: 0 };
     }
+    if ((unconnected.get(url.origin) ?? 0) >= options.connectionsPerOrigin) {
+      return { kind: 'error', errorClass: 'connect', message: `earlier attempts to ${url.origin} are still waiting for a connection`, latencyMs: 0 };
+    }
     return await new Promise<SendWebhookResult>((resolve) => {
-      const attempt = new AttemptHandler(options.excerptMaxBytes, (outcome) => {
+      const attempt = new AttemptHandler(options.excerptMaxBytes, waitingForConnection(url.origin), (outcome) => {
         clearTimeout(timer);
         if (outcome.kind === 'response') resolve({ ...outcome, latencyMs: latency() });
         else if (outcome.timedOut) resolve({ kind: 'error', errorClass: 'timeout', message: `no complete answer within ${input.timeoutMs} ms`, latencyMs: latency() });
@@ -99,11 +115,13 @@ type AttemptOutcome =
  * One POST through undici's dispatch handler API: the status, the headers and at most `maxBytes` of the body,
  * without the response stream, abort signal and async resource that `request` makes for every call. A longer body is
  * cut off and its connection closed. The deadline answers at once, also for a request still waiting for a
- * connection, which is aborted when it gets one.
+ * connection, which is aborted when it gets one (and counted with its origin until then).
  */
 class AttemptHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private timedOut = false;
+  /** Answered at the deadline before a connection came: counted with the origin's until undici lets go of it. */
+  private unconnected = false;
   private done = false;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
@@ -112,18 +130,26 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly maxBytes: number,
+    private readonly waiting: { add(): void; remove(): void },
     private readonly finish: (outcome: AttemptOutcome) => void,
   ) {}
 
   timeOut(): void {
     this.timedOut = true;
-    this.controller?.abort(new Error('attempt deadline'));
+    if (this.controller !== undefined) this.controller.abort(new Error('attempt deadline'));
+    else if (!this.done) {
+      this.unconnected = true;
+      this.waiting.add();
+    }
     this.settle({ kind: 'failed', error: new Error('attempt deadline'), timedOut: true });
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.timedOut) controller.abort(new Error('attempt deadline'));
+    if (this.timedOut) {
+      this.letGo();
+      controller.abort(new Error('attempt deadline'));
+    }
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -151,7 +177,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.letGo();
     this.settle({ kind: 'failed', error, timedOut: this.timedOut });
+  }
+
+  private letGo(): void {
+    if (!this.unconnected) return;
+    this.unconnected = false;
+    this.waiting.remove();
   }
 
   private respond(): void {
