@@ -1,1 +1,1 @@
-export { startTelemetry, type Telemetry, type StartTelemetryOptions } from './sdk';
+export { batchSettingsFromEnv, startTelemetry, type Telemetry, type StartTelemetryOptions } from './sdk';

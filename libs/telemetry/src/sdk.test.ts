@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { batchSettingsFromEnv } from './sdk';
 
 const run = promisify(execFile);
 
@@ -44,6 +45,12 @@ describe('startTelemetry', () => {
     const fetchSpan = spans.find((span) => span.parentSpanId === work!.spanId);
     expect(fetchSpan).toBeDefined();
     expect(fetchSpan!.traceId).toBe(work!.traceId);
+  });
+
+  it('exports in batches of OTEL_BSP_MAX_EXPORT_BATCH_SIZE spans', async () => {
+    const bodies = await exportedBy({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' });
+    const perExport = bodies.map((body) => body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).length);
+    expect(perExport).toEqual([1, 1]);
   });
 
   it('makes no span for undici requests when asked not to (a service that makes its own client spans)', async () => {
@@ -102,5 +109,23 @@ describe('startTelemetry', () => {
     expect(bodies.flatMap((body) => body.resourceSpans)).toHaveLength(0);
     expect(traceparents).toHaveLength(1);
     expect(traceparents[0]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  });
+});
+
+describe('batchSettingsFromEnv', () => {
+  it("reads the specification's OTEL_BSP_* variables, with the SDK's defaults and a 500 ms delay when unset", () => {
+    expect(batchSettingsFromEnv({})).toEqual({ scheduledDelayMillis: 500, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMillis: 30_000 });
+    expect(batchSettingsFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '0', OTEL_BSP_MAX_QUEUE_SIZE: ' 16384 ', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1024', OTEL_BSP_EXPORT_TIMEOUT: '' })).toEqual({
+      scheduledDelayMillis: 0,
+      maxQueueSize: 16_384,
+      maxExportBatchSize: 1024,
+      exportTimeoutMillis: 30_000,
+    });
+  });
+
+  it('refuses a value that is not a whole number, naming the variable', () => {
+    expect(() => batchSettingsFromEnv({ OTEL_BSP_MAX_QUEUE_SIZE: 'lots' })).toThrow('OTEL_BSP_MAX_QUEUE_SIZE must be a whole number of at least 1, got "lots"');
+    expect(() => batchSettingsFromEnv({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE/);
+    expect(() => batchSettingsFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '1.5' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY/);
   });
 });
