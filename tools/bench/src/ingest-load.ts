@@ -7,11 +7,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { eventTypes, natsNames } from '@hookmesh/contracts';
 import { signDevToken } from '@hookmesh/http';
-import { createTestNats } from '@hookmesh/testing';
+import { createTestNats, freePort } from '@hookmesh/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Pool } from 'undici';
@@ -49,18 +48,6 @@ const scenarios = (process.env['BENCH_SCENARIOS'] ?? 'single,batch100').split(',
 });
 // Beyond this the run is stuck, not slow: everything is torn down and the process fails.
 const HARD_LIMIT_MS = (warmupSeconds + (seconds + 30) * scenarios.length + 60) * 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
