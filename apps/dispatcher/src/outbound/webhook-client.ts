@@ -55,14 +55,14 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
   // aborted then) or the connect fails. At most connectionsPerOrigin of them per origin: past that, an attempt to the
   // origin fails at once, so an endpoint that never completes a connection cannot make that queue grow without end.
   const unconnected = new Map<string, number>();
-  const waitingForConnection = (origin: string) => ({
-    add: () => unconnected.set(origin, (unconnected.get(origin) ?? 0) + 1),
-    remove: () => {
+  const waitingForConnection: WaitingForConnection = {
+    add: (origin) => unconnected.set(origin, (unconnected.get(origin) ?? 0) + 1),
+    remove: (origin) => {
       const left = (unconnected.get(origin) ?? 1) - 1;
       if (left > 0) unconnected.set(origin, left);
       else unconnected.delete(origin);
     },
-  });
+  };
 
   async function send(input: SendWebhookInput): Promise<SendWebhookResult> {
     const started = performance.now();
@@ -77,7 +77,7 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       return { kind: 'error', errorClass: 'connect', message: `earlier attempts to ${url.origin} are still waiting for a connection`, latencyMs: 0 };
     }
     return await new Promise<SendWebhookResult>((resolve) => {
-      const attempt = new AttemptHandler(options.excerptMaxBytes, waitingForConnection(url.origin), (outcome) => {
+      const attempt = new AttemptHandler(url.origin, options.excerptMaxBytes, waitingForConnection, (outcome) => {
         clearTimeout(timer);
         if (outcome.kind === 'response') resolve({ ...outcome, latencyMs: latency() });
         else if (outcome.timedOut) resolve({ kind: 'error', errorClass: 'timeout', message: `no complete answer within ${input.timeoutMs} ms`, latencyMs: latency() });
@@ -107,6 +107,12 @@ function safeUrl(raw: string): URL | undefined {
   }
 }
 
+/** The attempts of each origin answered at their deadline while still waiting for a connection. */
+interface WaitingForConnection {
+  add(origin: string): void;
+  remove(origin: string): void;
+}
+
 type AttemptOutcome =
   | { kind: 'response'; status: number; headers: IncomingHttpHeaders; excerpt: string }
   | { kind: 'failed'; error: Error; timedOut: boolean };
@@ -129,8 +135,9 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private kept = 0;
 
   constructor(
+    private readonly origin: string,
     private readonly maxBytes: number,
-    private readonly waiting: { add(): void; remove(): void },
+    private readonly waiting: WaitingForConnection,
     private readonly finish: (outcome: AttemptOutcome) => void,
   ) {}
 
@@ -139,7 +146,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.controller !== undefined) this.controller.abort(new Error('attempt deadline'));
     else if (!this.done) {
       this.unconnected = true;
-      this.waiting.add();
+      this.waiting.add(this.origin);
     }
     this.settle({ kind: 'failed', error: new Error('attempt deadline'), timedOut: true });
   }
@@ -184,7 +191,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private letGo(): void {
     if (!this.unconnected) return;
     this.unconnected = false;
-    this.waiting.remove();
+    this.waiting.remove(this.origin);
   }
 
   private respond(): void {
