@@ -196,6 +196,28 @@ describe('delivery controls', () => {
     await receiver.close();
   }, 60_000);
 
+  it("keeps a rate limit at the receiver while its origin's one connection is held by another account's slow callback", async () => {
+    const receiver = await startReceiver((request) => ({ status: 200, body: 'ok', ...(request.path === '/slow' ? { delayMs: 1_200 } : {}) }));
+    const dispatcher = await startTestDispatcher(harness, { concurrency: { connectionsPerOrigin: 1 } });
+    await putCallback(harness, { account: 'slow-neighbour', url: `${receiver.url}/slow` });
+    await putCallback(harness, { account: 'limited-neighbour', url: `${receiver.url}/limited`, rate_limit: { per_second: 5 } });
+    // The origin's only connection is busy for 1.2 s: the limited attempts admitted meanwhile wait for it past the end
+    // of their window, and would reach the receiver together with the next window's own.
+    await publishEvent(harness, 'slow-neighbour');
+    await waitFor(() => receiver.requests.length === 1, { timeoutMs: 10_000, label: 'the slow attempt under way' });
+    const limited = await Promise.all(Array.from({ length: 15 }, () => publishEvent(harness, 'limited-neighbour')));
+    const at = () => receiver.requests.filter((request) => request.path === '/limited');
+    await waitFor(() => at().length === limited.length, { timeoutMs: 20_000, label: 'every limited delivery' });
+    const perSecond = new Map<number, number>();
+    for (const request of at()) perSecond.set(Math.floor(request.at / 1000), (perSecond.get(Math.floor(request.at / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(5);
+    // Each sent once, as its first attempt: an attempt whose window closed before it got the connection sent nothing.
+    expect(at().map((request) => request.headers['x-hookmesh-attempt'])).toEqual(limited.map(() => '1'));
+    expect(new Set(at().map((request) => request.headers['webhook-id']))).toEqual(new Set(limited.map((event) => event.message_id)));
+    await dispatcher.stop();
+    await receiver.close();
+  }, 60_000);
+
   it("tells the operator's callbacks when a circuit opens and closes and a delivery finally fails, never about their own failures", async () => {
     const account = 'watched';
     let down = true;

@@ -33,7 +33,7 @@ import type { DispatcherMetrics } from '../metrics';
 import type { WebhookClient } from '../outbound/webhook-client';
 import type { CircuitStore } from './circuit-store';
 import type { DispatcherPublishers } from './publishers';
-import type { RateLimits } from './rate-limits';
+import type { RateLimits, RateWindow } from './rate-limits';
 
 /**
  * Where a task came from, and so how it waits and when it is done. `inline`: attempted straight from the fan-out,
@@ -180,11 +180,18 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
         metrics.rateLimited.inc();
         return await waitFor(task, source, rate.retryInMs);
       }
+      let outcome: 'attempted' | 'window_closed';
       try {
-        await attemptAndSettle(task, route.callback, source, parent, slot);
+        outcome = await attemptAndSettle(task, route.callback, source, parent, slot, rate.window);
       } catch (error) {
         if (admission.kind === 'probe') await deps.circuits.releaseProbe(task.account, task.callback_id).catch(() => undefined);
         throw error;
+      }
+      if (outcome === 'window_closed' && rate.window !== undefined) {
+        // Its window closed while it waited for a connection: nothing was sent, and it waits for a later window.
+        if (admission.kind === 'probe') await deps.circuits.releaseProbe(task.account, task.callback_id).catch(() => undefined);
+        metrics.rateLimited.inc();
+        return await waitFor(task, source, Math.max(0, rate.window.endsAt - deps.now().getTime()) + Math.floor(deps.random() * 100));
       }
     } finally {
       slot.release();
@@ -233,8 +240,11 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
     return MIN_IN_LINE_WINDOW_MS;
   }
 
-  /** Makes the HTTP attempt inside its client span, then settles it: records and next task stored before the ack. */
-  async function attemptAndSettle(task: DeliveryTask, callback: CallbackState, source: TaskSource, parent: Context, slot: Slot): Promise<void> {
+  /**
+   * Makes the HTTP attempt inside its client span, then settles it: records and next task stored before the ack.
+   * Within a rate window, an attempt not on the wire by the window's `startBy` is not sent, and nothing is settled.
+   */
+  async function attemptAndSettle(task: DeliveryTask, callback: CallbackState, source: TaskSource, parent: Context, slot: Slot, window: RateWindow | undefined): Promise<'attempted' | 'window_closed'> {
     const span = deps.tracer.startSpan(
       'POST',
       {
@@ -251,10 +261,14 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       },
       parent,
     );
-    await context.with(trace.setSpan(parent, span), async () => {
+    return await context.with(trace.setSpan(parent, span), async () => {
       try {
         const plan = deps.planner.planOf(callback);
-        const report = await sendAttempt(task, callback, plan, span, source);
+        const report = await sendAttempt(task, callback, plan, span, source, window?.startBy);
+        if (report === 'window_closed') {
+          span.addEvent('not sent: the rate window closed while the attempt waited for a connection');
+          return report;
+        }
         // The endpoint is done with this attempt: its slot goes to the next task while this one is recorded, so the
         // bounds limit requests in flight to the customer, not our own bookkeeping after them.
         slot.release();
@@ -266,6 +280,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
           random: deps.random,
         });
         await settle(task, source, span, report, settlement);
+        return 'attempted';
       } catch (error) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
@@ -277,7 +292,7 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
   }
 
   /** Builds, signs and sends the request in the callback's profile; the customer's traceparent is this attempt span's. */
-  async function sendAttempt(task: DeliveryTask, callback: CallbackState, plan: DeliveryPlan | undefined, span: Span, source: TaskSource): Promise<AttemptReport> {
+  async function sendAttempt(task: DeliveryTask, callback: CallbackState, plan: DeliveryPlan | undefined, span: Span, source: TaskSource, startBy: number | undefined): Promise<AttemptReport | 'window_closed'> {
     const startedAt = deps.now();
     const base = { url: callback.url, startedAt, latencyMs: 0, statusCode: null, responseExcerpt: null };
     if (plan === undefined) {
@@ -315,8 +330,9 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       // Tracing is suppressed for the request itself: this span is the HTTP client span, and the undici
       // instrumentation must neither add a second span nor a second traceparent header.
       const sent = await context.with(suppressTracing(context.active()), () =>
-        deps.client.send({ url: callback.url, headers: request.headers, body: request.body, timeoutMs: plan.timeoutMs }),
+        deps.client.send({ url: callback.url, headers: request.headers, body: request.body, timeoutMs: plan.timeoutMs, startBy }),
       );
+      if (sent.kind === 'window_closed') return sent.kind;
       if (sent.kind === 'error') {
         span.setAttribute('error.type', sent.errorClass);
         return { ...base, latencyMs: sent.latencyMs, result: { kind: 'error', errorClass: sent.errorClass }, errorMessage: sent.message };

@@ -2,7 +2,7 @@
 import { openKv } from '@hookmesh/messaging';
 import pino from 'pino';
 import { startNatsHarness, type NatsHarness } from '../test-support';
-import { createRateLimits, edgeGuardMs } from './rate-limits';
+import { createRateLimits, edgeGuardMs, wireGuardMs } from './rate-limits';
 
 describe('per-callback rate limits', () => {
   let harness: NatsHarness;
@@ -36,7 +36,9 @@ describe('per-callback rate limits', () => {
     const late = { ...callback, id: 'cb-late' };
     expect(await replicas[0]!.admit(late)).toEqual({ allowed: false, retryInMs: edgeGuardMs(1_000) - 10 });
     clock.now = window + 1_000;
-    expect(await replicas[1]!.admit(late)).toEqual({ allowed: true });
+    // Admitted, to be on the wire shortly before its window ends.
+    expect(await replicas[1]!.admit(late)).toEqual({ allowed: true, window: { startBy: window + 2_000 - wireGuardMs(1_000), endsAt: window + 2_000 } });
+    expect(wireGuardMs(1_000)).toBe(125);
   });
 
   it('turns an attempt away when reserving its place ran into the closing moments of the window', async () => {
@@ -54,7 +56,7 @@ describe('per-callback rate limits', () => {
     const minute = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
     const clock = { now: minute + 59_000 };
     const limiter = await limiterAt(clock);
-    expect(await limiter.admit({ account: 'limits', id: 'cb-minute', rate_limit: { per_minute: 5 } })).toEqual({ allowed: true });
+    expect(await limiter.admit({ account: 'limits', id: 'cb-minute', rate_limit: { per_minute: 5 } })).toEqual({ allowed: true, window: { startBy: minute + 60_000 - 125, endsAt: minute + 60_000 } });
     expect(edgeGuardMs(60_000)).toBe(250);
   });
 });

@@ -3,13 +3,20 @@
 // window. Each replica reserves a few attempts at a time (a twentieth of the limit) to keep the bucket's write rate
 // well below the delivery rate; what it reserved and did not use lapses with its window. A delivery above the limit
 // waits for a later window, spread by its place in line so a backlog flows at the limit instead of waking all at once.
-// The last quarter second of a window admits nothing, so attempts that are slow to leave still arrive in their own
-// clock second.
+// The last quarter second of a window admits nothing, and an admitted attempt that has not gone on the wire shortly
+// before its window ends (it waited for a connection its origin's other callbacks held) is not sent but waits for a
+// later window, so attempts that are slow to leave still arrive in their own clock second.
 import { rateWindowOf, type CallbackState, type NatsNames, type ThrottleRecord } from '@hookmesh/contracts';
 import type { KV } from '@hookmesh/messaging';
 import type { Logger } from 'pino';
 
-export type RateAdmission = { allowed: true } | { allowed: false; retryInMs: number };
+/** Admitted within a limit: the attempt must go on the wire by `startBy` (epoch ms), else it waits for `endsAt`. */
+export interface RateWindow {
+  startBy: number;
+  endsAt: number;
+}
+
+export type RateAdmission = { allowed: true; window?: RateWindow } | { allowed: false; retryInMs: number };
 
 export interface RateLimits {
   /** May an attempt to this callback go out now? Always yes without a rate_limit. */
@@ -101,7 +108,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       const admittedAt = state.reserved > 0 ? now() : at;
       if (admittedAt < closesAt && state.reserved > 0) {
         state.reserved -= 1;
-        return { allowed: true };
+        return { allowed: true, window: { startBy: start + windowMs - wireGuardMs(windowMs), endsAt: start + windowMs } };
       }
       // Full: the n-th delivery turned away waits for the window that has room for it, plus a little spread.
       const place = state.deferred;
@@ -120,6 +127,14 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
  */
 export function edgeGuardMs(windowMs: number): number {
   return Math.min(250, Math.floor(windowMs / 4));
+}
+
+/**
+ * How long before a window ends an admitted attempt must be on the wire: half the admission guard, room enough for a
+ * written request to be read by a busy receiver inside the window.
+ */
+export function wireGuardMs(windowMs: number): number {
+  return Math.floor(edgeGuardMs(windowMs) / 2);
 }
 
 /** Bucket settings: counts outlive their window (a minute) with room to spare; throttles say "just now". */

@@ -1,5 +1,6 @@
 // The delivery worker's HTTP client against real sockets on loopback: the deadline holds even before a connection
-// is made, a long body is cut to its excerpt, informational answers are skipped, and failures come back classified.
+// is made, a long body is cut to its excerpt, informational answers are skipped, failures come back classified, and an
+// attempt that gets its connection after its rate window's last moment is not sent.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -101,5 +102,34 @@ describe('the webhook client', () => {
     }
     const refused = await client.send({ url: `http://127.0.0.1:${port}/`, headers: {}, body: Buffer.from('{}'), timeoutMs: 5_000 });
     expect(refused).toMatchObject({ kind: 'error', errorClass: 'connect' });
+  });
+
+  it("sends nothing of an attempt that gets its connection only after its startBy, and sends one that gets it in time", async () => {
+    const received: string[] = [];
+    const server = await listen(
+      createHttpServer((req, res) => {
+        received.push(String(req.url));
+        // The first answer takes 400 ms, holding both connections of the origin (connectionsPerOrigin is 2).
+        setTimeout(() => res.writeHead(200).end('ok'), req.url === '/slow' ? 400 : 0);
+      }),
+    );
+    const url = (path: string) => `http://127.0.0.1:${portOf(server)}${path}`;
+    try {
+      const slow = [client.send({ url: url('/slow'), headers: {}, body: Buffer.from('{}'), timeoutMs: 5_000 }), client.send({ url: url('/slow'), headers: {}, body: Buffer.from('{}'), timeoutMs: 5_000 })];
+      await waitFor(() => received.length === 2, { timeoutMs: 5_000, label: 'both connections busy' });
+      const [late, inTime] = await Promise.all([
+        client.send({ url: url('/late'), headers: {}, body: Buffer.from('{}'), timeoutMs: 5_000, startBy: Date.now() + 100 }),
+        client.send({ url: url('/in-time'), headers: {}, body: Buffer.from('{}'), timeoutMs: 5_000, startBy: Date.now() + 3_000 }),
+      ]);
+      expect(late).toMatchObject({ kind: 'window_closed' });
+      expect(inTime).toMatchObject({ kind: 'response', status: 200 });
+      expect(await Promise.all(slow)).toMatchObject([{ status: 200 }, { status: 200 }]);
+      expect(received.sort()).toEqual(['/in-time', '/slow', '/slow']);
+      // Nothing of the late one reached the server, and the connection it would have taken still works.
+      expect(await client.send({ url: url('/after'), headers: {}, body: Buffer.from('{}'), timeoutMs: 5_000, startBy: Date.now() + 1_000 })).toMatchObject({ kind: 'response', status: 200 });
+    } finally {
+      server.closeAllConnections();
+      await close(server);
+    }
   });
 });

@@ -25,11 +25,17 @@ export interface SendWebhookInput {
   headers: Record<string, string>;
   body: Buffer;
   timeoutMs: number;
+  /**
+   * The latest moment (epoch ms) the request may go on the wire, for an attempt admitted within a rate window: one
+   * that gets its connection later is not sent at all (`window_closed`).
+   */
+  startBy?: number | undefined;
 }
 
 export type SendWebhookResult =
   | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; excerpt: string; latencyMs: number }
-  | { kind: 'error'; errorClass: ErrorClass; message: string; latencyMs: number };
+  | { kind: 'error'; errorClass: ErrorClass; message: string; latencyMs: number }
+  | { kind: 'window_closed'; latencyMs: number };
 
 export interface WebhookClient {
   /** Sends the request; never throws: failures come back as `{kind: 'error'}` with their class. */
@@ -77,9 +83,10 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       return { kind: 'error', errorClass: 'connect', message: `earlier attempts to ${url.origin} are still waiting for a connection`, latencyMs: 0 };
     }
     return await new Promise<SendWebhookResult>((resolve) => {
-      const attempt = new AttemptHandler(url.origin, options.excerptMaxBytes, waitingForConnection, (outcome) => {
+      const attempt = new AttemptHandler(url.origin, options.excerptMaxBytes, input.startBy, waitingForConnection, (outcome) => {
         clearTimeout(timer);
         if (outcome.kind === 'response') resolve({ ...outcome, latencyMs: latency() });
+        else if (outcome.kind === 'window_closed') resolve({ kind: 'window_closed', latencyMs: latency() });
         else if (outcome.timedOut) resolve({ kind: 'error', errorClass: 'timeout', message: `no complete answer within ${input.timeoutMs} ms`, latencyMs: latency() });
         else resolve({ kind: 'error', errorClass: classifyRequestError(outcome.error), message: describeError(outcome.error), latencyMs: latency() });
       });
@@ -115,13 +122,15 @@ interface WaitingForConnection {
 
 type AttemptOutcome =
   | { kind: 'response'; status: number; headers: IncomingHttpHeaders; excerpt: string }
-  | { kind: 'failed'; error: Error; timedOut: boolean };
+  | { kind: 'failed'; error: Error; timedOut: boolean }
+  | { kind: 'window_closed' };
 
 /**
  * One POST through undici's dispatch handler API: the status, the headers and at most `maxBytes` of the body,
  * without the response stream, abort signal and async resource that `request` makes for every call. A longer body is
  * cut off and its connection closed. The deadline answers at once, also for a request still waiting for a
- * connection, which is aborted when it gets one (and counted with its origin until then).
+ * connection, which is aborted when it gets one (and counted with its origin until then). A request that gets its
+ * connection after `startBy` is aborted before a byte of it is written.
  */
 class AttemptHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
@@ -137,6 +146,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   constructor(
     private readonly origin: string,
     private readonly maxBytes: number,
+    private readonly startBy: number | undefined,
     private readonly waiting: WaitingForConnection,
     private readonly finish: (outcome: AttemptOutcome) => void,
   ) {}
@@ -156,6 +166,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.timedOut) {
       this.letGo();
       controller.abort(new Error('attempt deadline'));
+    } else if (this.startBy !== undefined && Date.now() > this.startBy) {
+      // Called as the request is about to be written to its connection: aborting here sends nothing.
+      this.settle({ kind: 'window_closed' });
+      controller.abort(new Error('rate window closed'));
     }
   }
 
