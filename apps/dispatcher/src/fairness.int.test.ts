@@ -81,11 +81,13 @@ describe('fairness across accounts', () => {
     const floodP95 = percentile(latencies(floodIds), 95);
     const parked = await parkedCount();
     await dispatcher.stop();
+    console.log(`fairness: steady p95 ${quietP95} ms quiet, ${floodP95} ms during the flood; flood attempts ${slow.requests.length}, parked ${parked}`);
 
-    // Below 100 ms a p95 here measures the test machine's scheduling (this process also runs both receivers and the
-    // producers, beside other test suites: 70 → 159 ms once in CI), not the dispatcher; the unfair line this guards
-    // against costs seconds (1,672 ms with parking switched off). The benchmark measures the ratio on its own.
-    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 100));
+    // Below 150 ms a p95 here measures the test machine's scheduling, not the dispatcher: this process also runs both
+    // receivers, the producers and the flood's 500 deliveries a second, beside other test suites (70 → 159 ms once in
+    // CI; 20–30 ms on an idle machine, up to 153 with three busy loops beside it). The unfair line this guards against
+    // costs seconds (1,672 ms with parking switched off). The benchmark measures the ratio in processes of its own.
+    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 150));
     // The flood really was one: its endpoints were kept busy and most of its deliveries had to wait for their turn.
     expect(slow.requests.length).toBeGreaterThan(300);
     expect(parked).toBeGreaterThan(1_000);
@@ -120,8 +122,10 @@ describe('fairness across accounts', () => {
       const storedForHog = await stored();
       await waitFor(() => slow.requests.length === hogEvents.length, { timeoutMs: 20_000, label: "the hog's deliveries arrived" });
       await dispatcher.stop();
+      console.log(`fairness: the other account's event took ${otherLatency} ms beside the hog; ${storedForHog} of the hog's stored`);
 
-      // With every worker held the other account's event waited about 650 ms or more.
+      // With every worker held the other account's event waited about 650 ms or more (9–13 ms with three busy loops
+      // beside this process).
       expect(otherLatency).toBeLessThan(400);
       // Two events attempted inline (the share), the other four stored as tasks.
       expect(storedForHog).toBeGreaterThanOrEqual(4);
