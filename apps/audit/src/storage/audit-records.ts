@@ -3,8 +3,10 @@
 import type { AttemptRecord, AuditRecord, DeliveryAuditRecord, DeliveryHeldRecord, DuplicateIngestRecord, RedeliveryRequestedRecord } from '@hookmesh/contracts';
 import { foldDeliveryPatches } from '../domain/delivery-state';
 import { capText } from '../domain/response-excerpt';
+import type { NewAttempt } from './attempts.table';
 import type { AuditExecutor } from './database';
 import { upsertDeliveryPatches } from './deliveries';
+import { rowsOfTable } from './json-rows';
 
 /** Longest error message kept per attempt; the excerpt has its own, configurable cap. */
 export const ERROR_MESSAGE_MAX = 1024;
@@ -22,9 +24,29 @@ function byKey<T>(records: readonly T[], key: (record: T) => string): T[] {
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, record]) => record);
 }
 
+const ATTEMPT_COLUMNS: ReadonlyArray<keyof NewAttempt & string> = [
+  'delivery_id',
+  'series',
+  'attempt',
+  'account',
+  'message_id',
+  'callback_id',
+  'message_type',
+  'url',
+  'started_at',
+  'latency_ms',
+  'status_code',
+  'outcome',
+  'error_class',
+  'error_message',
+  'response_excerpt',
+  'next_attempt_at',
+  'trace_id',
+];
+
 async function insertAttempts(db: AuditExecutor, records: readonly AttemptRecord[], excerptMax: number): Promise<Map<string, number>> {
   const inserted = new Map<string, number>();
-  const rows = byKey(records, (r) => `${r.delivery_id}:${r.series}:${r.attempt}`).map((r) => ({
+  const rows: NewAttempt[] = byKey(records, (r) => `${r.delivery_id}:${r.series}:${r.attempt}`).map((r) => ({
     delivery_id: r.delivery_id,
     series: r.series,
     attempt: r.attempt,
@@ -46,7 +68,8 @@ async function insertAttempts(db: AuditExecutor, records: readonly AttemptRecord
   if (rows.length === 0) return inserted;
   const returned = await db
     .insertInto('attempts')
-    .values(rows)
+    .columns(ATTEMPT_COLUMNS)
+    .expression(rowsOfTable('attempts', rows, ATTEMPT_COLUMNS))
     .onConflict((oc) => oc.columns(['delivery_id', 'series', 'attempt']).doNothing())
     .returning('delivery_id')
     .execute();

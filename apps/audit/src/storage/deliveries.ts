@@ -6,6 +6,7 @@ import type { DeliveryPatch } from '../domain/delivery-state';
 import type { AttemptRow } from './attempts.table';
 import type { AuditExecutor } from './database';
 import type { DeliveriesTable, DeliveryRow, NewDelivery } from './deliveries.table';
+import { rowsOfTable } from './json-rows';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -37,6 +38,28 @@ function rowOf(patch: DeliveryPatch, newAttempts: number): NewDelivery {
   };
 }
 
+const DELIVERY_COLUMNS: ReadonlyArray<keyof NewDelivery & string> = [
+  'id',
+  'account',
+  'message_id',
+  'callback_id',
+  'message_type',
+  'status',
+  'series',
+  'attempts_count',
+  'last_status_code',
+  'last_error',
+  'created_at',
+  'updated_at',
+  'next_attempt_at',
+  'state_series',
+  'state_attempt',
+  'state_rank',
+  'state_at',
+  'last_attempt_series',
+  'last_attempt_number',
+];
+
 // The same rule as mergeDeliveryPatches, in SQL: the stored row and the incoming patch meet in one statement.
 const stateIsNewer = sql<boolean>`(excluded.state_series, excluded.state_attempt, excluded.state_rank, excluded.state_at)
   > (deliveries.state_series, deliveries.state_attempt, deliveries.state_rank, deliveries.state_at)`;
@@ -59,7 +82,8 @@ export async function upsertDeliveryPatches(
   if (rows.length === 0) return;
   await db
     .insertInto('deliveries')
-    .values(rows)
+    .columns(DELIVERY_COLUMNS)
+    .expression(rowsOfTable('deliveries', rows, DELIVERY_COLUMNS))
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
         created_at: sql`least(deliveries.created_at, excluded.created_at)`,

@@ -2,7 +2,9 @@
 import type { EventRecord, MessageType } from '@hookmesh/contracts';
 import { sql } from 'kysely';
 import type { AuditExecutor } from './database';
-import type { EventRow } from './events.table';
+import type { NewEventReceipt } from './event-receipts.table';
+import type { EventRow, NewEvent } from './events.table';
+import { rowsOfTable } from './json-rows';
 
 export interface ReceivedEvent {
   record: EventRecord;
@@ -19,6 +21,28 @@ export interface EventWriteResult {
   alreadyStored: number;
 }
 
+/** An events row as the JSON batch carries it: `data` is the event's JSON value, not a string of it. */
+type EventBatchRow = Omit<NewEvent, 'data'> & { data: unknown };
+
+const EVENT_COLUMNS: ReadonlyArray<keyof EventBatchRow & string> = [
+  'account',
+  'message_id',
+  'message_type',
+  'api_version',
+  'data',
+  'idempotency_key',
+  'ingested_at',
+];
+
+const RECEIPT_COLUMNS: ReadonlyArray<keyof NewEventReceipt & string> = [
+  'message_id',
+  'stream_seq',
+  'account',
+  'message_type',
+  'ingested_at',
+  'published_at',
+];
+
 /** Stores a batch of events and their stream receipts; a repeat of either makes no second row. Run it in a transaction. */
 export async function writeEvents(db: AuditExecutor, received: readonly ReceivedEvent[]): Promise<EventWriteResult> {
   if (received.length === 0) return { inserted: 0, alreadyStored: 0 };
@@ -29,22 +53,24 @@ export async function writeEvents(db: AuditExecutor, received: readonly Received
     events.set(`${item.record.account}\u0000${item.record.message_id}`, item);
     receipts.set(`${item.record.message_id}\u0000${item.streamSeq}`, item);
   }
-  const eventRows = [...events.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, { record }]) => ({
+  const eventRows: EventBatchRow[] = [...events.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, { record }]) => ({
     account: record.account,
     message_id: record.message_id,
     message_type: record.message_type,
     api_version: record.api_version,
-    data: JSON.stringify(record.data ?? null),
+    // The JSON value itself: the batch is JSON already (rowsOfTable), and a jsonb column takes it as it is.
+    data: record.data ?? null,
     idempotency_key: record.idempotency_key ?? null,
     ingested_at: record.ingested_at,
   }));
   const inserted = await db
     .insertInto('events')
-    .values(eventRows)
+    .columns(EVENT_COLUMNS)
+    .expression(rowsOfTable('events', eventRows, EVENT_COLUMNS, { jsonbNullKept: ['data'] }))
     .onConflict((oc) => oc.columns(['account', 'message_id']).doNothing())
     .returning('message_id')
     .execute();
-  const receiptRows = [...receipts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, item]) => ({
+  const receiptRows: Array<NewEventReceipt> = [...receipts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, item]) => ({
     message_id: item.record.message_id,
     stream_seq: item.streamSeq,
     account: item.record.account,
@@ -54,7 +80,8 @@ export async function writeEvents(db: AuditExecutor, received: readonly Received
   }));
   await db
     .insertInto('event_receipts')
-    .values(receiptRows)
+    .columns(RECEIPT_COLUMNS)
+    .expression(rowsOfTable('event_receipts', receiptRows, RECEIPT_COLUMNS))
     .onConflict((oc) => oc.columns(['message_id', 'stream_seq']).doNothing())
     .execute();
   return { inserted: inserted.length, alreadyStored: received.length - inserted.length };
