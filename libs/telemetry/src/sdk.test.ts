@@ -58,6 +58,17 @@ describe('startTelemetry', () => {
     expect(spans.map((span) => span.name)).toEqual(['fixture-work']);
   });
 
+  it('traces Postgres queries only inside a trace, as children of their span, without connect spans', async () => {
+    const spans = (await exportedBy({ FIXTURE_PG: 'on', FIXTURE_UNDICI: 'off' })).flatMap((body) => body.resourceSpans).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    const work = spans.find((span) => span.name === 'fixture-work');
+    expect(work).toBeDefined();
+    // The work span and its one query: no root span for the query outside it, no pg.connect or pg-pool.connect.
+    expect(spans).toHaveLength(2);
+    const query = spans.find((span) => span !== work);
+    expect(query).toMatchObject({ traceId: work!.traceId, parentSpanId: work!.spanId });
+    expect(query!.name).not.toMatch(/connect/);
+  });
+
   it('propagates W3C trace context on outgoing requests when nothing is exported', async () => {
     const traceparents: Array<string | undefined> = [];
     const target = createServer((req, res) => {

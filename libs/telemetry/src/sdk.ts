@@ -80,7 +80,9 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
         // Probes and scrapes would drown the real traces.
         ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''),
       }),
-      new PgInstrumentation(),
+      // A query outside any trace (a readiness probe's, a retention sweep's) would be a trace of its own, and a pool
+      // checkout a span of its own per transaction: neither says anything the query spans do not.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       ...(options.undici === false ? [] : [new UndiciInstrumentation()]),
     ],
   });
