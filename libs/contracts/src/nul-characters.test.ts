@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nulCharacterPaths } from './nul-characters';
+import { hasUnpairedSurrogate, nulCharacterPaths, unpairedSurrogatePaths } from './nul-characters';
 
 describe('nulCharacterPaths', () => {
   it('names every string and key holding a NUL, in document order', () => {
@@ -23,5 +23,12 @@ describe('nulCharacterPaths', () => {
     let deep: unknown = '\u0000';
     for (let level = 0; level < 100_000; level += 1) deep = [deep];
     expect(nulCharacterPaths(deep)[0]).toHaveLength(100_000);
+  });
+});
+
+describe('unpairedSurrogatePaths', () => {
+  it('finds a high or low surrogate without its partner, in strings and keys, and passes whole pairs', () => {
+    expect(unpairedSurrogatePaths({ pair: '\u{1F600}', high: '\ud83d', low: ['\ude00x'], ['k\ud800']: 'v', reversed: '\ude00\ud83d' })).toEqual([['high'], ['low', 0], ['k\ud800'], ['reversed']]);
+    expect(hasUnpairedSurrogate('plain text and \u{10FFFF}')).toBe(false);
   });
 });

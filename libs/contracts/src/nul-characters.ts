@@ -1,5 +1,6 @@
-// The pipeline's rule for NUL (U+0000) in event data: refused at ingest. Postgres jsonb, where audit logs every event,
-// cannot store it in a string or a key, so an event holding one would be delivered but never audited.
+// The pipeline's rule for text Postgres cannot store, in event data: refused at ingest. Postgres jsonb, where audit logs
+// every event, cannot hold NUL (U+0000) or an unpaired UTF-16 surrogate in a string or a key, so an event holding
+// one would be delivered but never audited.
 
 export const NUL_CHARACTER_MESSAGE = 'must not contain a NUL character (\\u0000): the event log cannot store it; remove it or send it escaped as text';
 
@@ -12,17 +13,38 @@ function pathOf(node: PathNode): Array<string | number> {
   return path.reverse();
 }
 
+export const UNPAIRED_SURROGATE_MESSAGE =
+  'must be well-formed Unicode: an unpaired surrogate (such as a lone \\ud800) cannot be stored as text in the event log; send the character it was meant to be, or the escape as text';
+
+/** Matches a UTF-16 surrogate without its partner: no Unicode character, and Postgres' JSON input refuses it. */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when `text` holds an unpaired surrogate. */
+export function hasUnpairedSurrogate(text: string): boolean {
+  return UNPAIRED_SURROGATE.test(text);
+}
+
+/** The path of every string and object key in `value` that holds a NUL character (at most `limit`), in document order. */
+export function nulCharacterPaths(value: unknown, limit = 20): Array<Array<string | number>> {
+  return textPaths(value, (text) => text.includes('\u0000'), limit);
+}
+
+/** The path of every string and object key in `value` that holds an unpaired surrogate (at most `limit`). */
+export function unpairedSurrogatePaths(value: unknown, limit = 20): Array<Array<string | number>> {
+  return textPaths(value, hasUnpairedSurrogate, limit);
+}
+
 /**
- * The path of every string and object key in `value` that holds a NUL character (at most `limit`), in document order.
+ * The path of every string and object key in `value` that `matches` (at most `limit`), in document order.
  * Iterative, so a body nested 100,000 levels deep cannot overflow the stack.
  */
-export function nulCharacterPaths(value: unknown, limit = 20): Array<Array<string | number>> {
+function textPaths(value: unknown, matches: (text: string) => boolean, limit: number): Array<Array<string | number>> {
   const found: Array<Array<string | number>> = [];
   const pending: Array<{ value: unknown; at: PathNode }> = [{ value, at: undefined }];
   while (pending.length > 0 && found.length < limit) {
     const { value: current, at } = pending.pop()!;
     if (typeof current === 'string') {
-      if (current.includes('\u0000')) found.push(pathOf(at));
+      if (matches(current)) found.push(pathOf(at));
     } else if (Array.isArray(current)) {
       for (let index = current.length - 1; index >= 0; index -= 1) pending.push({ value: current[index], at: { key: index, parent: at } });
     } else if (current !== null && typeof current === 'object') {
@@ -32,7 +54,7 @@ export function nulCharacterPaths(value: unknown, limit = 20): Array<Array<strin
         const child = { key, parent: at };
         // A key is reported at its own path; its value is still searched (both can hold one).
         pending.push({ value: inner, at: child });
-        if (key.includes('\u0000')) pending.push({ value: key, at: child });
+        if (matches(key)) pending.push({ value: key, at: child });
       }
     }
   }

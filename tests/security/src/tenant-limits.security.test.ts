@@ -178,6 +178,36 @@ describe('a hostile tenant inside its own account', () => {
     });
   });
 
+  describe('unpaired surrogates: the same rule as NUL', () => {
+    it('refuses a lone surrogate in data or in an idempotency_key with 400 naming the path; a whole pair goes through all three', async () => {
+      const account = 'surrogate';
+      const created = await register(account, [{ url: receiver.url('/surrogate'), message_type: 'orderEvent' }]);
+      expect(created.status).toBe(201);
+      await dispatcherViewHolds(platform, { callbacks: registered });
+      const before = await eventsStored();
+      // JSON.stringify writes a lone surrogate as the escape \ud800, which the server's JSON.parse turns back into one.
+      const answer = await send(`${platform.api('event-ingest', account)}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await platform.token(account)}`, 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { message_type: 'orderEvent', data: [{ order_id: 'o-1', customer_identifier: 'c\ud800', status: 'packed' }] },
+          { message_type: 'orderEvent', data: [{ order_id: 'o-2', customer_identifier: 'c', status: 'packed' }], idempotency_key: 'k\udfff' },
+        ]),
+      });
+      expect(problemViolations(answer, [400])).toEqual([]);
+      expect((answer.json as { errors: Array<{ path: string; code?: string }> }).errors.map((error) => error.path)).toEqual(['0.data.0.customer_identifier', '1.idempotency_key']);
+      expect(await eventsStored()).toBe(before);
+
+      const paired = [{ order_id: 'o-3', customer_identifier: 'c \u{1F600}', status: 'packed' }];
+      const accepted = await call<{ message_id: string }>(platform, 'event-ingest', account, 'POST', '/events', { message_type: 'orderEvent', data: paired, idempotency_key: 'k-\u{1F600}' });
+      expect(accepted.status).toBe(202);
+      const messageId = accepted.body.message_id;
+      await waitFor(async () => (await messageDeliveries(platform, account, messageId)).some((delivery) => delivery.status === 'delivered'), { timeoutMs: 15_000, label: 'paired event delivered and audited' });
+      const message = await call<{ message: { data: unknown; idempotency_key: string | null } }>(platform, 'audit', account, 'GET', `/messages/${messageId}`);
+      expect(message.body.message).toMatchObject({ data: paired, idempotency_key: 'k-\u{1F600}' });
+    });
+  });
+
   describe('response headers', () => {
     it('sends nosniff, a CSP that allows nothing, no framing and no-store on every service, also on problems', async () => {
       const failures: string[] = [];

@@ -18,4 +18,10 @@ describe('nulCharacterIssues', () => {
   it('gives each issue the nul_character code and a message naming NUL', () => {
     expect(nulCharacterIssues({ data: '\u0000' })).toEqual([{ path: 'data', code: 'nul_character', message: expect.stringContaining('NUL character') }]);
   });
+
+  it('names an unpaired surrogate in a string or a key of data, and lets a whole pair through', () => {
+    const issues = nulCharacterIssues([{ data: { ok: '\u{1F600}', lone: 'a\ud800b', ['k\udc00']: 1, tail: 'x\ud83d' } }]);
+    expect(issues.map((issue) => `${issue.path} ${issue.code}`)).toEqual(['0.data.lone unpaired_surrogate', '0.data.k\udc00 unpaired_surrogate', '0.data.tail unpaired_surrogate']);
+    expect(issues[0]?.message).toContain('unpaired surrogate');
+  });
 });

@@ -176,6 +176,25 @@ describe('POST /:account/api/v1/events', () => {
     });
   });
 
+  describe('unpaired surrogates (no Unicode character: Postgres refuses them as text and in jsonb)', () => {
+    it('refuses one in data or in an idempotency_key with 400 naming its path, stores nothing, and takes a whole pair', async () => {
+      const before = await ingest.storedCount();
+      const lone = exampleEvent('orderEvent');
+      firstItem(lone.data).customer_identifier = 'abc\ud800def';
+      const keyed = { ...exampleEvent('orderEvent'), idempotency_key: 'key-\udc00' };
+      const res = await ingest.postEvents(account, [exampleEvent('orderEvent'), lone, keyed]);
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as ProblemBody;
+      expect(problem.errors?.map((error) => `${error.path} ${error.code}`)).toEqual(['1.data.0.customer_identifier unpaired_surrogate', expect.stringMatching(/^2\.idempotency_key /)]);
+      expect(await ingest.storedCount()).toBe(before);
+
+      const paired = exampleEvent('orderEvent');
+      firstItem(paired.data).customer_identifier = 'smile \u{1F600}';
+      const ok = await ingest.postEvents(account, paired);
+      expect(ok.status).toBe(202);
+    });
+  });
+
   describe('batches', () => {
     it('stores every event of a batch and answers their ids in request order, time-ordered', async () => {
       const before = await ingest.storedCount();

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { OrderingKey } from '../delivery-controls';
 import { MessageType } from '../events';
+import { hasUnpairedSurrogate } from '../nul-characters';
 
 export const MAX_EVENTS_PER_BATCH = 500;
 
@@ -14,7 +15,9 @@ export const IdempotencyKey = z
   .min(1, 'idempotency_key must not be empty')
   .max(200, 'idempotency_key must be at most 200 characters')
   // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'idempotency_key must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'idempotency_key must not contain control characters')
+  // The event log stores it as text, which an unpaired surrogate cannot be.
+  .refine((key) => !hasUnpairedSurrogate(key), 'idempotency_key must be well-formed Unicode (no unpaired surrogate)');
 
 /**
  * One event from a producer. Its `data` is checked against its message type by event-ingest, which holds the
