@@ -5,14 +5,17 @@ import { Invalid, NotFound, authOf, parseParams, parseQuery, requireScope } from
 import type { SubscriptionView } from '@hookmesh/subscription-view';
 import { Router } from 'express';
 import { unknownMessageTypeIssues } from '../domain/catalog-filter';
-import { redeliver, type RedeliveryDeps } from '../messaging/redelivery';
+import { redeliver } from '../domain/redelivery';
+import { redeliveryPorts, type RedeliveryDeps } from '../messaging/redelivery';
 import type { AuditMetrics } from '../metrics';
 import { attemptsOf, findDelivery, listDeliveries } from '../storage/deliveries';
+import { answeringRedelivery } from './redelivery-answers';
 import { attemptOf, deliveryOf } from './representations';
 
 /** Routes of the deliveries resource; mount under /:account/api/v1 behind requireAuth. */
 export function deliveriesRoutes(deps: RedeliveryDeps & { metrics: AuditMetrics; view: Pick<SubscriptionView, 'eventType'> }): Router {
   const router = Router({ mergeParams: true });
+  const ports = redeliveryPorts(deps);
 
   router.get('/deliveries', requireScope('deliveries:read'), async (req, res) => {
     const { account } = parseParams(AccountParams, req);
@@ -51,7 +54,7 @@ export function deliveriesRoutes(deps: RedeliveryDeps & { metrics: AuditMetrics;
 
   router.post('/deliveries/:delivery_id/redeliver', requireScope('deliveries:write'), async (req, res) => {
     const { account, delivery_id } = parseParams(DeliveryParams, req);
-    const result = await redeliver(deps, { account, deliveryId: delivery_id, requestedBy: authOf(res).subject });
+    const result = await answeringRedelivery(() => redeliver(ports, { account, deliveryId: delivery_id, requestedBy: authOf(res).subject }));
     deps.metrics.redeliveriesRequested.inc({ via: 'redeliver' });
     res.status(202).json(result);
   });
