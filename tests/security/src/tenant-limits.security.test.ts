@@ -54,6 +54,19 @@ describe('a hostile tenant inside its own account', () => {
     if (answer.status === 201) registered += items.length;
     return answer;
   };
+  /** One orderEvent callback of the account at `path`, in the dispatchers' view before it returns. */
+  const orderCallbackSeen = async (account: string, path: string): Promise<void> => {
+    const created = await register(account, [{ url: receiver.url(path), message_type: 'orderEvent' }]);
+    expect(created.status).toBe(201);
+    await dispatcherViewHolds(platform, { callbacks: registered });
+  };
+  /** POST /events with exactly this JSON, answered as it comes (problem and all). */
+  const postEventsAsWritten = async (account: string, events: unknown) =>
+    send(`${platform.api('event-ingest', account)}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await platform.token(account)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(events),
+    });
   const eventsStored = async (): Promise<number> => (await (await jetstreamManager(nc)).streams.info(natsNames(platform.prefix).streams.events)).state.messages;
 
   describe('callback limits', () => {
@@ -149,16 +162,10 @@ describe('a hostile tenant inside its own account', () => {
   describe('NUL characters: one rule for ingest, delivery and audit', () => {
     it('refuses an event whose data holds a NUL with 400 naming the path; nothing is delivered or audited', async () => {
       const account = 'nul';
-      const created = await register(account, [{ url: receiver.url('/nul'), message_type: 'orderEvent' }]);
-      expect(created.status).toBe(201);
-      await dispatcherViewHolds(platform, { callbacks: registered });
+      await orderCallbackSeen(account, '/nul');
       const before = await eventsStored();
       const data = [{ order_id: 'o-1', customer_identifier: 'c\u0000', status: 'packed' }];
-      const answer = await send(`${platform.api('event-ingest', account)}/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await platform.token(account)}`, 'content-type': 'application/json' },
-        body: JSON.stringify([{ message_type: 'orderEvent', data: [{ order_id: 'o-0', customer_identifier: 'c', status: 'packed' }] }, { message_type: 'orderEvent', data }]),
-      });
+      const answer = await postEventsAsWritten(account, [{ message_type: 'orderEvent', data: [{ order_id: 'o-0', customer_identifier: 'c', status: 'packed' }] }, { message_type: 'orderEvent', data }]);
       expect(problemViolations(answer, [400])).toEqual([]);
       expect((answer.json as { errors: unknown[] }).errors).toEqual([expect.objectContaining({ path: '1.data.0.customer_identifier', code: 'nul_character' })]);
       expect(await eventsStored()).toBe(before);
@@ -181,19 +188,13 @@ describe('a hostile tenant inside its own account', () => {
   describe('unpaired surrogates: the same rule as NUL', () => {
     it('refuses a lone surrogate in data or in an idempotency_key with 400 naming the path; a whole pair goes through all three', async () => {
       const account = 'surrogate';
-      const created = await register(account, [{ url: receiver.url('/surrogate'), message_type: 'orderEvent' }]);
-      expect(created.status).toBe(201);
-      await dispatcherViewHolds(platform, { callbacks: registered });
+      await orderCallbackSeen(account, '/surrogate');
       const before = await eventsStored();
       // JSON.stringify writes a lone surrogate as the escape \ud800, which the server's JSON.parse turns back into one.
-      const answer = await send(`${platform.api('event-ingest', account)}/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await platform.token(account)}`, 'content-type': 'application/json' },
-        body: JSON.stringify([
-          { message_type: 'orderEvent', data: [{ order_id: 'o-1', customer_identifier: 'c\ud800', status: 'packed' }] },
-          { message_type: 'orderEvent', data: [{ order_id: 'o-2', customer_identifier: 'c', status: 'packed' }], idempotency_key: 'k\udfff' },
-        ]),
-      });
+      const answer = await postEventsAsWritten(account, [
+        { message_type: 'orderEvent', data: [{ order_id: 'o-1', customer_identifier: 'c\ud800', status: 'packed' }] },
+        { message_type: 'orderEvent', data: [{ order_id: 'o-2', customer_identifier: 'c', status: 'packed' }], idempotency_key: 'k\udfff' },
+      ]);
       expect(problemViolations(answer, [400])).toEqual([]);
       expect((answer.json as { errors: Array<{ path: string; code?: string }> }).errors.map((error) => error.path)).toEqual(['0.data.0.customer_identifier', '1.idempotency_key']);
       expect(await eventsStored()).toBe(before);
