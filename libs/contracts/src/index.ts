@@ -24,4 +24,4 @@ export * from './profiles';
 export * from './health';
 export * from './webhook-request';
 export * from './sealing';
-export * from './nul-characters';
+export * from './unstorable-text';

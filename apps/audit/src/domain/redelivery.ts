@@ -5,14 +5,14 @@ import { ApiVersion, deliveryTaskOf, type CallbackState, type DeliveryTask, type
 
 /** The delivery does not exist in this account. */
 export class DeliveryNotFound extends Error {
-  constructor(readonly deliveryId: string) {
+  constructor(deliveryId: string) {
     super(`No delivery ${deliveryId} in this account.`);
   }
 }
 
 /** The callback is disabled, so the dispatcher would settle a redelivery without sending it. */
 export class CallbackDisabled extends Error {
-  constructor(readonly callbackId: string) {
+  constructor(callbackId: string) {
     super(
       `The callback ${callbackId} is disabled, so nothing would be sent. Enable it first (PATCH /callbacks/${callbackId} {"status":"active"} on the Callback Configuration API), then redeliver.`,
     );
@@ -21,7 +21,7 @@ export class CallbackDisabled extends Error {
 
 /** The delivery's event is no longer stored (or not yet), so it cannot be sent again; recover skips these. */
 export class EventNotStored extends Error {
-  constructor(readonly messageId: string) {
+  constructor(messageId: string) {
     super(`The event ${messageId} of this delivery is not stored (pruned by retention, or not received yet), so it cannot be redelivered.`);
   }
 }
@@ -82,7 +82,7 @@ function refuseDisabledCallback(ports: RedeliveryPorts, account: string, callbac
 }
 
 /** The redelivery_requested record of the next series of a delivery. */
-export function redeliveryRecordOf(delivery: StoredDelivery, requestedBy: string, requestedAt: string): RedeliveryRequestedRecord {
+function redeliveryRecordOf(delivery: StoredDelivery, requestedBy: string, requestedAt: string): RedeliveryRequestedRecord {
   return {
     kind: 'redelivery_requested',
     delivery_id: delivery.id,

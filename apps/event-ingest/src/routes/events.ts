@@ -29,7 +29,7 @@ import {
   type PublishedEvent,
   type RecordStamps,
 } from '../domain/event-records';
-import { nulCharacterIssues } from '../domain/nul-character-issues';
+import { unstorableTextIssues } from '../domain/unstorable-text-issues';
 import type { IngestCatalog } from '../messaging/catalog';
 import { EventsNotStored, EventsTooLarge, OriginalEventMissing, type EventPublisher } from '../messaging/events-stream';
 import type { IngestMetrics } from '../metrics';
@@ -137,7 +137,7 @@ export function eventsRouter(deps: EventsRouteDeps): { beforeBody: Router; after
       });
       const verdicts = await deps.catalog.judge(items);
       const verdict = requestVerdict(verdicts, items.map((item) => item.event.message_type));
-      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues, ...nulCharacterIssues(body)]);
+      const issues = byEventIndex([...(parsed.success ? [] : issuesFromZod(parsed.error)), ...verdict.issues, ...unstorableTextIssues(body)]);
       if (issues.length > 0 || !parsed.success) {
         throw new Invalid(issues, 'Nothing was stored: the request is invalid. In a batch, each error path starts with the index of the bad event.');
       }

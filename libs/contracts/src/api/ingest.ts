@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { OrderingKey } from '../delivery-controls';
 import { MessageType } from '../events';
-import { hasUnpairedSurrogate } from '../nul-characters';
+import { hasUnpairedSurrogate } from '../unstorable-text';
 
 export const MAX_EVENTS_PER_BATCH = 500;
 
