@@ -9,7 +9,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { pidsNamed } from '@hookmesh/testing';
 import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
-import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult } from './pipeline';
+import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult, type PhaseCpu } from './pipeline';
 import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
 import { countsBetween, readDispatcherCounters, readStreamStores, type DispatcherCounters, type StreamStores } from './dispatcher-counters';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
@@ -46,7 +46,6 @@ export type BenchOptions = {
 export type Target = { what: string; target: string; measured: string; met: boolean };
 
 /** CPU seconds each process used during one phase, and the phase's wall time (2 cores = 2 CPU seconds per second). */
-export type PhaseCpu = { wallSeconds: number; cpuSeconds: Record<string, number | null> };
 
 export type BenchReport = {
   date: string;
@@ -255,7 +254,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     log(`5/5 fairness: another account at ${quietRate} events/s alone, then while one posts ${floodRate} events/s to ${floodCallbacks} endpoints answering in ${slowMs} ms, ${options.latencySeconds}s each`);
     countersBefore = await countersNow();
     storesBefore = await storesNow();
-    const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds });
+    const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds, meter });
     const fairnessWork = countsBetween(countersBefore, await countersNow());
     const fairnessStores = countsBetween(storesBefore, await storesNow());
     log(`    p95 ${fairness.alone.fromAcceptedMs.p95.toFixed(1)} → ${fairness.duringFlood.fromAcceptedMs.p95.toFixed(1)} ms; flood ${fairness.flood.arrived}/${fairness.flood.expected} arrived`);
@@ -435,7 +434,7 @@ export function formatReport(report: BenchReport): string {
       return [
         `JetStream stores per delivery during ${phase}`,
         (total / deliveries).toFixed(2),
-        `EVENTS ${stores.events}, DELIVERIES ${stores.deliveries}, WAITING ${stores.waiting}, ORDERED ${stores.ordered}, AUDIT ${stores.audit} for ${arrived} deliveries`,
+        `EVENTS ${stores.events}, DELIVERIES ${stores.deliveries}, WAITING ${stores.waiting}, ORDERED ${stores.ordered}, AUDIT ${stores.audit} for ${arrived} deliveries; tasks handed out: DELIVERIES ${stores.deliveriesHandedOut}, WAITING ${stores.waitingHandedOut}`,
       ];
     }),
     ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [
@@ -446,6 +445,19 @@ export function formatReport(report: BenchReport): string {
         .map(([name, seconds]) => `${name} ${seconds}`)
         .join(', '),
     ]),
+    ...(report.fairness.cpu === null
+      ? []
+      : (['alone', 'duringFlood'] as const).map((half): [string, string, string] => {
+          const cpu = report.fairness.cpu![half];
+          return [
+            `CPU s during fairness, other account ${half === 'alone' ? 'alone' : 'beside the flood'}`,
+            `${cpu.wallSeconds} s wall`,
+            Object.entries(cpu.cpuSeconds)
+              .filter(([, seconds]) => seconds !== null)
+              .map(([name, seconds]) => `${name} ${seconds}`)
+              .join(', '),
+          ];
+        })),
     [
       'traces exported (OTLP/HTTP to the bench)',
       report.traceExport === null ? 'off' : `${report.traceExport.exports} exports, ${(report.traceExport.bytes / 1024 / 1024).toFixed(1)} MB`,

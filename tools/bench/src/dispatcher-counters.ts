@@ -46,8 +46,12 @@ export function countsBetween<T extends Record<string, number>>(before: T | null
   return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - (before[key] ?? 0)])) as T;
 }
 
-/** Messages stored on each stream of the pipeline so far (its last sequence: deleted and acked ones count too). */
-export type StreamStores = { events: number; deliveries: number; waiting: number; ordered: number; audit: number };
+/**
+ * Messages stored on each stream of the pipeline so far (its last sequence: deleted and acked ones count too), and
+ * how often the dispatcher's DELIVERIES and WAITING consumers handed a task out (a task turned back and offered
+ * again counts each time).
+ */
+export type StreamStores = { events: number; deliveries: number; waiting: number; ordered: number; audit: number; deliveriesHandedOut: number; waitingHandedOut: number };
 
 /** The streams' last sequences now; null when NATS or a stream does not answer. */
 export async function readStreamStores(natsUrl: string, prefix: string): Promise<StreamStores | null> {
@@ -60,7 +64,12 @@ export async function readStreamStores(natsUrl: string, prefix: string): Promise
     const [events, deliveries, waiting, ordered, audit] = await Promise.all(
       [names.streams.events, names.streams.deliveries, names.streams.waiting, names.streams.ordered, names.streams.audit].map(lastSeq),
     );
-    return { events: events!, deliveries: deliveries!, waiting: waiting!, ordered: ordered!, audit: audit! };
+    const handedOut = async (stream: string, consumer: string) => (await jsm.consumers.info(stream, consumer)).delivered.consumer_seq;
+    const [deliveriesHandedOut, waitingHandedOut] = await Promise.all([
+      handedOut(names.streams.deliveries, names.consumers.dispatcherDelivery),
+      handedOut(names.streams.waiting, names.consumers.dispatcherWaiting),
+    ]);
+    return { events: events!, deliveries: deliveries!, waiting: waiting!, ordered: ordered!, audit: audit!, deliveriesHandedOut: deliveriesHandedOut!, waitingHandedOut: waitingHandedOut! };
   } catch {
     return null;
   } finally {

@@ -428,7 +428,12 @@ export type FairnessOptions = {
   floodCallbacks: number;
   seconds: number;
   drainSeconds: number;
+  /** Starts measuring CPU per process; the returned function stops and reports (each half of the run is metered). */
+  meter?: () => () => PhaseCpu;
 };
+
+/** CPU seconds per process over a phase's wall time. */
+export type PhaseCpu = { wallSeconds: number; cpuSeconds: Record<string, number | null> };
 
 export type FairnessResult = {
   quietRate: number;
@@ -440,6 +445,8 @@ export type FairnessResult = {
   /** duringFlood p95 ÷ alone p95. */
   p95Ratio: number;
   flood: DeliveryCount & { events: number; ingestFailures: number; drainedSeconds: number };
+  /** CPU per process during the other account's run alone and during its run beside the flood (null without a meter). */
+  cpu: { alone: PhaseCpu; duringFlood: PhaseCpu } | null;
 };
 
 /**
@@ -450,7 +457,9 @@ export type FairnessResult = {
 export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow: ReceiverProcess, options: FairnessOptions): Promise<FairnessResult> {
   const latencyRun = (account: string) =>
     runLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 500, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
+  let stopMeter = options.meter?.();
   const alone = await latencyRun('benchfairq');
+  const aloneCpu = stopMeter?.();
 
   const floodAccount = 'benchflood';
   const callbacks = await registerBenchCallbacks(stack, slow, floodAccount, `/${floodAccount}`, options.floodCallbacks);
@@ -480,7 +489,9 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
   })();
   // The flood's backlog is there before the other account's run starts.
   await sleep(1_000);
+  stopMeter = options.meter?.();
   const duringFlood = await latencyRun('benchfairf');
+  const duringFloodCpu = stopMeter?.();
   flooding = false;
   await flood;
   await pool.close();
@@ -499,5 +510,6 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
     duringFlood,
     p95Ratio: duringFlood.fromAcceptedMs.p95 / alone.fromAcceptedMs.p95,
     flood: { ...count, events: messageIds.size, ingestFailures, drainedSeconds: (Date.now() - drainStart) / 1000 },
+    cpu: aloneCpu === undefined || duringFloodCpu === undefined ? null : { alone: aloneCpu, duringFlood: duringFloodCpu },
   };
 }
