@@ -1,6 +1,6 @@
 // Messages the dispatcher must give up on are kept on DEAD and counted, not dropped with a log line.
-import { DEAD_LETTER_HEADERS } from '@hookmesh/contracts';
-import { publishJson } from '@hookmesh/messaging';
+import { DEAD_LETTER_HEADERS, NOT_BEFORE_HEADER } from '@hookmesh/contracts';
+import { natsHeaders, publishJson } from '@hookmesh/messaging';
 import { waitFor } from '@hookmesh/testing';
 import { fanoutIdle, publishEvent, putCallback, startNatsHarness, startReceiver, startTestDispatcher, type NatsHarness, type Receiver } from './test-support';
 
@@ -74,5 +74,23 @@ describe('dead letters of the dispatcher', () => {
     await publishEvent(h, 'acme', 'orderEvent');
     await waitFor(() => receiver.requests.some((request) => request.path === '/after'), { label: 'delivery after the dead letters' });
     await fanoutIdle(h);
+  });
+
+  it('turns a WAITING message back on its not-before header alone until it is due, and only then reads the task', async () => {
+    // A body that is not JSON would be kept on DEAD at once if it were decoded: until the header's time it is not.
+    const dueAt = Date.now() + 1_500;
+    const headers = natsHeaders();
+    headers.set(NOT_BEFORE_HEADER, String(dueAt));
+    await h.js.publish(h.names.waitingSubject('acme', 'cb-w'), new TextEncoder().encode('{"broken": '), { msgID: 'not-json-waiting', headers });
+
+    const waitingDeadLetters = async () => (await deadLetters()).filter((dead) => dead.subject === h.names.deadLetterSubject('waiting'));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await waitingDeadLetters()).toEqual([]);
+    const consumer = await h.jsm.consumers.info(h.names.streams.waiting, h.names.consumers.dispatcherWaiting);
+    expect(consumer.delivered.stream_seq).toBeGreaterThanOrEqual(1);
+
+    await waitFor(async () => (await waitingDeadLetters()).length === 1, { timeoutMs: 5_000, label: 'the waiting message read once due' });
+    expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
+    expect((await waitingDeadLetters())[0]).toEqual(expect.objectContaining({ body: '{"broken": ', headers: expect.objectContaining({ [DEAD_LETTER_HEADERS.reason]: 'not_json' }) }));
   });
 });

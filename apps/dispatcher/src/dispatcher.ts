@@ -266,6 +266,7 @@ export async function createDispatcher(options: DispatcherOptions): Promise<Disp
       path,
       publishers,
       deadLetters: { due: deadLettersOf('deliveries', names.consumers.dispatcherDelivery), waiting: deadLettersOf('waiting', names.consumers.dispatcherWaiting) },
+      now: () => now().getTime(),
     });
     // Both lanes share the per-callback slots, the circuits and the HTTP pool; each pulls with its own concurrency.
     for (const lane of [

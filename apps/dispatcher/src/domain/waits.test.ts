@@ -1,4 +1,4 @@
-import { MIN_WAIT_MS, holdRecheckDelay, millisUntil, spreadDelay } from './waits';
+import { MIN_WAIT_MS, holdRecheckDelay, millisUntil, notDueFor, spreadDelay } from './waits';
 
 const now = new Date('2024-05-01T12:00:00.000Z');
 
@@ -30,5 +30,22 @@ describe('spreadDelay', () => {
     expect(spreadDelay(500, () => 0)).toBe(250);
     expect(spreadDelay(500, () => 1)).toBe(750);
     expect(spreadDelay(1, () => 0)).toBe(MIN_WAIT_MS);
+  });
+});
+
+describe('notDueFor', () => {
+  const now = Date.parse('2026-12-03T10:00:00.000Z');
+
+  it('says how long a message whose header time is ahead still waits, at least MIN_WAIT_MS', () => {
+    expect(notDueFor(String(now + 1_500), now)).toBe(1_500);
+    expect(notDueFor(String(now + 1), now)).toBe(MIN_WAIT_MS);
+  });
+
+  it('leaves a due message, or one without a usable header, to the task itself', () => {
+    expect(notDueFor(String(now), now)).toBeUndefined();
+    expect(notDueFor(String(now - 60_000), now)).toBeUndefined();
+    for (const header of [undefined, '', 'soon', '2026-12-03T10:00:05Z', '-5', '1e15', ' 1', '12345678901234567']) {
+      expect(notDueFor(header, now)).toBeUndefined();
+    }
   });
 });

@@ -10,6 +10,16 @@ export function millisUntil(notBefore: string | undefined, now: Date): number {
   return Math.max(0, Date.parse(notBefore) - now.getTime());
 }
 
+/**
+ * How long a WAITING message still waits, from its not-before header (NOT_BEFORE_HEADER: epoch ms), or undefined
+ * when it is due, or the header is missing or not a time (then the task itself decides).
+ */
+export function notDueFor(header: string | undefined, nowMs: number): number | undefined {
+  if (header === undefined || !/^\d{1,16}$/.test(header)) return undefined;
+  const wait = Number(header) - nowMs;
+  return wait > 0 ? Math.max(MIN_WAIT_MS, wait) : undefined;
+}
+
 /** A held delivery looks again after `recheckMs`, or as soon as the hold expires if that is sooner. */
 export function holdRecheckDelay(hold: Pick<HoldState, 'expires_at'>, now: Date, recheckMs: number): number {
   const untilExpiry = hold.expires_at === null ? Infinity : Date.parse(hold.expires_at) - now.getTime();

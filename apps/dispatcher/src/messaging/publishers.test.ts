@@ -1,6 +1,7 @@
 import { context, createContextKey, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { createTurnBatcher } from './publishers';
+import { NOT_BEFORE_HEADER } from '@hookmesh/contracts';
+import { createTurnBatcher, notBeforeHeaders } from './publishers';
 
 const KEY = createContextKey('caller');
 
@@ -32,5 +33,13 @@ describe('createTurnBatcher', () => {
     await expect(second).rejects.toThrow('two');
     await expect(third).rejects.toThrow('synchronous');
     expect(started).toEqual(['one:a', 'two:b']);
+  });
+});
+
+describe('notBeforeHeaders', () => {
+  it("carries a waiting task's not_before as epoch milliseconds, and nothing for a task without one", () => {
+    expect(notBeforeHeaders({ not_before: '2026-12-03T10:00:05.250Z' })?.get(NOT_BEFORE_HEADER)).toBe(String(Date.parse('2026-12-03T10:00:05.250Z')));
+    expect(notBeforeHeaders({ not_before: undefined })).toBeUndefined();
+    expect(notBeforeHeaders({ not_before: 'not a time' })).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 // Everything the dispatcher publishes, each with the Nats-Msg-Id that makes a repeat after a crash harmless.
 import {
   deliveryTaskMsgId,
+  NOT_BEFORE_HEADER,
   OPERATIONAL_ACCOUNT,
   operationalEventMsgId,
   operationalEventRecord,
@@ -12,7 +13,7 @@ import {
   type OperationalEventType,
   type OrderedWake,
 } from '@hookmesh/contracts';
-import { publishJson, type AckedPublisher, type JsMsg, type PubAck } from '@hookmesh/messaging';
+import { natsHeaders, publishJson, type AckedPublisher, type JsMsg, type MsgHdrs, type PubAck } from '@hookmesh/messaging';
 import { context } from '@opentelemetry/api';
 import { createAuditBatcher } from './audit-batcher';
 
@@ -74,7 +75,8 @@ export function createPublishers(js: AckedPublisher, names: NatsNames, options: 
   const waitingId = (task: DeliveryTask) => `${deliveryTaskMsgId(task)}:${task.not_before ?? ''}`;
   return {
     toDue: (task) => inThisTurn(() => publishJson(js, names.deliverySubject(task.account, task.callback_id), task, { msgID: deliveryTaskMsgId(task), timeoutMs })),
-    toWaiting: (task) => inThisTurn(() => publishJson(js, names.waitingSubject(task.account, task.callback_id), task, { msgID: waitingId(task), timeoutMs })),
+    toWaiting: (task) =>
+      inThisTurn(() => publishJson(js, names.waitingSubject(task.account, task.callback_id), task, { msgID: waitingId(task), headers: notBeforeHeaders(task), timeoutMs })),
     auditRecord: createAuditBatcher({ js, names, timeoutMs }),
     // An ack that cannot be written (connection gone) is not an error here: JetStream redelivers the message.
     ack: (msg) => void inThisTurn(async () => msg.ack()).catch(() => undefined),
@@ -93,4 +95,13 @@ export function createPublishers(js: AckedPublisher, names: NatsNames, options: 
         timeoutMs,
       }),
   };
+}
+
+/** The not-before header of a WAITING message (NOT_BEFORE_HEADER), so the dispatcher can turn it back undecoded. */
+export function notBeforeHeaders(task: Pick<DeliveryTask, 'not_before'>): MsgHdrs | undefined {
+  const at = task.not_before === undefined ? NaN : Date.parse(task.not_before);
+  if (!Number.isFinite(at)) return undefined;
+  const headers = natsHeaders();
+  headers.set(NOT_BEFORE_HEADER, String(at));
+  return headers;
 }
