@@ -11,6 +11,7 @@ import { pidsNamed } from '@hookmesh/testing';
 import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport } from './process-stats';
 import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult, type PhaseCpu } from './pipeline';
 import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
+import { startStallMeter } from './service-stalls';
 import { countsBetween, readDispatcherCounters, readStreamStores, type DispatcherCounters, type StreamStores } from './dispatcher-counters';
 import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 
@@ -254,7 +255,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     log(`5/5 fairness: another account at ${quietRate} events/s alone, then while one posts ${floodRate} events/s to ${floodCallbacks} endpoints answering in ${slowMs} ms, ${options.latencySeconds}s each`);
     countersBefore = await countersNow();
     storesBefore = await storesNow();
-    const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds, meter });
+    const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds, meter, stalls: () => startStallMeter(running.urls) });
     const fairnessWork = countsBetween(countersBefore, await countersNow());
     const fairnessStores = countsBetween(storesBefore, await storesNow());
     log(`    p95 ${fairness.alone.fromAcceptedMs.p95.toFixed(1)} → ${fairness.duringFlood.fromAcceptedMs.p95.toFixed(1)} ms; flood ${fairness.flood.arrived}/${fairness.flood.expected} arrived`);
@@ -456,6 +457,23 @@ export function formatReport(report: BenchReport): string {
               .filter(([, seconds]) => seconds !== null)
               .map(([name, seconds]) => `${name} ${seconds}`)
               .join(', '),
+          ];
+        })),
+    ...(report.fairness.stalls === null
+      ? []
+      : (['alone', 'duringFlood'] as const).map((half): [string, string, string] => {
+          const stalls = report.fairness.stalls![half];
+          const worst = Object.entries(stalls).reduce<[string, number]>((top, [name, value]) => ((value?.lagMaxMs ?? 0) > top[1] ? [name, value!.lagMaxMs] : top), ['none', 0]);
+          return [
+            `longest event-loop stall during fairness, other account ${half === 'alone' ? 'alone' : 'beside the flood'}`,
+            `${worst[1]} ms (${worst[0]})`,
+            Object.entries(stalls)
+              .filter(([, value]) => value !== null)
+              .map(([name, value]) => {
+                const gc = Object.entries(value!.gc).map(([kind, run]) => `${kind} ${run.count}× ${(run.seconds * 1000).toFixed(0)} ms${run.over10ms > 0 ? ` (${run.over10ms} over 10 ms)` : ''}`);
+                return `${name}: max ${value!.lagMaxMs} / p99 ${value!.lagP99Ms} ms, gc ${gc.join(' ') || 'none'}`;
+              })
+              .join('; '),
           ];
         })),
     [

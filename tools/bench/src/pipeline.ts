@@ -4,6 +4,7 @@
 import { deliveryIdFor, eventTypes } from '@hookmesh/contracts';
 import { Pool } from 'undici';
 import { wallClockMs, type Arrival } from './receiver';
+import type { LoopStalls } from './service-stalls';
 import type { ReceiverProcess, Stack } from './stack';
 
 /** Percentiles (nearest rank) of a sample, in the sample's unit. */
@@ -430,6 +431,8 @@ export type FairnessOptions = {
   drainSeconds: number;
   /** Starts measuring CPU per process; the returned function stops and reports (each half of the run is metered). */
   meter?: () => () => PhaseCpu;
+  /** Scrapes the services' event-loop delay and collections; the returned function reports the phase since. */
+  stalls?: () => Promise<() => Promise<Record<string, LoopStalls | null>>>;
 };
 
 /** CPU seconds per process over a phase's wall time. */
@@ -447,6 +450,8 @@ export type FairnessResult = {
   flood: DeliveryCount & { events: number; ingestFailures: number; drainedSeconds: number };
   /** CPU per process during the other account's run alone and during its run beside the flood (null without a meter). */
   cpu: { alone: PhaseCpu; duringFlood: PhaseCpu } | null;
+  /** Each service's longest event-loop stall and its collections in each half (null without a stall meter). */
+  stalls: { alone: Record<string, LoopStalls | null>; duringFlood: Record<string, LoopStalls | null> } | null;
 };
 
 /**
@@ -458,8 +463,10 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
   const latencyRun = (account: string) =>
     runLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 500, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
   let stopMeter = options.meter?.();
+  let stopStalls = await options.stalls?.();
   const alone = await latencyRun('benchfairq');
   const aloneCpu = stopMeter?.();
+  const aloneStalls = await stopStalls?.();
 
   const floodAccount = 'benchflood';
   const callbacks = await registerBenchCallbacks(stack, slow, floodAccount, `/${floodAccount}`, options.floodCallbacks);
@@ -490,8 +497,10 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
   // The flood's backlog is there before the other account's run starts.
   await sleep(1_000);
   stopMeter = options.meter?.();
+  stopStalls = await options.stalls?.();
   const duringFlood = await latencyRun('benchfairf');
   const duringFloodCpu = stopMeter?.();
+  const duringFloodStalls = await stopStalls?.();
   flooding = false;
   await flood;
   await pool.close();
@@ -511,5 +520,6 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
     p95Ratio: duringFlood.fromAcceptedMs.p95 / alone.fromAcceptedMs.p95,
     flood: { ...count, events: messageIds.size, ingestFailures, drainedSeconds: (Date.now() - drainStart) / 1000 },
     cpu: aloneCpu === undefined || duringFloodCpu === undefined ? null : { alone: aloneCpu, duringFlood: duringFloodCpu },
+    stalls: aloneStalls === undefined || duringFloodStalls === undefined ? null : { alone: aloneStalls, duringFlood: duringFloodStalls },
   };
 }
