@@ -318,6 +318,8 @@ async function main() {
       ...env,
       PORT: String(service.port),
       OTEL_SERVICE_NAME: service.name,
+      // The dispatcher's larger young generation, as its image sets it (docker/Dockerfile).
+      ...(service.name === 'dispatcher' ? { NODE_OPTIONS: `${env.NODE_OPTIONS} --max-semi-space-size=32` } : {}),
     });
   }
   // The console holds no secret: it only needs to know where the three APIs are.
