@@ -32,7 +32,8 @@ export type BenchOptions = {
   latencyRate?: number;
   drainSeconds: number;
   /** The fairness run: another account's rate, and the flooding account's rate, callbacks and endpoint answer time. */
-  fairness: { quietRate: number; floodRate: number; floodCallbacks: number; slowMs: number };
+  /** The fairness run: each half's length (s), the other account's and the flood's rates, the flood's endpoints. */
+  fairness: { seconds: number; quietRate: number; floodRate: number; floodCallbacks: number; slowMs: number };
   /** Whether the services export their traces (to the bench's own OTLP sink), as production does. */
   traceExport: boolean;
   /** Extra node flags per service (profiling). */
@@ -252,10 +253,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     log(`    p99 ${latency.fromAcceptedMs.p99.toFixed(1)} ms after the 202; audit lag p99 ≤ ${latency.auditLag.upperMs.p99.toFixed(0)} ms`);
     await quiet();
     const { quietRate, floodRate, floodCallbacks, slowMs } = options.fairness;
-    log(`5/5 fairness: another account at ${quietRate} events/s alone, then while one posts ${floodRate} events/s to ${floodCallbacks} endpoints answering in ${slowMs} ms, ${options.latencySeconds}s each`);
+    log(`5/5 fairness: another account at ${quietRate} events/s alone, then while one posts ${floodRate} events/s to ${floodCallbacks} endpoints answering in ${slowMs} ms, ${options.fairness.seconds}s each`);
     countersBefore = await countersNow();
     storesBefore = await storesNow();
-    const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.latencySeconds, drainSeconds: options.drainSeconds, meter, stalls: () => startStallMeter(running.urls) });
+    const fairness = await runFairness(running, receiver, slowReceiver, { quietRate, floodRate, floodCallbacks, seconds: options.fairness.seconds, drainSeconds: options.drainSeconds, meter, stalls: () => startStallMeter(running.urls) });
     const fairnessWork = countsBetween(countersBefore, await countersNow());
     const fairnessStores = countsBetween(storesBefore, await storesNow());
     log(`    p95 ${fairness.alone.fromAcceptedMs.p95.toFixed(1)} → ${fairness.duringFlood.fromAcceptedMs.p95.toFixed(1)} ms; flood ${fairness.flood.arrived}/${fairness.flood.expected} arrived`);
@@ -308,6 +309,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         latency_seconds: options.latencySeconds,
         latency_rate: rate,
         trace_export: sink === null ? 'off' : 'otlp/http to the bench',
+        fairness_seconds: options.fairness.seconds,
         fairness_quiet_rate: quietRate,
         fairness_flood_rate: floodRate,
         fairness_flood_callbacks: floodCallbacks,

@@ -19,7 +19,7 @@ describe('end-to-end benchmark, smoke run', () => {
       latencyRate: 50,
       drainSeconds: 30,
       traceExport: true,
-      fairness: { quietRate: 30, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
+      fairness: { seconds: 2, quietRate: 30, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
       // The bench must measure this checkout, not a stack some developer left running.
       env: { ...process.env, BENCH_INGEST_URL: '' },
       log: () => undefined,
