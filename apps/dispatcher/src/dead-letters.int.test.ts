@@ -78,7 +78,7 @@ describe('dead letters of the dispatcher', () => {
 
   it('turns a WAITING message back on its not-before header alone until it is due, and only then reads the task', async () => {
     // A body that is not JSON would be kept on DEAD at once if it were decoded: until the header's time it is not.
-    const dueAt = Date.now() + 1_500;
+    const dueAt = Date.now() + 3_000;
     const headers = natsHeaders();
     headers.set(NOT_BEFORE_HEADER, String(dueAt));
     await h.js.publish(h.names.waitingSubject('acme', 'cb-w'), new TextEncoder().encode('{"broken": '), { msgID: 'not-json-waiting', headers });
@@ -89,7 +89,7 @@ describe('dead letters of the dispatcher', () => {
     const consumer = await h.jsm.consumers.info(h.names.streams.waiting, h.names.consumers.dispatcherWaiting);
     expect(consumer.delivered.stream_seq).toBeGreaterThanOrEqual(1);
 
-    await waitFor(async () => (await waitingDeadLetters()).length === 1, { timeoutMs: 5_000, label: 'the waiting message read once due' });
+    await waitFor(async () => (await waitingDeadLetters()).length === 1, { timeoutMs: 8_000, label: 'the waiting message read once due' });
     expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
     expect((await waitingDeadLetters())[0]).toEqual(expect.objectContaining({ body: '{"broken": ', headers: expect.objectContaining({ [DEAD_LETTER_HEADERS.reason]: 'not_json' }) }));
   });
