@@ -1,4 +1,5 @@
-import { MIN_WAIT_MS, holdRecheckDelay, millisUntil, notDueFor, spreadDelay } from './waits';
+import { MIN_IN_LINE_WINDOW_MS } from './turns';
+import { MIN_WAIT_MS, holdRecheckDelay, millisUntil, notDueFor, recheckDelayMs, spreadDelay } from './waits';
 
 const now = new Date('2024-05-01T12:00:00.000Z');
 
@@ -47,5 +48,17 @@ describe('notDueFor', () => {
     for (const header of [undefined, '', 'soon', '2026-12-03T10:00:05Z', '-5', '1e15', ' 1', '12345678901234567']) {
       expect(notDueFor(header, now)).toBeUndefined();
     }
+  });
+});
+
+describe('recheckDelayMs', () => {
+  it('brings a task turned away back about at its estimated turn, within a short line and the whole recheck', () => {
+    expect(recheckDelayMs(45, 500)).toBe(45);
+    expect(recheckDelayMs(2, 500)).toBe(MIN_IN_LINE_WINDOW_MS);
+    expect(recheckDelayMs(5_000, 500)).toBe(500);
+  });
+
+  it('waits the whole recheck when no turn is estimated', () => {
+    expect(recheckDelayMs(undefined, 500)).toBe(500);
   });
 });

@@ -1,5 +1,6 @@
 // How long a delivery that cannot go out now waits before JetStream offers it again.
 import type { HoldState } from '@hookmesh/contracts';
+import { MIN_IN_LINE_WINDOW_MS } from './turns';
 
 /** Shortest nak delay: JetStream treats 0 as "redeliver at once", which would be a hot loop. */
 export const MIN_WAIT_MS = 10;
@@ -24,6 +25,15 @@ export function notDueFor(header: string | undefined, nowMs: number): number | u
 export function holdRecheckDelay(hold: Pick<HoldState, 'expires_at'>, now: Date, recheckMs: number): number {
   const untilExpiry = hold.expires_at === null ? Infinity : Date.parse(hold.expires_at) - now.getTime();
   return Math.max(MIN_WAIT_MS, Math.min(recheckMs, untilExpiry));
+}
+
+/**
+ * When a task turned away with its turn near looks again: about its turn (at least a fast endpoint's short line,
+ * MIN_IN_LINE_WINDOW_MS) when that is estimated, else after the whole recheck. Never later than the recheck.
+ */
+export function recheckDelayMs(turnInMs: number | undefined, busyRecheckMs: number): number {
+  if (turnInMs === undefined) return busyRecheckMs;
+  return Math.min(busyRecheckMs, Math.max(MIN_IN_LINE_WINDOW_MS, turnInMs));
 }
 
 /** A delay around `baseMs` (±50%), so tasks turned away together do not all come back together. */

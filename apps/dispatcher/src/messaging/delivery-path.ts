@@ -28,7 +28,7 @@ import { MIN_IN_LINE_WINDOW_MS, type Turns } from '../domain/turns';
 import { parseRetryAfter } from '../domain/retry-after';
 import { routeTask } from '../domain/route';
 import { errorClassOfStatus, isSuccessStatus, settleAttempt, type AttemptResult, type Settlement } from '../domain/settlement';
-import { MIN_WAIT_MS, spreadDelay } from '../domain/waits';
+import { MIN_WAIT_MS, recheckDelayMs, spreadDelay } from '../domain/waits';
 import type { DispatcherMetrics } from '../metrics';
 import type { WebhookClient } from '../outbound/webhook-client';
 import type { CircuitStore } from './circuit-store';
@@ -565,15 +565,20 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
       callbackTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perCallback,
       accountTurnMs: averageHoldMs === undefined ? undefined : averageHoldMs / deps.limits.perAccount,
     });
-    if (turnInMs < deps.turns.inLineWindowMs(averageHoldMs)) return recheckOnDeliveries(task, source);
+    if (turnInMs < deps.turns.inLineWindowMs(averageHoldMs)) return recheckOnDeliveries(task, source, turnInMs);
     metrics.parked.inc();
     await store(task, source, { ...task, not_before: new Date(deps.now().getTime() + turnInMs).toISOString() }, 'waiting');
   }
 
-  /** A task whose turn is near: one of DELIVERIES comes back after a recheck, one of the fan-out is stored there. */
-  async function recheckOnDeliveries(task: DeliveryTask, source: TaskSource): Promise<void> {
+  /**
+   * A task whose turn is near: one of DELIVERIES comes back after a recheck, one of the fan-out is stored there.
+   * With its turn estimated (another account has work), it comes back about then rather than after a whole recheck:
+   * a task a moment from its slot that was turned away only because its short line outlasted a pause of the process
+   * must not pay 250–750 ms for it.
+   */
+  async function recheckOnDeliveries(task: DeliveryTask, source: TaskSource, turnInMs?: number): Promise<void> {
     if (source.lane === 'due') {
-      source.nak(spreadDelay(settings.busyRecheckMs, deps.random));
+      source.nak(spreadDelay(recheckDelayMs(turnInMs, settings.busyRecheckMs), deps.random));
       return;
     }
     await store(task, source, task, 'due');
