@@ -341,6 +341,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   }
 }
 
+/** A report row of each process's CPU seconds in one phase. */
+function cpuRow(what: string, cpu: PhaseCpu): [string, string, string] {
+  const perProcess = Object.entries(cpu.cpuSeconds)
+    .filter(([, seconds]) => seconds !== null)
+    .map(([name, seconds]) => `${name} ${seconds}`);
+  return [what, `${cpu.wallSeconds} s wall`, perProcess.join(', ')];
+}
+
 /** The report as one markdown table (what the CLI prints and docs/benchmarks.md quotes). */
 export function formatReport(report: BenchReport): string {
   const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1));
@@ -440,27 +448,10 @@ export function formatReport(report: BenchReport): string {
         `EVENTS ${stores.events}, DELIVERIES ${stores.deliveries}, WAITING ${stores.waiting}, ORDERED ${stores.ordered}, AUDIT ${stores.audit} for ${arrived} deliveries; tasks handed out: DELIVERIES ${stores.deliveriesHandedOut}, WAITING ${stores.waitingHandedOut}`,
       ];
     }),
-    ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase): [string, string, string] => [
-      `CPU s during ${phase}`,
-      `${report.cpu[phase].wallSeconds} s wall`,
-      Object.entries(report.cpu[phase].cpuSeconds)
-        .filter(([, seconds]) => seconds !== null)
-        .map(([name, seconds]) => `${name} ${seconds}`)
-        .join(', '),
-    ]),
+    ...(['ceiling', 'fanout1', 'fanout10', 'latency'] as const).map((phase) => cpuRow(`CPU s during ${phase}`, report.cpu[phase])),
     ...(report.fairness.cpu === null
       ? []
-      : (['alone', 'duringFlood'] as const).map((half): [string, string, string] => {
-          const cpu = report.fairness.cpu![half];
-          return [
-            `CPU s during fairness, other account ${half === 'alone' ? 'alone' : 'beside the flood'}`,
-            `${cpu.wallSeconds} s wall`,
-            Object.entries(cpu.cpuSeconds)
-              .filter(([, seconds]) => seconds !== null)
-              .map(([name, seconds]) => `${name} ${seconds}`)
-              .join(', '),
-          ];
-        })),
+      : (['alone', 'duringFlood'] as const).map((half) => cpuRow(`CPU s during fairness, other account ${half === 'alone' ? 'alone' : 'beside the flood'}`, report.fairness.cpu![half]))),
     ...(report.fairness.stalls === null
       ? []
       : (['alone', 'duringFlood'] as const).map((half): [string, string, string] => {

@@ -29,15 +29,20 @@ export function parseDispatcherCounters(exposition: string): DispatcherCounters 
   return sums;
 }
 
-/** The counters now; null when the dispatcher does not answer (an external stack without its URL, say). */
-export async function readDispatcherCounters(dispatcherUrl: string): Promise<DispatcherCounters | null> {
+/** A service's /metrics exposition now; null when it does not answer (an external stack without its URL, say). */
+export async function scrapeMetrics(serviceUrl: string): Promise<string | null> {
   try {
-    const response = await fetch(`${dispatcherUrl}/metrics`);
-    if (response.status !== 200) return null;
-    return parseDispatcherCounters(await response.text());
+    const response = await fetch(`${serviceUrl}/metrics`);
+    return response.status === 200 ? await response.text() : null;
   } catch {
     return null;
   }
+}
+
+/** The counters now; null when the dispatcher does not answer. */
+export async function readDispatcherCounters(dispatcherUrl: string): Promise<DispatcherCounters | null> {
+  const exposition = await scrapeMetrics(dispatcherUrl);
+  return exposition === null ? null : parseDispatcherCounters(exposition);
 }
 
 /** What changed between two readings of the same counts (null when either is missing). */

@@ -1,6 +1,7 @@
 // How long each service's event loop stalled during a phase, and what its garbage collections cost, off its /metrics
 // (prom-client's default metrics). The event-loop histogram is reset at every scrape, so a scrape at the start of a
 // phase and one at its end give the longest stall within it; the collection counters are differences.
+import { scrapeMetrics } from './dispatcher-counters';
 
 /** A service's longest event-loop delay in a phase, and its collections by kind (count, seconds, over 10 ms). */
 export type LoopStalls = { lagMaxMs: number; lagP99Ms: number; gc: Record<string, { count: number; seconds: number; over10ms: number }> };
@@ -39,13 +40,8 @@ export function stallsBetween(before: Scrape, after: Scrape): LoopStalls {
 }
 
 async function scrape(url: string): Promise<Scrape | null> {
-  try {
-    const response = await fetch(`${url}/metrics`);
-    if (response.status !== 200) return null;
-    return parseScrape(await response.text());
-  } catch {
-    return null;
-  }
+  const exposition = await scrapeMetrics(url);
+  return exposition === null ? null : parseScrape(exposition);
 }
 
 /** Scrapes every service now; the returned function scrapes them again and reports the phase in between. */
