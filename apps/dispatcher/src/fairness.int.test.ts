@@ -163,6 +163,55 @@ describe('fairness across accounts', () => {
     }
   }, 60_000);
 
+  it('brings a task of DELIVERIES turned away with its turn near back about at that turn, not after a whole recheck', async () => {
+    const shared = await startNatsHarness('fairness-near-turn');
+    try {
+      // A recheck of 6 s, so a task that paid one could not hide in the numbers below.
+      const dispatcher = await startTestDispatcher(shared, {
+        delivery: { busyRecheckMs: 6_000 },
+        concurrency: { overall: 100, perCallback: 10, fanout: 32, connectionsPerOrigin: 20, accountShare: 0.5 },
+      });
+      const steady = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 100 }));
+      const other = await startReceiver();
+      receivers.push(steady, other);
+      await putCallback(shared, { account: 'steady', url: `${steady.url}/steady` });
+      await putCallback(shared, { account: 'other', url: `${other.url}/other` });
+      // A first round, so the callback's attempt time (about 100 ms) is known and its turns are estimated.
+      await Promise.all(Array.from({ length: 10 }, () => publishEvent(shared, 'steady')));
+      await waitFor(() => steady.requests.length === 10, { timeoutMs: 10_000, label: 'first round arrived' });
+
+      // Another account has work all along, so the steady account's line is shared fairly: its tasks wait in line
+      // only briefly: of 14 events to its 10 slots of 100 ms, the last four have their turns near (about 40 ms:
+      // inside one attempt), so each is stored on DELIVERIES, and turned away from there while the slots are busy.
+      let busy = true;
+      const otherWork = (async () => {
+        while (busy) {
+          await publishEvent(shared, 'other');
+          await sleep(100);
+        }
+      })();
+      await sleep(300);
+      const sent = Date.now();
+      const events = await Promise.all(Array.from({ length: 14 }, () => publishEvent(shared, 'steady')));
+      await waitFor(() => steady.requests.length === 24, { timeoutMs: 20_000, label: 'the burst arrived' });
+      const lastArrival = Math.max(...steady.requests.slice(10).map((request) => request.at)) - sent;
+      busy = false;
+      await otherWork;
+      const rechecked = (await dispatcher.registry.getSingleMetric('hookmesh_delivery_turned_away_total')?.get())?.values.find((value) => value.labels.lane === 'due')?.value ?? 0;
+      await dispatcher.stop();
+      console.log(`fairness: 14 events to ten 100 ms slots beside another account: the last arrived after ${lastArrival} ms; ${rechecked} turned away on DELIVERIES`);
+
+      // Some were turned away on DELIVERIES (the path this proves), and none paid a 3-9 s recheck for it: two rounds
+      // of 100 ms are the line (paying a whole recheck, the last arrived after 3 s or more).
+      expect(rechecked).toBeGreaterThan(0);
+      expect(lastArrival).toBeLessThan(2_000);
+      const arrived = new Set(steady.requests.map((request) => String(request.headers['webhook-id'])));
+      expect(events.every((event) => arrived.has(event.message_id))).toBe(true);
+    } finally {
+      await shared.close();
+    }
+  }, 60_000);
+
   it("parks nothing for an account alone, however long its busy callback's line", async () => {
     const alone = await startNatsHarness('fairness-alone');
     try {

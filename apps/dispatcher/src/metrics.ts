@@ -110,6 +110,12 @@ export function createDispatcherMetrics(
     }),
     retries: new Counter({ name: 'hookmesh_delivery_retries_total', help: 'Retries scheduled after a failed attempt.', registers: [registry] }),
     parked: new Counter({ name: 'hookmesh_delivery_parked_total', help: 'Tasks whose callback was busy for longer than about one attempt, parked on WAITING until their expected turn.', registers: [registry] }),
+    turnedAway: new Counter({
+      name: 'hookmesh_delivery_turned_away_total',
+      help: 'Tasks turned away because their callback or account was at its concurrency limit, by the lane they came from (inline: the fan-out).',
+      labelNames: ['lane'],
+      registers: [registry],
+    }),
     movedToWaiting: new Counter({ name: 'hookmesh_delivery_moved_to_waiting_total', help: 'Tasks moved from DELIVERIES to WAITING to wait there (held type, open circuit, not yet due, a busy callback\'s far turn).', registers: [registry] }),
     inFlight: new Gauge({ name: 'hookmesh_deliveries_in_flight', help: 'HTTP delivery attempts running now.', registers: [registry] }),
     tasksPublished: new Counter({ name: 'hookmesh_fanout_tasks_published_total', help: 'Delivery tasks published by the fan-out.', registers: [registry] }),

@@ -169,7 +169,10 @@ export function createDeliveryPath(deps: DeliveryPathDeps): DeliveryPath {
         break;
     }
     const slot = await claimSlot(task, source);
-    if (slot === null) return comeBackSoon(task, source);
+    if (slot === null) {
+      metrics.turnedAway.inc({ lane: source.lane });
+      return comeBackSoon(task, source);
+    }
     try {
       const admission = await deps.circuits.admit(task.account, task.callback_id);
       if (admission.kind === 'open') return await waitAnnounced(task, source, 'circuit_open', admission.retryInMs);
