@@ -13,6 +13,8 @@ export interface DispatcherMetrics {
   movedToWaiting: Counter;
   /** Tasks parked on WAITING until their expected turn (fair share across accounts). */
   parked: Counter;
+  /** Tasks turned away at their callback's or account's concurrency limit, by the lane they came from. */
+  turnedAway: Counter<'lane'>;
   /** HTTP attempts running now. */
   inFlight: Gauge;
   /** Delivery tasks published by the fan-out (repeats after a crash included; JetStream drops those). */
