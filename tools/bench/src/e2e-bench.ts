@@ -3,7 +3,7 @@
 // Environment (all optional): DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres), NATS_URL (nats://127.0.0.1:4222),
 // BENCH_SECONDS (10: the ceiling and each fan-out run), BENCH_MAX_EVENTS (100000), BENCH_BATCH (100),
 // BENCH_INGEST_CONNECTIONS (4), BENCH_WINDOW (20000 deliveries in flight at most), HOOKMESH_CONNECTIONS_PER_ORIGIN (20),
-// BENCH_LATENCY_SECONDS (10), BENCH_FAIRNESS_SECONDS (20: each half of the fairness run), BENCH_LATENCY_SHARE (0.25), BENCH_LATENCY_RATE (events/s; overrides the share),
+// BENCH_LATENCY_SECONDS (10), BENCH_FAIRNESS_SECONDS (20: each half of each round of the fairness run), BENCH_FAIRNESS_ROUNDS (2), BENCH_LATENCY_SHARE (0.25), BENCH_LATENCY_RATE (events/s; overrides the share),
 // BENCH_FAIRNESS_RATE (30 events/s of the other account, in bursts every 500 ms), BENCH_FLOOD_RATE (100 events/s), BENCH_FLOOD_CALLBACKS (5),
 // BENCH_FLOOD_SLOW_MS (100: how long the flooded endpoints take to answer), BENCH_DRAIN_SECONDS (60), BENCH_OUT (docs/bench/latest.json),
 // BENCH_TRACE_EXPORT (1: the services export traces to an OTLP sink in the bench; 0: spans made, none exported),
@@ -39,8 +39,10 @@ const latencySeconds = num('BENCH_LATENCY_SECONDS', 10);
 // Forty of the other account's bursts per half: with twenty, one burst is 5 % of the samples and the p95 is whichever
 // burst was worst, so a single stall decides the ratio (docs/benchmarks.md).
 const fairnessSeconds = num('BENCH_FAIRNESS_SECONDS', 20);
+// Alone and beside the flood in turn, twice: a slow stretch of the VM then weighs on both halves, not on one.
+const fairnessRounds = num('BENCH_FAIRNESS_ROUNDS', 2);
 // Beyond this the run is stuck, not slow: the process fails (its children get SIGTERM from the finally blocks or die with it).
-const hardLimitMs = (seconds * 3 + latencySeconds + fairnessSeconds * 2 + drainSeconds * 5 + 180) * 1000;
+const hardLimitMs = (seconds * 3 + latencySeconds + (fairnessSeconds * 2 + drainSeconds * 2) * fairnessRounds + drainSeconds * 3 + 180) * 1000;
 
 async function main(): Promise<void> {
   const hardLimit = setTimeout(() => {
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     traceExport: env['BENCH_TRACE_EXPORT'] !== '0',
     fairness: {
       seconds: fairnessSeconds,
+      rounds: fairnessRounds,
       quietRate: num('BENCH_FAIRNESS_RATE', 30),
       floodRate: num('BENCH_FLOOD_RATE', 100),
       floodCallbacks: num('BENCH_FLOOD_CALLBACKS', 5),

@@ -4,7 +4,7 @@
 import { deliveryIdFor, eventTypes } from '@hookmesh/contracts';
 import { Pool } from 'undici';
 import { wallClockMs, type Arrival } from './receiver';
-import type { LoopStalls } from './service-stalls';
+import { mergeStalls, type LoopStalls } from './service-stalls';
 import type { ReceiverProcess, Stack } from './stack';
 
 /** Percentiles (nearest rank) of a sample, in the sample's unit. */
@@ -283,6 +283,60 @@ export type AuditLagResult = {
   lowerMs: Distribution;
 };
 
+/** What the audit probe saw: how many it probed, and each committed one's upper and lower bound (ms). */
+export type AuditLagSamples = { sampled: number; upper: number[]; lower: number[] };
+
+/** One latency run's counts and raw timings, from which its result is computed (and several runs' pooled). */
+export type LatencySamples = DeliveryCount & {
+  ratePerSecond: number;
+  batchSize: number;
+  events: number;
+  ingestFailures: number;
+  fromAccepted: number[];
+  fromSent: number[];
+  ingest: number[];
+  auditLag: AuditLagSamples;
+};
+
+function latencyResultOf(run: LatencySamples): LatencyResult {
+  const { fromAccepted, fromSent, ingest, auditLag, ...count } = run;
+  return {
+    ...count,
+    fromAcceptedMs: distribution(fromAccepted),
+    fromSentMs: distribution(fromSent),
+    ingestMs: distribution(ingest),
+    arrivedBeforeAccepted: fromAccepted.filter((ms) => ms < 0).length,
+    auditLag: { sampled: auditLag.sampled, committed: auditLag.upper.length, upperMs: distribution(auditLag.upper), lowerMs: distribution(auditLag.lower) },
+  };
+}
+
+/** Several runs at one rate as one: counts summed, timings pooled (a p95 of all their samples). */
+export function poolLatency(runs: readonly LatencySamples[]): LatencyResult {
+  const [first, ...rest] = runs;
+  if (first === undefined) throw new Error('poolLatency: no runs');
+  const pooled = rest.reduce<LatencySamples>(
+    (all, run) => ({
+      expected: all.expected + run.expected,
+      arrived: all.arrived + run.arrived,
+      duplicates: all.duplicates + run.duplicates,
+      lost: all.lost + run.lost,
+      unexpected: all.unexpected + run.unexpected,
+      firstArrival: Math.min(all.firstArrival, run.firstArrival),
+      lastArrival: Math.max(all.lastArrival, run.lastArrival),
+      ratePerSecond: all.ratePerSecond,
+      batchSize: all.batchSize,
+      events: all.events + run.events,
+      ingestFailures: all.ingestFailures + run.ingestFailures,
+      fromAccepted: [...all.fromAccepted, ...run.fromAccepted],
+      fromSent: [...all.fromSent, ...run.fromSent],
+      ingest: [...all.ingest, ...run.ingest],
+      auditLag: { sampled: all.auditLag.sampled + run.auditLag.sampled, upper: [...all.auditLag.upper, ...run.auditLag.upper], lower: [...all.auditLag.lower, ...run.auditLag.lower] },
+    }),
+    first,
+  );
+  return latencyResultOf(pooled);
+}
+
 export type LatencyResult = DeliveryCount & {
   ratePerSecond: number;
   batchSize: number;
@@ -334,7 +388,7 @@ function startAuditProbe(stack: Stack, account: string, callbackId: string, toke
       probes.set(messageId, { deliveryId: deliveryIdFor(messageId, callbackId), lastMissSent: sentAt });
     },
     /** Stops taking samples and waits (up to `deadline`) for the probed ones to show up. */
-    async finish(deadlineMs: number, arrivals: ReadonlyMap<string, number>): Promise<AuditLagResult> {
+    async finish(deadlineMs: number, arrivals: ReadonlyMap<string, number>): Promise<AuditLagSamples> {
       open = false;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([loop, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs - Date.now()))))]);
@@ -349,13 +403,17 @@ function startAuditProbe(stack: Stack, account: string, callbackId: string, toke
         upper.push(probe.seenAt! - arrival);
         lower.push(Math.max(0, probe.lastMissSent - arrival));
       }
-      return { sampled: probes.size, committed: upper.length, upperMs: distribution(upper), lowerMs: distribution(lower) };
+      return { sampled: probes.size, upper, lower };
     },
   };
 }
 
 /** Sends events at a fixed rate through one callback, then reports delivery latency and audit lag. */
 export async function runLatency(stack: Stack, receiver: ReceiverProcess, options: LatencyOptions): Promise<LatencyResult> {
+  return latencyResultOf(await sampleLatency(stack, receiver, options));
+}
+
+async function sampleLatency(stack: Stack, receiver: ReceiverProcess, options: LatencyOptions): Promise<LatencySamples> {
   const [callback] = await registerBenchCallbacks(stack, receiver, options.account, `/${options.account}`, 1);
   await receiver.reset();
   const token = await stack.token(options.account, ['events:write']);
@@ -407,10 +465,9 @@ export async function runLatency(stack: Stack, receiver: ReceiverProcess, option
     batchSize,
     events: sent.size,
     ingestFailures,
-    fromAcceptedMs: distribution(fromAccepted),
-    fromSentMs: distribution(fromSent),
-    ingestMs: distribution([...sent.values()].map((item) => item.acceptedAt - item.sentAt)),
-    arrivedBeforeAccepted: fromAccepted.filter((ms) => ms < 0).length,
+    fromAccepted,
+    fromSent,
+    ingest: [...sent.values()].map((item) => item.acceptedAt - item.sentAt),
     auditLag,
   };
 }
@@ -427,8 +484,13 @@ export type FairnessOptions = {
   /** The flooding account's rate (events/s, open-loop) and its callbacks, all on the slow receiver. */
   floodRate: number;
   floodCallbacks: number;
+  /** Each half's length (s) in each round. */
   seconds: number;
+  /** Rounds of (alone, beside the flood), one after the other; each half's samples are pooled across them. */
+  rounds: number;
   drainSeconds: number;
+  /** Waits for the consumers to be idle and the dispatcher to count no account as active (between rounds). */
+  settle?: () => Promise<unknown>;
   /** Starts measuring CPU per process; the returned function stops and reports (each half of the run is metered). */
   meter?: () => () => PhaseCpu;
   /** Scrapes the services' event-loop delay and collections; the returned function reports the phase since. */
@@ -438,40 +500,114 @@ export type FairnessOptions = {
 /** CPU seconds per process over a phase's wall time. */
 export type PhaseCpu = { wallSeconds: number; cpuSeconds: Record<string, number | null> };
 
+type FloodCount = DeliveryCount & { events: number; ingestFailures: number; drainedSeconds: number };
+
+/** One round of the fairness run: the other account's 202 → arrival alone and beside the flood, and the flood. */
+export type FairnessRound = { alone: Distribution; duringFlood: Distribution; p95Ratio: number; flood: { events: number; arrived: number; expected: number; drainedSeconds: number } };
+
 export type FairnessResult = {
   quietRate: number;
   floodRate: number;
   floodCallbacks: number;
-  /** The other account alone, and another account like it during the flood: 202 → arrival. */
+  /** The other account alone, and another account like it during the flood: 202 → arrival, pooled over the rounds. */
   alone: LatencyResult;
   duringFlood: LatencyResult;
-  /** duringFlood p95 ÷ alone p95. */
+  /** duringFlood p95 ÷ alone p95 (pooled). */
   p95Ratio: number;
-  flood: DeliveryCount & { events: number; ingestFailures: number; drainedSeconds: number };
-  /** CPU per process during the other account's run alone and during its run beside the flood (null without a meter). */
+  /** Each round on its own, in the order run. */
+  rounds: FairnessRound[];
+  /** Every round's flood together (drainedSeconds: the longest drain). */
+  flood: FloodCount;
+  /** CPU per process during the other account's runs alone and during its runs beside the flood (null without a meter). */
   cpu: { alone: PhaseCpu; duringFlood: PhaseCpu } | null;
   /** Each service's longest event-loop stall and its collections in each half (null without a stall meter). */
   stalls: { alone: Record<string, LoopStalls | null>; duringFlood: Record<string, LoopStalls | null> } | null;
 };
 
+/** Several phases' CPU as one: wall time and each process's CPU summed (unknown if unknown in any). */
+export function sumPhaseCpu(phases: readonly PhaseCpu[]): PhaseCpu {
+  const cpuSeconds: Record<string, number | null> = {};
+  for (const phase of phases) {
+    for (const [name, seconds] of Object.entries(phase.cpuSeconds)) {
+      const sum = name in cpuSeconds ? cpuSeconds[name]! : 0;
+      cpuSeconds[name] = sum === null || seconds === null ? null : Number((sum + seconds).toFixed(2));
+    }
+  }
+  return { wallSeconds: Number(phases.reduce((sum, phase) => sum + phase.wallSeconds, 0).toFixed(2)), cpuSeconds };
+}
+
+function sumFloods(floods: readonly FloodCount[]): FloodCount {
+  return floods.reduce((all, flood) => ({
+    expected: all.expected + flood.expected,
+    arrived: all.arrived + flood.arrived,
+    duplicates: all.duplicates + flood.duplicates,
+    lost: all.lost + flood.lost,
+    unexpected: all.unexpected + flood.unexpected,
+    firstArrival: Math.min(all.firstArrival, flood.firstArrival),
+    lastArrival: Math.max(all.lastArrival, flood.lastArrival),
+    events: all.events + flood.events,
+    ingestFailures: all.ingestFailures + flood.ingestFailures,
+    drainedSeconds: Math.max(all.drainedSeconds, flood.drainedSeconds),
+  }));
+}
+
 /**
  * Measures another account's delivery latency alone, then while one account posts `floodRate` events/s, each to
  * `floodCallbacks` callbacks on a slow receiver, more than they take in, so its backlog grows all along; then waits
- * for the flood's backlog to drain and checks that every one of its deliveries arrived.
+ * for the flood's backlog to drain and checks that every one of its deliveries arrived. It does so `rounds` times,
+ * alternating, so that a slower stretch of the machine weighs on both halves alike rather than on the one it fell in;
+ * each round uses fresh accounts.
  */
 export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow: ReceiverProcess, options: FairnessOptions): Promise<FairnessResult> {
-  const latencyRun = (account: string) =>
-    runLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 500, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
-  let stopMeter = options.meter?.();
-  let stopStalls = await options.stalls?.();
-  const alone = await latencyRun('benchfairq');
-  const aloneCpu = stopMeter?.();
-  const aloneStalls = await stopStalls?.();
+  const rounds: FairnessRound[] = [];
+  const alone: LatencySamples[] = [];
+  const duringFlood: LatencySamples[] = [];
+  const floods: FloodCount[] = [];
+  const cpu: { alone: PhaseCpu[]; duringFlood: PhaseCpu[] } = { alone: [], duringFlood: [] };
+  const stalls: { alone: Array<Record<string, LoopStalls | null>>; duringFlood: Array<Record<string, LoopStalls | null>> } = { alone: [], duringFlood: [] };
+  const latencyRun = async (account: string, half: 'alone' | 'duringFlood') => {
+    const stopMeter = options.meter?.();
+    const stopStalls = await options.stalls?.();
+    const run = await sampleLatency(stack, receiver, { account, ratePerSecond: options.quietRate, seconds: options.seconds, tickMs: 500, connections: 2, drainSeconds: options.drainSeconds, auditSamplesPerSecond: 1 });
+    const phaseCpu = stopMeter?.();
+    const phaseStalls = await stopStalls?.();
+    if (phaseCpu !== undefined) cpu[half].push(phaseCpu);
+    if (phaseStalls !== undefined) stalls[half].push(phaseStalls);
+    return run;
+  };
 
-  const floodAccount = 'benchflood';
-  const callbacks = await registerBenchCallbacks(stack, slow, floodAccount, `/${floodAccount}`, options.floodCallbacks);
+  for (let round = 1; round <= Math.max(1, options.rounds); round++) {
+    if (round > 1) await options.settle?.();
+    const quiet = await latencyRun(`benchfairq${round}`, 'alone');
+    const { during, flood } = await besideFlood(stack, slow, `benchflood${round}`, options, () => latencyRun(`benchfairf${round}`, 'duringFlood'));
+    alone.push(quiet);
+    duringFlood.push(during);
+    floods.push(flood);
+    const quietMs = latencyResultOf(quiet).fromAcceptedMs;
+    const floodMs = latencyResultOf(during).fromAcceptedMs;
+    rounds.push({ alone: quietMs, duringFlood: floodMs, p95Ratio: floodMs.p95 / quietMs.p95, flood: { events: flood.events, arrived: flood.arrived, expected: flood.expected, drainedSeconds: flood.drainedSeconds } });
+  }
+  const pooledAlone = poolLatency(alone);
+  const pooledFlood = poolLatency(duringFlood);
+  return {
+    quietRate: options.quietRate,
+    floodRate: options.floodRate,
+    floodCallbacks: options.floodCallbacks,
+    alone: pooledAlone,
+    duringFlood: pooledFlood,
+    p95Ratio: pooledFlood.fromAcceptedMs.p95 / pooledAlone.fromAcceptedMs.p95,
+    rounds,
+    flood: sumFloods(floods),
+    cpu: cpu.alone.length === 0 || cpu.duringFlood.length === 0 ? null : { alone: sumPhaseCpu(cpu.alone), duringFlood: sumPhaseCpu(cpu.duringFlood) },
+    stalls: stalls.alone.length === 0 || stalls.duringFlood.length === 0 ? null : { alone: mergeStalls(stalls.alone), duringFlood: mergeStalls(stalls.duringFlood) },
+  };
+}
+
+/** Runs `during` while `account` floods its slow callbacks; then stops the flood and waits for its backlog to drain. */
+async function besideFlood<T>(stack: Stack, slow: ReceiverProcess, account: string, options: FairnessOptions, during: () => Promise<T>): Promise<{ during: T; flood: FloodCount }> {
+  const callbacks = await registerBenchCallbacks(stack, slow, account, `/${account}`, options.floodCallbacks);
   await slow.reset();
-  const token = await stack.token(floodAccount, ['events:write']);
+  const token = await stack.token(account, ['events:write']);
   const pool = new Pool(stack.urls['event-ingest'], { connections: 4, pipelining: 1 });
   const messageIds = new Set<string>();
   let ingestFailures = 0;
@@ -484,7 +620,7 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
     for (let tick = 0; flooding; tick++) {
       const wait = start + tick * tickMs - performance.now();
       if (wait > 0) await sleep(wait);
-      const request: Promise<void> = postBatch(pool, floodAccount, token, batchSize)
+      const request: Promise<void> = postBatch(pool, account, token, batchSize)
         .then((result) => {
           if (result.status !== 202) ingestFailures += batchSize;
           for (const item of result.sent) messageIds.add(item.messageId);
@@ -496,11 +632,7 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
   })();
   // The flood's backlog is there before the other account's run starts.
   await sleep(1_000);
-  stopMeter = options.meter?.();
-  stopStalls = await options.stalls?.();
-  const duringFlood = await latencyRun('benchfairf');
-  const duringFloodCpu = stopMeter?.();
-  const duringFloodStalls = await stopStalls?.();
+  const result = await during();
   flooding = false;
   await flood;
   await pool.close();
@@ -511,15 +643,5 @@ export async function runFairness(stack: Stack, receiver: ReceiverProcess, slow:
     callbacks.map((callback) => callback.path),
     messageIds,
   );
-  return {
-    quietRate: options.quietRate,
-    floodRate: options.floodRate,
-    floodCallbacks: options.floodCallbacks,
-    alone,
-    duringFlood,
-    p95Ratio: duringFlood.fromAcceptedMs.p95 / alone.fromAcceptedMs.p95,
-    flood: { ...count, events: messageIds.size, ingestFailures, drainedSeconds: (Date.now() - drainStart) / 1000 },
-    cpu: aloneCpu === undefined || duringFloodCpu === undefined ? null : { alone: aloneCpu, duringFlood: duringFloodCpu },
-    stalls: aloneStalls === undefined || duringFloodStalls === undefined ? null : { alone: aloneStalls, duringFlood: duringFloodStalls },
-  };
+  return { during: result, flood: { ...count, events: messageIds.size, ingestFailures, drainedSeconds: (Date.now() - drainStart) / 1000 } };
 }

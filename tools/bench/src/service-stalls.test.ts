@@ -1,4 +1,4 @@
-import { parseScrape, stallsBetween } from './service-stalls';
+import { mergeStalls, parseScrape, stallsBetween } from './service-stalls';
 
 const exposition = (lagMax: number, gc: { count: number; sum: number; upTo10ms: number }) =>
   [
@@ -20,5 +20,17 @@ describe('service stalls', () => {
     const before = parseScrape(exposition(0.2, { count: 3, sum: 0.05, upTo10ms: 2 }));
     const after = parseScrape(exposition(0.0612, { count: 7, sum: 0.2, upTo10ms: 4 }));
     expect(stallsBetween(before, after)).toEqual({ lagMaxMs: 61.2, lagP99Ms: 12.5, gc: { major: { count: 4, seconds: 0.15, over10ms: 2 } } });
+  });
+
+  it('merges rounds: the longest stall and highest p99 of any, the collections summed, unknown where any is unknown', () => {
+    const first = { dispatcher: { lagMaxMs: 30, lagP99Ms: 15, gc: { minor: { count: 10, seconds: 0.08, over10ms: 1 } } }, audit: null };
+    const second = {
+      dispatcher: { lagMaxMs: 42.5, lagP99Ms: 12, gc: { minor: { count: 5, seconds: 0.051, over10ms: 2 }, major: { count: 1, seconds: 0.012, over10ms: 1 } } },
+      audit: { lagMaxMs: 20, lagP99Ms: 11, gc: {} },
+    };
+    expect(mergeStalls([first, second])).toEqual({
+      dispatcher: { lagMaxMs: 42.5, lagP99Ms: 15, gc: { minor: { count: 15, seconds: 0.131, over10ms: 3 }, major: { count: 1, seconds: 0.012, over10ms: 1 } } },
+      audit: null,
+    });
   });
 });

@@ -52,3 +52,27 @@ export async function startStallMeter(urls: Record<string, string>): Promise<() 
     return Object.fromEntries(after.map(([name, end]) => [name, end === null || before[name] == null ? null : stallsBetween(before[name]!, end)]));
   };
 }
+
+/**
+ * Several phases' stalls per service as one: the longest loop delay and the highest p99 of any of them, the
+ * collections summed (a service unknown in any phase is unknown).
+ */
+export function mergeStalls(phases: ReadonlyArray<Record<string, LoopStalls | null>>): Record<string, LoopStalls | null> {
+  const merged: Record<string, LoopStalls | null> = {};
+  for (const phase of phases) {
+    for (const [service, stalls] of Object.entries(phase)) {
+      const sofar = service in merged ? merged[service]! : { lagMaxMs: 0, lagP99Ms: 0, gc: {} };
+      if (sofar === null || stalls === null) {
+        merged[service] = null;
+        continue;
+      }
+      const gc: LoopStalls['gc'] = { ...sofar.gc };
+      for (const [kind, collections] of Object.entries(stalls.gc)) {
+        const before = gc[kind] ?? { count: 0, seconds: 0, over10ms: 0 };
+        gc[kind] = { count: before.count + collections.count, seconds: Number((before.seconds + collections.seconds).toFixed(3)), over10ms: before.over10ms + collections.over10ms };
+      }
+      merged[service] = { lagMaxMs: Math.max(sofar.lagMaxMs, stalls.lagMaxMs), lagP99Ms: Math.max(sofar.lagP99Ms, stalls.lagP99Ms), gc };
+    }
+  }
+  return merged;
+}

@@ -19,7 +19,7 @@ describe('end-to-end benchmark, smoke run', () => {
       latencyRate: 50,
       drainSeconds: 30,
       traceExport: true,
-      fairness: { seconds: 2, quietRate: 30, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
+      fairness: { seconds: 2, rounds: 2, quietRate: 30, floodRate: 50, floodCallbacks: 2, slowMs: 100 },
       // The bench must measure this checkout, not a stack some developer left running.
       env: { ...process.env, BENCH_INGEST_URL: '' },
       log: () => undefined,
@@ -43,6 +43,10 @@ describe('end-to-end benchmark, smoke run', () => {
       expect(run.events).toBeGreaterThanOrEqual(30);
     }
     expect(report.fairness.p95Ratio).toBeGreaterThan(0);
+    // Two rounds, each with its own accounts: the pooled halves hold both rounds' samples.
+    expect(report.fairness.rounds).toHaveLength(2);
+    expect(report.fairness.rounds.map((round) => round.alone.count + round.duringFlood.count).reduce((sum, count) => sum + count, 0)).toBe(alone.events + duringFlood.events);
+    for (const round of report.fairness.rounds) expect(round.flood).toMatchObject({ expected: round.flood.events * 2, arrived: round.flood.events * 2 });
     expect(flood.events).toBeGreaterThan(100);
     expect(flood).toMatchObject({ expected: flood.events * 2, arrived: flood.events * 2, lost: 0, unexpected: 0, ingestFailures: 0 });
   });
