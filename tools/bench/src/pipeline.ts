@@ -130,6 +130,19 @@ async function postBatch(pool: Pool, account: string, token: string, size: numbe
 /** Deliveries expected, arrived, repeated and missing for one run, from the receiver's (path, webhook-id) counts. */
 export type DeliveryCount = { expected: number; arrived: number; duplicates: number; lost: number; unexpected: number; firstArrival: number; lastArrival: number };
 
+/** Two runs' delivery counts as one: counts summed, the arrivals' span widened to cover both. */
+export function sumDeliveryCounts(a: DeliveryCount, b: DeliveryCount): DeliveryCount {
+  return {
+    expected: a.expected + b.expected,
+    arrived: a.arrived + b.arrived,
+    duplicates: a.duplicates + b.duplicates,
+    lost: a.lost + b.lost,
+    unexpected: a.unexpected + b.unexpected,
+    firstArrival: Math.min(a.firstArrival, b.firstArrival),
+    lastArrival: Math.max(a.lastArrival, b.lastArrival),
+  };
+}
+
 /** Compares what the receiver saw under `paths` with every accepted message id × every path. */
 export function countDeliveries(arrivals: readonly Arrival[], paths: readonly string[], messageIds: ReadonlySet<string>): DeliveryCount & { byKey: Map<string, Arrival> } {
   const pathSet = new Set(paths);
@@ -316,13 +329,7 @@ export function poolLatency(runs: readonly LatencySamples[]): LatencyResult {
   if (first === undefined) throw new Error('poolLatency: no runs');
   const pooled = rest.reduce<LatencySamples>(
     (all, run) => ({
-      expected: all.expected + run.expected,
-      arrived: all.arrived + run.arrived,
-      duplicates: all.duplicates + run.duplicates,
-      lost: all.lost + run.lost,
-      unexpected: all.unexpected + run.unexpected,
-      firstArrival: Math.min(all.firstArrival, run.firstArrival),
-      lastArrival: Math.max(all.lastArrival, run.lastArrival),
+      ...sumDeliveryCounts(all, run),
       ratePerSecond: all.ratePerSecond,
       batchSize: all.batchSize,
       events: all.events + run.events,
@@ -538,13 +545,7 @@ export function sumPhaseCpu(phases: readonly PhaseCpu[]): PhaseCpu {
 
 function sumFloods(floods: readonly FloodCount[]): FloodCount {
   return floods.reduce((all, flood) => ({
-    expected: all.expected + flood.expected,
-    arrived: all.arrived + flood.arrived,
-    duplicates: all.duplicates + flood.duplicates,
-    lost: all.lost + flood.lost,
-    unexpected: all.unexpected + flood.unexpected,
-    firstArrival: Math.min(all.firstArrival, flood.firstArrival),
-    lastArrival: Math.max(all.lastArrival, flood.lastArrival),
+    ...sumDeliveryCounts(all, flood),
     events: all.events + flood.events,
     ingestFailures: all.ingestFailures + flood.ingestFailures,
     drainedSeconds: Math.max(all.drainedSeconds, flood.drainedSeconds),
