@@ -12,8 +12,9 @@ import { postgresPidsFor, startCpuMeter, startMemorySampler, type MemoryReport }
 import { measureCeiling, runFairness, runFanOut, runLatency, type CeilingResult, type FairnessResult, type FanOutResult, type LatencyResult, type PhaseCpu } from './pipeline';
 import { startOtlpSink, type OtlpSinkCounts } from './otlp-sink';
 import { startStallMeter } from './service-stalls';
+import { splitCpu } from './cpu-share';
 import { countsBetween, readDispatcherCounters, readStreamStores, type DispatcherCounters, type StreamStores } from './dispatcher-counters';
-import { externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
+import { SERVICES, externalStackFromEnv, startReceiverProcess, startStack, type Service, type Stack } from './stack';
 
 export type BenchOptions = {
   /** Seconds of the ceiling and of each fan-out run's sending. */
@@ -427,10 +428,11 @@ export function formatReport(report: BenchReport): string {
     ] as const).map(([phase, deliveries]): [string, string, string] => {
       const perDelivery = Object.entries(report.cpu[phase].cpuSeconds).filter((entry): entry is [string, number] => entry[1] !== null);
       const ms = (seconds: number) => ((seconds * 1000) / Math.max(1, deliveries)).toFixed(2);
+      const split = splitCpu(report.cpu[phase].cpuSeconds, SERVICES);
       return [
         `CPU ms per delivery during ${phase}`,
         ms(perDelivery.reduce((sum, [, seconds]) => sum + seconds, 0)),
-        perDelivery.map(([name, seconds]) => `${name} ${ms(seconds)}`).join(', '),
+        `${perDelivery.map(([name, seconds]) => `${name} ${ms(seconds)}`).join(', ')}; Hookmesh's services ${ms(split.services)}, the rest ${ms(split.rest)}`,
       ];
     }),
     ...(['fanout1', 'fanout10', 'fairness'] as const).map((phase): [string, string, string] => {

@@ -78,6 +78,7 @@ describe('end-to-end benchmark, smoke run', () => {
     expect(formatReport(report)).toContain('fan-out 10: deliveries/s');
     expect(formatReport(report)).toContain('ordered fan-out 1 (1,000 keys): deliveries/s');
     expect(formatReport(report)).toContain('CPU ms per delivery during fanout1');
+    expect(formatReport(report)).toMatch(/Hookmesh's services \d+\.\d\d, the rest \d+\.\d\d/);
   });
 
   it("counts the dispatcher's work in each fan-out run: every delivery an attempt, some stored as tasks first", () => {
