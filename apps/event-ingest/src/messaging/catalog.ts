@@ -69,8 +69,9 @@ export function createIngestCatalog(options: IngestCatalogOptions): IngestCatalo
           let read = fresh.get(event.message_type);
           if (read === undefined) fresh.set(event.message_type, (read = freshState(event.message_type)));
           const state = await read;
-          const known = view.eventType(event.message_type);
-          if (state === undefined || (known !== undefined && state.version === known.version && state.archived === known.archived)) return verdict;
+          // The bucket's value decides, even when it equals the view's now: the watch may have delivered it while the
+          // bucket was read, after the refusal above was made without it.
+          if (state === undefined) return verdict;
           return judgeEvent(event, () => state, validators, prefix);
         }),
       );

@@ -1,6 +1,7 @@
 // POST /events for operator-registered types: validated against their JSON Schema (version by version), unknown and
 // archived types refused, against real NATS and the subscription state's KV bucket.
 import type { EventTypeState } from '@hookmesh/contracts';
+import type { KV } from '@hookmesh/messaging';
 import { createTestNats, waitFor, type TestNats } from '@hookmesh/testing';
 import pino from 'pino';
 import { createIngestCatalog, startCatalogView } from '../messaging/catalog';
@@ -116,5 +117,24 @@ describe('POST /events of registered types', () => {
     ]);
     expect(ok).toEqual({ kind: 'ok' });
     expect(invalid).toEqual({ kind: 'invalid', issues: [{ path: '1.data.id', code: 'required', message: 'id is required' }] });
+  });
+
+  it('judges by the bucket when the view catches up while the bucket is read (the refusal was made before it did)', async () => {
+    const late = { ...ordersCreated(1), message_type: 'orders:late', schema: { type: 'object', required: ['id'] } };
+    await putType(late);
+    // The watch delivers the type just as the second look starts: afterwards the view and the bucket agree.
+    let delivered: EventTypeState | undefined;
+    const frozen = await startCatalogView({ kv: ingest.kv, names: ingest.names, log: pino({ level: 'silent' }) });
+    await frozen.stop();
+    const view = { eventType: (type: string) => (type === late.message_type ? delivered : undefined), size: frozen.size, stop: frozen.stop };
+    const kv: KV = Object.assign(Object.create(ingest.kv) as KV, {
+      get: async (key: string) => {
+        delivered = late;
+        return ingest.kv.get(key);
+      },
+    });
+    const catalog = createIngestCatalog({ kv, view, names: ingest.names, log: pino({ level: 'silent' }) });
+    const [verdict] = await catalog.judge([{ event: { message_type: late.message_type, data: { id: 1 } }, pathPrefix: '' }]);
+    expect(verdict).toEqual({ kind: 'ok' });
   });
 });
