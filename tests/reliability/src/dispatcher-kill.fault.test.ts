@@ -9,13 +9,22 @@ import { produceEvents } from './producer';
 const ACCOUNT = 'killed';
 const EVENTS = 120;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 describe('a dispatcher SIGKILLed with requests in flight', () => {
   let platform: Platform;
   let receiver: TestReceiver;
+  // Around the kill no answer leaves: a loaded machine could otherwise let a 600 ms timer fire before the socket's
+  // end is read, answering a sender that is already dead (and no request would count as abandoned).
+  let answersHeld: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     // Every answer is late: at the kill, up to the per-callback limit of requests are open.
-    receiver = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 600 }));
+    receiver = await startReceiver(async () => {
+      await sleep(600);
+      await answersHeld;
+      return { status: 200, body: 'ok' };
+    });
     platform = await startPlatform({ label: 'fkill', env: FAST_ENV });
   }, 120_000);
 
@@ -41,10 +50,13 @@ describe('a dispatcher SIGKILLed with requests in flight', () => {
       callbackIds: callbacks.map((callback) => callback.id),
       onAccepted: async (accepted) => {
         if (accepted !== 40) return;
+        let release = () => {};
+        answersHeld = new Promise<void>((resolve) => (release = resolve));
         await waitFor(() => receiver.requests.filter((request) => request.outcome === 'pending').length >= 5, { timeoutMs: 20_000, label: 'requests held open' });
         await platform.kill('dispatcher', 'SIGKILL');
         await waitFor(() => !receiver.requests.some((request) => request.outcome === 'pending'), { timeoutMs: 5_000, label: 'open requests closed by the kill' });
         abandonedAtKill = receiver.requests.filter((request) => request.outcome === 'abandoned').length;
+        release();
         await platform.start('dispatcher');
       },
     });
