@@ -18,6 +18,7 @@ const SERVICES = [
   { name: 'audit', port: 3004, color: 33, migrates: true },
 ];
 const RECEIVER = { name: 'demo-receiver', port: 3005, color: 34 };
+const HEAP_FLAGS = JSON.parse(readFileSync(path.join(repoRoot, 'docker', 'heap-flags.json'), 'utf8'));
 const CONSOLE = { name: 'console', port: 3000, color: 94 };
 const children = [];
 const cleanups = [];
@@ -294,8 +295,8 @@ async function main() {
     // The user's HOOKMESH_ALLOW_PRIVATE_TARGETS and HOST win; by default private targets are allowed (the demo
     // receiver is on loopback) and every service listens on 127.0.0.1 only.
     ...settings.env,
-    // The heap cap of the container images (docker/Dockerfile).
-    NODE_OPTIONS: '--max-old-space-size=160',
+    // The heap cap of the container images (docker/heap-flags.json, which docker/Dockerfile and k8s follow).
+    NODE_OPTIONS: HEAP_FLAGS.runtime,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
 
@@ -318,8 +319,8 @@ async function main() {
       ...env,
       PORT: String(service.port),
       OTEL_SERVICE_NAME: service.name,
-      // The dispatcher's larger young generation, as its image sets it (docker/Dockerfile).
-      ...(service.name === 'dispatcher' ? { NODE_OPTIONS: `${env.NODE_OPTIONS} --max-semi-space-size=32` } : {}),
+      // Each service's heap settings as its image sets them (the dispatcher's larger young generation).
+      NODE_OPTIONS: HEAP_FLAGS.services[service.name],
     });
   }
   // The console holds no secret: it only needs to know where the three APIs are.

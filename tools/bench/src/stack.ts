@@ -5,7 +5,7 @@ import { signDevToken, type Scope } from '@hookmesh/http';
 import { createTestDatabase, createTestNats, freePort, waitFor, type TestDatabase, type TestNats } from '@hookmesh/testing';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -18,15 +18,10 @@ export const SERVICES = ['subscription-service', 'event-ingest', 'dispatcher', '
 export type Service = (typeof SERVICES)[number];
 
 /**
- * Each service's heap settings, as docker/Dockerfile sets them: the old generation capped, and for the dispatcher a
- * larger young generation (fewer scavenges and promotions: about a tenth less CPU per delivery, docs/benchmarks.md).
+ * Each service's heap settings as its image sets them (docker/heap-flags.json): the old generation capped, and for
+ * the dispatcher a larger young generation (fewer scavenges and promotions, docs/benchmarks.md).
  */
-const NODE_OPTIONS_OF: Record<Service, string> = {
-  'subscription-service': '--max-old-space-size=160',
-  'event-ingest': '--max-old-space-size=160',
-  dispatcher: '--max-old-space-size=160 --max-semi-space-size=32',
-  audit: '--max-old-space-size=160',
-};
+const NODE_OPTIONS_OF = (JSON.parse(readFileSync(path.join(repoRoot, 'docker', 'heap-flags.json'), 'utf8')) as { services: Record<Service, string> }).services;
 
 export type Stack = {
   urls: Record<Service, string>;

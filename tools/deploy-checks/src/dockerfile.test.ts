@@ -1,4 +1,4 @@
-import { effective, parseCopy, parseDockerfile, producedPaths, stageChain } from './dockerfile';
+import { effective, envOf, parseCopy, parseDockerfile, producedPaths, stageChain } from './dockerfile';
 
 const text = `# syntax=docker/dockerfile:1.7
 ARG BASE=node:22-alpine
@@ -47,5 +47,21 @@ describe('parseDockerfile', () => {
     expect(effective(dockerfile, 'api', 'USER')?.args).toBe('1000:1000');
     expect(effective(dockerfile, 'build', 'WORKDIR')?.args).toBe('/repo');
     expect(effective(dockerfile, 'deps', 'USER')).toBeUndefined();
+  });
+});
+
+describe('envOf', () => {
+  it("reads quoted and bare values along the chain, the stage's own winning", () => {
+    const dockerfile = parseDockerfile(`FROM node:22 AS runtime
+ENV PATH=/usr/local/bin:/bin \\
+    NODE_OPTIONS="--enable-source-maps --max-old-space-size=160"
+FROM runtime AS api
+ENV PORT=3003 \\
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=32" GREETING="say \\"hi\\""
+FROM runtime AS other
+ENV PORT=3004
+`);
+    expect(envOf(dockerfile, 'api')).toEqual({ PATH: '/usr/local/bin:/bin', NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=32', PORT: '3003', GREETING: 'say "hi"' });
+    expect(envOf(dockerfile, 'other')).toEqual({ PATH: '/usr/local/bin:/bin', NODE_OPTIONS: '--enable-source-maps --max-old-space-size=160', PORT: '3004' });
   });
 });

@@ -72,6 +72,20 @@ export function effective(dockerfile: Dockerfile, stage: string, keyword: string
   return undefined;
 }
 
+/** The variables a stage's ENV instructions set along its chain, the stage's own last (`ENV k=v k2="v 2"` form). */
+export function envOf(dockerfile: Dockerfile, stage: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const link of stageChain(dockerfile, stage).reverse()) {
+    for (const instruction of link.instructions.filter((candidate) => candidate.keyword === 'ENV')) {
+      for (const match of instruction.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+        const raw = match[2]!;
+        env[match[1]!] = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+      }
+    }
+  }
+  return env;
+}
+
 /** The external base image a stage finally builds on. */
 export function baseImage(dockerfile: Dockerfile, stage: string): string {
   return stageChain(dockerfile, stage).at(-1)?.from ?? '';
