@@ -5,7 +5,7 @@
 import { parseDockerfile, envOf } from './dockerfile';
 import { renderKustomization, type KubeObject } from './kube';
 import { SERVICES, readRepoFile, repoPath } from './repo';
-import { resolveContainerEnv, workloads } from './workloads';
+import { resolveContainerEnv, serviceContainer } from './workloads';
 
 type HeapFlags = { runtime: string; services: Record<string, string> };
 
@@ -32,10 +32,7 @@ describe('heap flags', () => {
 
   it("are each Deployment's in k8s/base, as its container's environment resolves", () => {
     for (const service of SERVICES) {
-      const workload = workloads(objects).find((candidate) => candidate.kind === 'Deployment' && candidate.name === service);
-      const container = workload?.template.spec?.containers.find((candidate) => candidate.name === service);
-      expect(container).toBeDefined();
-      const { env } = resolveContainerEnv(container!, objects);
+      const { env } = resolveContainerEnv(serviceContainer(objects, service).container, objects);
       expect([service, heapFlagsOf(env['NODE_OPTIONS'])]).toEqual([service, heapFlags.services[service]]);
     }
   });

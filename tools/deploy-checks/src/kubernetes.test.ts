@@ -9,7 +9,7 @@ import { named, ofKind, parseEnvFile, parseManifests, renderKustomization, rende
 import { connectionAllowed, type Peer } from './network';
 import { readRepoFile, repoPath, rootPackage, serviceCommand, serviceEntryPoint, SERVICES } from './repo';
 import { loadServiceConfig, PLATFORM_VARIABLES, type ServiceConfig } from './service-config';
-import { containersOf, resolveContainerEnv, resolvePort, selects, selectsByMap, workloads, type Container, type Workload } from './workloads';
+import { containersOf, resolveContainerEnv, resolvePort, selects, selectsByMap, serviceContainer, workloads, type Container, type Workload } from './workloads';
 
 const NAMESPACE = 'hookmesh';
 const API_SERVICES: readonly ServiceName[] = ['subscription-service', 'event-ingest', 'audit'];
@@ -39,13 +39,6 @@ function configOf(service: ServiceName): Promise<ServiceConfig> {
   return configs.get(service)!;
 }
 
-function serviceContainer(objects: readonly KubeObject[], service: ServiceName): { workload: Workload; container: Container } {
-  const workload = workloads(objects).find((candidate) => candidate.kind === 'Deployment' && candidate.name === service);
-  if (workload === undefined) throw new Error(`no Deployment named ${service}`);
-  const container = workload.template.spec?.containers.find((candidate) => candidate.name === service);
-  if (container === undefined) throw new Error(`Deployment ${service} has no container named ${service}`);
-  return { workload, container };
-}
 
 /** Parses a container's rendered environment with the service's own config; throws its ConfigError when refused. */
 async function parsedEnv(objects: readonly KubeObject[], service: ServiceName, container: Container): Promise<Record<string, unknown>> {

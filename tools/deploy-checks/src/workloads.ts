@@ -22,6 +22,15 @@ export function workloads(objects: readonly KubeObject[]): Workload[] {
   );
 }
 
+/** A service's Deployment and its container of the same name; throws when either is missing. */
+export function serviceContainer(objects: readonly KubeObject[], service: string): { workload: Workload; container: Container } {
+  const workload = workloads(objects).find((candidate) => candidate.kind === 'Deployment' && candidate.name === service);
+  if (workload === undefined) throw new Error(`no Deployment named ${service}`);
+  const container = workload.template.spec?.containers.find((candidate) => candidate.name === service);
+  if (container === undefined) throw new Error(`Deployment ${service} has no container named ${service}`);
+  return { workload, container };
+}
+
 /** All containers of a pod template, init containers first. */
 export function containersOf(workload: Workload): Container[] {
   return [...(workload.template.spec?.initContainers ?? []), ...(workload.template.spec?.containers ?? [])];
