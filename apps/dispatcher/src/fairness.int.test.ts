@@ -22,10 +22,12 @@ describe('fairness across accounts', () => {
   it("keeps another account's delivery p95 under twice its quiet value while one account floods slow endpoints", async () => {
     h = await startNatsHarness('fairness');
     const dispatcher = await startTestDispatcher(h, {
-      delivery: { busyRecheckMs: 500 },
+      // A long recheck (the default is 500 ms) makes an unfair line plain: a backlog that waits in line in front of
+      // other accounts' tasks holds the workers up to a recheck each. Tasks that are treated fairly never wait for one.
+      delivery: { busyRecheckMs: 2_000 },
       concurrency: { overall: 100, perCallback: 10, fanout: 32, connectionsPerOrigin: 20, accountShare: 0.5 },
     });
-    const slow = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 50 }));
+    const slow = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 250 }));
     const fast = await startReceiver();
     receivers.push(slow, fast);
     for (let n = 0; n < 5; n += 1) await putCallback(h, { account: 'flooder', url: `${slow.url}/flood-${n}` });
@@ -63,14 +65,16 @@ describe('fairness across accounts', () => {
     // Alone, an account's tasks wait on DELIVERIES however busy its callback: nobody is behind them.
     const parkedWhenAlone = await parkedCount();
 
-    // The flood: 5 events every 50 ms (100/s), each to 5 slow callbacks (50 ms an answer, 20 connections to their
-    // origin, so 400/s at most): 500 deliveries/s, which the dispatcher takes in, so its backlog grows all along.
+    // The flood: 5 events every 100 ms (50/s), each to 5 slow callbacks (250 ms an answer, 20 connections to their
+    // origin, so 80/s at most): 250 deliveries/s, which the dispatcher takes in, so its backlog grows all along. Its
+    // endpoints are slow rather than its rate high, so the test's own CPU (one process runs the dispatcher, both
+    // receivers and the producers) does not decide the result.
     let flood = true;
     const flooding = (async () => {
       while (flood) {
         const tick = Date.now();
         await Promise.all(Array.from({ length: 5 }, () => publishEvent(h, 'flooder')));
-        await sleep(Math.max(0, 50 - (Date.now() - tick)));
+        await sleep(Math.max(0, 100 - (Date.now() - tick)));
       }
     })();
     await sleep(200);
@@ -83,14 +87,16 @@ describe('fairness across accounts', () => {
     await dispatcher.stop();
     console.log(`fairness: steady p95 ${quietP95} ms quiet, ${floodP95} ms during the flood; flood attempts ${slow.requests.length}, parked ${parked}`);
 
-    // Below 150 ms a p95 here measures the test machine's scheduling, not the dispatcher: this process also runs both
-    // receivers, the producers and the flood's 500 deliveries a second, beside other test suites (70 → 159 ms once in
-    // CI; 20–30 ms on an idle machine, up to 153 with three busy loops beside it). The unfair line this guards against
-    // costs seconds (1,672 ms with parking switched off). The benchmark measures the ratio in processes of its own.
-    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 150));
-    // The flood really was one: its endpoints were kept busy and most of its deliveries had to wait for their turn.
-    expect(slow.requests.length).toBeGreaterThan(300);
-    expect(parked).toBeGreaterThan(1_000);
+    // Below 250 ms a p95 here measures the test machine's scheduling, not the dispatcher: this process runs everything,
+    // beside other test suites (on a loaded machine, load average 5: 86 → 221 and 124 → 253 ms; with the flood of 500
+    // deliveries/s to 50 ms endpoints this test had before, 89 → 362 failed once in CI). The unfair line it guards
+    // against costs seconds: with parking and the account share switched off, 128 → 4,672 ms on the same machine.
+    // The benchmark measures the ratio in processes of its own.
+    expect(floodP95).toBeLessThan(2 * Math.max(quietP95, 250));
+    // The flood really was one: its endpoints were kept busy (about 420 answers fit in its 5.2 s) and most of its
+    // deliveries (about 1,300) had to wait for their turn.
+    expect(slow.requests.length).toBeGreaterThan(200);
+    expect(parked).toBeGreaterThan(600);
     expect(parkedWhenAlone).toBe(0);
   }, 90_000);
 
