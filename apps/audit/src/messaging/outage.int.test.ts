@@ -46,7 +46,11 @@ describe('a Postgres outage (cut through a TCP proxy; the shared server keeps ru
 
   it('keeps messages unacked, reports not ready and answers 503, then catches up with exact counts', async () => {
     await publishDeliveries(10, 0);
-    await waitFor(async () => (await counts()).attempts === 10, { label: 'rows before the outage' });
+    // Event rows come from their own consumer: both must be in before the cut, or the last event waits it out.
+    await waitFor(async () => {
+      const now = await counts();
+      return now.attempts === 10 && now.events === 10;
+    }, { label: 'rows before the outage' });
 
     await proxy.cut();
     await publishDeliveries(15, 1);
